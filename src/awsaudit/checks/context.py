@@ -1,0 +1,119 @@
+"""What a check sees: the snapshot through fail-closed accessors, the config, and result builders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from awsaudit.checks.registry import CheckMeta
+from awsaudit.config import AuditConfig
+from awsaudit.findings import Severity, Status
+from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot, resource_field
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One judgement before it becomes a Finding (the runner adds check and account)."""
+
+    status: Status
+    resource: str
+    message: str
+    region: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None  # overrides the check's default when the evidence warrants it
+
+
+class CheckContext:
+    """Fail-closed view of one snapshot for one check in one scope (the account or a region)."""
+
+    def __init__(self, snapshot: Snapshot, config: AuditConfig, meta: CheckMeta, region: str) -> None:
+        self.snapshot = snapshot
+        self.config = config
+        self.meta = meta
+        self.region = region
+
+    # ------------------------------------------------------------------ data
+    @property
+    def account_id(self) -> str:
+        return self.snapshot.account.account_id
+
+    @property
+    def partition(self) -> str:
+        return self.snapshot.account.partition
+
+    def dataset(self, service: str, name: str, region: str | None = None) -> Any:
+        """A dataset of this scope's region (or ``region``); raises NotCollected when missing."""
+        return self.snapshot.dataset(service, region or self.region, name)
+
+    def global_dataset(self, service: str, name: str) -> Any:
+        return self.snapshot.dataset(service, GLOBAL, name)
+
+    def regional(self, service: str, name: str) -> Iterator[tuple[str, Any]]:
+        """(region, dataset) for every collected region; NotCollected on the first missing one."""
+        for region in self.snapshot.regions:
+            yield region, self.snapshot.dataset(service, region, name)
+
+    def field(self, resource: Mapping[str, Any], name: str, service: str | None = None) -> Any:
+        """A resource's sub-call result (e.g. a bucket's Policy); NotCollected when it failed."""
+        return resource_field(resource, name, service=service or self.meta.service, region=self.region)
+
+    # ------------------------------------------------------------- resources
+    def account_arn(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:root"
+
+    def scope_arn(self) -> str:
+        """The resource a finding about the whole scope names: the account, or the account in a region."""
+        if self.region == GLOBAL:
+            return self.account_arn()
+        return f"arn:{self.partition}:{self.meta.service}:{self.region}:{self.account_id}:account"
+
+    # --------------------------------------------------------------- results
+    def passed(self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any) -> Result:
+        return self._result(Status.PASS, resource, message, evidence, **kw)
+
+    def failed(self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any) -> Result:
+        return self._result(Status.FAIL, resource, message, evidence, **kw)
+
+    def unknown(self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any) -> Result:
+        return self._result(Status.UNKNOWN, resource, message, evidence, **kw)
+
+    def manual(self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any) -> Result:
+        return self._result(Status.MANUAL, resource, message, evidence, **kw)
+
+    def _result(
+        self,
+        status: Status,
+        resource: str,
+        message: str,
+        evidence: Mapping[str, Any] | None,
+        region: str | None = None,
+        severity: Severity | None = None,
+    ) -> Result:
+        return Result(status, resource, message, region or self.region, evidence or {}, severity)
+
+    def each(
+        self,
+        items: Iterable[T],
+        resource_of: Callable[[T], str],
+        judge: Callable[[T], Result | Iterable[Result]],
+        region_of: Callable[[T], str] | None = None,
+    ) -> Iterator[Result]:
+        """Judge items one by one; data missing for one item makes only that item UNKNOWN."""
+        for item in items:
+            try:
+                outcome = judge(item)
+                results = [outcome] if isinstance(outcome, Result) else list(outcome)
+            except NotCollected as missing:
+                results = [
+                    self.unknown(
+                        resource_of(item),
+                        f"Cannot judge: {missing.dataset} was not collected ({missing.reason})",
+                        {"missing": {"service": missing.service, "region": missing.region,
+                                     "dataset": missing.dataset, "reason": missing.reason}},
+                        region=region_of(item) if region_of else None,
+                    )
+                ]
+            yield from results

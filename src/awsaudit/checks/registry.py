@@ -1,0 +1,105 @@
+"""Check metadata and the registry that checks join through the ``@check`` decorator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from awsaudit.findings import Severity
+
+if TYPE_CHECKING:
+    from awsaudit.checks.context import CheckContext, Result
+
+
+class Scope(StrEnum):
+    """How often a check runs: once per account, or once per collected region."""
+
+    ACCOUNT = "account"
+    REGION = "region"
+
+
+@dataclass(frozen=True)
+class Needs:
+    """A dataset a check reads. ``regional`` datasets are read in the region being judged."""
+
+    service: str
+    dataset: str
+    regional: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.service}/{self.dataset}"
+
+
+CheckFunction = Callable[["CheckContext"], Iterable["Result"]]
+
+
+@dataclass(frozen=True)
+class CheckMeta:
+    id: str
+    title: str
+    severity: Severity
+    service: str
+    scope: Scope
+    needs: tuple[Needs, ...]
+    rationale: str
+    remediation: str
+    references: tuple[str, ...]
+    function: CheckFunction
+    # True when the check only gathers an inventory for a person to judge (MANUAL results).
+    manual: bool = False
+
+
+REGISTRY: dict[str, CheckMeta] = {}
+
+
+class CheckDefinitionError(Exception):
+    """A check was declared inconsistently (duplicate id, malformed id)."""
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    severity: Severity,
+    needs: Iterable[Needs],
+    rationale: str,
+    remediation: str,
+    references: Iterable[str] = (),
+    scope: Scope = Scope.ACCOUNT,
+    manual: bool = False,
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check function with its metadata."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if id in REGISTRY:
+            raise CheckDefinitionError(f"duplicate check id {id!r}")
+        service, _, name = id.partition(".")
+        if not service or not name or id != id.lower():
+            raise CheckDefinitionError(f"check id {id!r} must look like 'service.snake_case_name'")
+        REGISTRY[id] = CheckMeta(
+            id=id,
+            title=title,
+            severity=severity,
+            service=service,
+            scope=scope,
+            needs=tuple(needs),
+            rationale=rationale.strip(),
+            remediation=remediation.strip(),
+            references=tuple(references),
+            function=function,
+            manual=manual,
+        )
+        return function
+
+    return register
+
+
+def all_checks() -> dict[str, CheckMeta]:
+    """Every registered check, importing the check modules on first use."""
+    from awsaudit.checks import load_all
+
+    load_all()
+    return dict(sorted(REGISTRY.items()))

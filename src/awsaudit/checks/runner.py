@@ -1,0 +1,89 @@
+"""Run checks over a snapshot, turning missing data and check crashes into UNKNOWN (fail closed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.registry import CheckMeta, Scope
+from awsaudit.config import AuditConfig
+from awsaudit.findings import Finding, Status
+from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot
+
+
+def run_checks(snapshot: Snapshot, checks: Iterable[CheckMeta], config: AuditConfig) -> list[Finding]:
+    """Every finding of every check, in a deterministic order."""
+    findings: list[Finding] = []
+    for meta in checks:
+        regions = snapshot.regions if meta.scope is Scope.REGION else [GLOBAL]
+        for region in regions:
+            context = CheckContext(snapshot, config, meta, region)
+            findings.extend(_to_finding(meta, snapshot, r) for r in _judge_scope(meta, context))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _judge_scope(meta: CheckMeta, context: CheckContext) -> list[Result]:
+    missing = _missing_inputs(meta, context)
+    if missing:
+        return [
+            context.unknown(
+                context.scope_arn(),
+                "Cannot judge: " + "; ".join(f"{m.dataset} not collected ({m.reason})" for m in missing),
+                {"missing": [_describe(m) for m in missing]},
+            )
+        ]
+    try:
+        return list(meta.function(context))
+    except NotCollected as absent:
+        # Partial results of a scope that hit missing data are discarded: nothing may rest on it.
+        return [
+            context.unknown(
+                context.scope_arn(),
+                f"Cannot judge: {absent.dataset} not collected ({absent.reason})",
+                {"missing": [_describe(absent)]},
+            )
+        ]
+    except Exception as crash:  # noqa: BLE001 - a check bug or odd data must never become PASS or a crash
+        return [
+            context.unknown(
+                context.scope_arn(),
+                f"Check could not evaluate the data: {type(crash).__name__}: {crash}",
+                {"error": f"{type(crash).__name__}: {crash}"},
+            )
+        ]
+
+
+def _missing_inputs(meta: CheckMeta, context: CheckContext) -> list[NotCollected]:
+    missing = []
+    for need in meta.needs:
+        region = context.region if need.regional else GLOBAL
+        if need.regional and region == GLOBAL:
+            continue  # an account-scope check reads regional data itself and reports per region
+        if not context.snapshot.has(need.service, region, need.dataset):
+            reason = context.snapshot.why_missing(need.service, region, need.dataset)
+            missing.append(NotCollected(need.service, region, need.dataset, reason))
+    return missing
+
+
+def _describe(missing: NotCollected) -> dict[str, str]:
+    return {
+        "service": missing.service,
+        "region": missing.region,
+        "dataset": missing.dataset,
+        "reason": missing.reason,
+    }
+
+
+def _to_finding(meta: CheckMeta, snapshot: Snapshot, result: Result) -> Finding:
+    status = Status.MANUAL if meta.manual and result.status is Status.PASS else result.status
+    return Finding(
+        check_id=meta.id,
+        status=status,
+        severity=result.severity or meta.severity,
+        account_id=snapshot.account.account_id,
+        region=result.region,
+        resource=result.resource,
+        message=result.message,
+        evidence=result.evidence,
+    )

@@ -1,0 +1,1 @@
+"""Collection: the only code that talks to AWS. Turns API responses into a Snapshot."""

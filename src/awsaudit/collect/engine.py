@@ -1,0 +1,274 @@
+"""The collection engine: schedules every (dataset, region) task in a bounded pool.
+
+Each task's failure is caught and recorded on exactly its dataset; one failing
+dataset never stops the others. Per-resource detail calls run as their own
+tasks in the same pool. Nothing is written here: the caller saves the snapshot
+only once collection has finished, so an interrupted run leaves no file.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from awsaudit import __version__
+from awsaudit.collect.context import CallContext, record_field_error
+from awsaudit.collect.errors import describe_failure, set_current_operation
+from awsaudit.collect.progress import Progress
+from awsaudit.collect.registry import DatasetSpec, all_specs
+from awsaudit.snapshot import GLOBAL, Account, CollectionError, Snapshot, now_utc
+
+ClientHook = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    regions: tuple[str, ...] | None = None  # None: every enabled region
+    datasets: frozenset[str] | None = None  # "service/dataset" keys; None: all
+    max_workers: int = 16
+    endpoint_url: str | None = None
+    max_attempts: int = 5
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    client_hooks: tuple[ClientHook, ...] = ()  # applied to every client (used by the lab only)
+    show_progress: bool = False
+
+
+class CollectionFailed(Exception):
+    """The run cannot start at all (no credentials, identity unknown)."""
+
+
+@dataclass
+class _Run:
+    session: boto3.Session
+    options: CollectOptions
+    account: Account
+    home_region: str
+    calls: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+    errors: list[CollectionError] = field(default_factory=list)
+
+    def client(self, name: str, region: str) -> Any:
+        key = (name, region)
+        with self.lock:
+            if key not in self.clients:
+                # Session objects are not thread-safe; clients are, once made.
+                client = self.session.client(
+                    name,  # type: ignore[call-overload]
+                    region_name=region,
+                    endpoint_url=self.options.endpoint_url,
+                    config=_client_config(self.options),
+                )
+                service = client.meta.service_model.service_name
+                client.meta.events.register("before-send", functools.partial(self._count_request, service))
+                client.meta.events.register("before-call", self._note_operation)
+                for hook in self.options.client_hooks:
+                    hook(client)
+                self.clients[key] = client
+            return self.clients[key]
+
+    def _count_request(self, service: str, event_name: str = "", **_: Any) -> None:
+        # One count per HTTP attempt (retries included): that is what AWS throttles.
+        name = f"{service}.{event_name.rsplit('.', 1)[-1]}"
+        with self.lock:
+            self.calls[name] += 1
+
+    @staticmethod
+    def _note_operation(model: Any = None, **_: Any) -> None:
+        if model is not None:
+            set_current_operation(model.name)
+
+
+def _client_config(options: CollectOptions) -> Config:
+    return Config(
+        retries={"mode": "adaptive", "total_max_attempts": options.max_attempts},
+        connect_timeout=options.connect_timeout,
+        read_timeout=options.read_timeout,
+        max_pool_connections=max(10, options.max_workers),
+        user_agent_extra=f"awsaudit/{__version__}",
+    )
+
+
+def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
+    """Collect the requested datasets of the session's account into a Snapshot."""
+    started = time.monotonic()
+    home_region = session.region_name or "us-east-1"
+    probe = _Run(session, options, Account("", "aws", ""), home_region)
+    try:
+        identity = probe.client("sts", home_region).get_caller_identity()
+    except Exception as exc:  # noqa: BLE001 - reported as one clear line by the CLI
+        _, code, message = describe_failure(exc)
+        raise CollectionFailed(f"cannot establish the caller identity: {code}: {message}") from None
+    arn = str(identity["Arn"])
+    account = Account(account_id=str(identity["Account"]), partition=arn.split(":")[1], caller_arn=arn)
+    run = _Run(session, options, account, home_region, calls=probe.calls, clients=probe.clients)
+    specs = [s for k, s in all_specs().items() if options.datasets is None or k in options.datasets]
+    regions = list(options.regions) if options.regions else _enabled_regions(run)
+    snapshot = Snapshot(
+        account=account,
+        collected_at=now_utc(),
+        regions=sorted(regions),
+        tool_version=__version__,
+        requested=None if options.datasets is None else sorted(options.datasets),
+    )
+    _run_tasks(run, snapshot, specs, regions)
+    snapshot.datasets = _jsonable(snapshot.datasets)
+    snapshot.errors = sorted(run.errors, key=lambda e: (e.service, e.region, e.dataset, e.resource or ""))
+    snapshot.api_calls = dict(run.calls)
+    snapshot.duration_seconds = time.monotonic() - started
+    return snapshot
+
+
+def _jsonable(value: Any) -> Any:
+    """Datetimes to ISO-8601 strings and bytes to text, so a fresh snapshot equals a loaded one."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+def _enabled_regions(run: _Run) -> list[str]:
+    """Regions enabled for the account, in the caller's partition only."""
+    response = run.client("ec2", run.home_region).describe_regions(
+        Filters=[{"Name": "opt-in-status", "Values": ["opt-in-not-required", "opted-in"]}]
+    )
+    regions = []
+    for region in response.get("Regions", []):
+        name = str(region["RegionName"])
+        if region.get("OptInStatus", "opt-in-not-required") not in {"opt-in-not-required", "opted-in"}:
+            continue  # some endpoints ignore the filter; the status field is authoritative
+        if run.session.get_partition_for_region(name) != run.account.partition:
+            continue
+        regions.append(name)
+    return sorted(regions)
+
+
+def _run_tasks(run: _Run, snapshot: Snapshot, specs: Iterable[DatasetSpec], regions: list[str]) -> None:
+    progress = Progress(enabled=run.options.show_progress)
+    with ThreadPoolExecutor(max_workers=run.options.max_workers, thread_name_prefix="collect") as pool:
+        pending: dict[Future[Any], Callable[[Any], None]] = {}
+
+        def submit(task: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+            pending[pool.submit(task)] = on_done
+            progress.add(1)
+
+        for spec in specs:
+            for region in regions if spec.regional else [GLOBAL]:
+                submit(_dataset_task(run, spec, region), _on_dataset(run, snapshot, spec, region, submit))
+        try:
+            with progress:
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        on_done = pending.pop(future)
+                        on_done(future.result())
+                        progress.advance()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+_FAILED = object()
+
+
+def _dataset_task(run: _Run, spec: DatasetSpec, region: str) -> Callable[[], Any]:
+    client_region = run.home_region if region == GLOBAL else region
+
+    def task() -> Any:
+        context = _context(run, spec.client, client_region)
+        try:
+            return spec.fetch(context)
+        except Exception as exc:  # noqa: BLE001 - recorded on exactly this dataset
+            operation, code, message = describe_failure(exc)
+            with run.lock:
+                run.errors.append(CollectionError(spec.service, region, spec.name, operation, code, message))
+            return _FAILED
+
+    return task
+
+
+def _on_dataset(
+    run: _Run,
+    snapshot: Snapshot,
+    spec: DatasetSpec,
+    region: str,
+    submit: Callable[[Callable[[], Any], Callable[[Any], None]], None],
+) -> Callable[[Any], None]:
+    def on_done(value: Any) -> None:
+        if value is _FAILED:
+            return
+        snapshot.set(spec.service, region, spec.name, value)
+        if spec.detail is not None and isinstance(value, list):
+            client_region = run.home_region if region == GLOBAL else region
+            for item in value:
+                submit(_detail_task(run, spec, client_region, region, item), _ignore)
+
+    return on_done
+
+
+def _detail_task(run: _Run, spec: DatasetSpec, client_region: str, region: str, item: dict[str, Any]) -> Callable[[], None]:
+    assert spec.detail is not None
+    detail = spec.detail
+
+    def task() -> None:
+        context = _context(run, spec.client, client_region)
+        try:
+            detail(context, item)
+        except Exception as exc:  # noqa: BLE001 - a detail bug is recorded on the resource, not fatal
+            operation, code, message = describe_failure(exc)
+            record_field_error(item, "detail", operation, code, message)
+        failures = item.get("_errors", {})
+        with run.lock:
+            for field_name, failure in failures.items():
+                run.errors.append(
+                    CollectionError(
+                        spec.service,
+                        region,
+                        f"{spec.name}.{field_name}",
+                        failure["operation"],
+                        failure["code"],
+                        failure["message"],
+                        resource=_resource_name(item),
+                    )
+                )
+
+    return task
+
+
+def _resource_name(item: dict[str, Any]) -> str:
+    for key in ("Arn", "ARN", "TrailARN", "KeyArn", "Name", "Id", "KeyId"):
+        if key in item:
+            return str(item[key])
+    return "?"
+
+
+def _ignore(_: Any) -> None:
+    return None
+
+
+def _context(run: _Run, client_name: str, region: str) -> CallContext:
+    return CallContext(
+        client=run.client(client_name, region),
+        region=region,
+        account_id=run.account.account_id,
+        partition=run.account.partition,
+        client_for=run.client,
+    )

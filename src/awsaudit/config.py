@@ -1,0 +1,104 @@
+"""Audit configuration: thresholds and lists the checks use, with documented defaults.
+
+Loaded from a YAML or TOML file (``--config``) and overridden by CLI options.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_ADMIN_PORTS: tuple[int, ...] = (
+    22,  # SSH
+    23,  # Telnet
+    445,  # CIFS / SMB
+    1433,  # Microsoft SQL Server
+    1521,  # Oracle
+    3306,  # MySQL / MariaDB
+    3389,  # RDP
+    5432,  # PostgreSQL
+    5500,  # VNC (reverse)
+    5900,  # VNC
+    6379,  # Redis
+    9200,  # Elasticsearch / OpenSearch
+    27017,  # MongoDB
+)
+
+
+class ConfigError(Exception):
+    """The configuration file or an override is invalid."""
+
+
+class AuditConfig(BaseModel):
+    """Every tunable the checks read. Field descriptions are the documentation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_access_key_age_days: int = Field(90, ge=1, description="Rotate access keys at least this often.")
+    unused_credential_days: int = Field(
+        45, ge=1, description="Passwords and keys unused for this long must be disabled."
+    )
+    min_password_length: int = Field(14, ge=6, le=128, description="Minimum IAM password length.")
+    password_reuse_prevention: int = Field(24, ge=1, le=24, description="Passwords remembered.")
+    admin_ports: tuple[int, ...] = Field(
+        DEFAULT_ADMIN_PORTS, description="Administration and database ports never open to the internet."
+    )
+    trusted_cidrs: tuple[str, ...] = Field((), description="The company's own IP ranges (IPv4 or IPv6).")
+    admin_principals: tuple[str, ...] = Field(
+        (), description="Names or ARNs of the approved administrators (separation-of-duties exemptions)."
+    )
+    recent_root_use_days: int = Field(
+        30, ge=1, description="Root use within this many days of collection counts as recent."
+    )
+
+    @field_validator("admin_ports")
+    @classmethod
+    def _ports_in_range(cls, ports: tuple[int, ...]) -> tuple[int, ...]:
+        for port in ports:
+            if not 0 <= port <= 65535:
+                raise ValueError(f"port {port} is outside 0-65535")
+        return tuple(sorted(set(ports)))
+
+    @field_validator("trusted_cidrs")
+    @classmethod
+    def _valid_cidrs(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in cidrs:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not a CIDR block") from None
+        return cidrs
+
+
+def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> AuditConfig:
+    """Read a YAML/TOML config file (optional) and apply overrides; ConfigError on any problem."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        source = Path(path)
+        try:
+            text = source.read_text()
+        except OSError as exc:
+            raise ConfigError(f"{source}: cannot read ({exc.strerror or exc})") from None
+        try:
+            loaded = tomllib.loads(text) if source.suffix == ".toml" else yaml.safe_load(text)
+        except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"{source}: not valid {source.suffix.lstrip('.') or 'YAML'}: {first_line}") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+        values.update(loaded)
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return AuditConfig(**values)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        origin = f"{path}: " if path else ""
+        raise ConfigError(f"{origin}setting {where!r}: {problem['msg']}") from None

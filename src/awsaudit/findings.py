@@ -1,0 +1,91 @@
+"""Findings: one judged result of one check on one resource."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+FINDINGS_SCHEMA = "awsaudit.findings/1"
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    UNKNOWN = "UNKNOWN"
+    # A control a person must judge; the finding carries the inventory they need.
+    MANUAL = "MANUAL"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+def finding_id(check_id: str, account_id: str, region: str, resource: str) -> str:
+    """Stable across scans: the same check on the same resource always has the same id."""
+    digest = hashlib.sha256(f"{check_id}|{account_id}|{region}|{resource}".encode()).hexdigest()
+    return digest[:24]
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    status: Status
+    severity: Severity
+    account_id: str
+    region: str
+    resource: str
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return finding_id(self.check_id, self.account_id, self.region, self.resource)
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        return (self.check_id, self.account_id, self.region, self.resource)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "check_id": self.check_id,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "account_id": self.account_id,
+            "region": self.region,
+            "resource": self.resource,
+            "message": self.message,
+            "evidence": dict(self.evidence),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        return cls(
+            check_id=str(data["check_id"]),
+            status=Status(data["status"]),
+            severity=Severity(data["severity"]),
+            account_id=str(data["account_id"]),
+            region=str(data["region"]),
+            resource=str(data["resource"]),
+            message=str(data["message"]),
+            evidence=dict(data.get("evidence") or {}),
+        )

@@ -1,0 +1,1 @@
+"""The embedded AWS lab (moto) with named scenarios; needs the ``lab`` extra."""

@@ -1,0 +1,291 @@
+"""The Snapshot: what one AWS account looked like at one moment.
+
+A snapshot is a JSON document (gzip on disk). Datasets keep AWS's own field
+names and sit under ``datasets[service][region][dataset]``; ``global`` is the
+region of global services. Collection errors sit beside the data, one entry
+per failed dataset, so a missing dataset can never be mistaken for an empty one.
+See docs/snapshot.md for the format.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA_NAME = "awsaudit.snapshot"
+SCHEMA_VERSION = 1
+SCHEMA = f"{SCHEMA_NAME}/{SCHEMA_VERSION}"
+GLOBAL = "global"
+
+# Resource-level sub-call failures are recorded inside the resource under this key
+# (field name -> error), so a check can tell "policy absent" from "policy unreadable".
+RESOURCE_ERRORS_KEY = "_errors"
+
+
+class SnapshotError(Exception):
+    """A snapshot file could not be read or is not a valid snapshot."""
+
+
+class NotCollected(Exception):
+    """A dataset (or a resource's field) the caller needs is absent from the snapshot.
+
+    Carries the recorded reason: the collection error, or the fact that it was
+    never asked for. The check runner turns it into UNKNOWN.
+    """
+
+    def __init__(self, service: str, region: str, dataset: str, reason: str) -> None:
+        self.service = service
+        self.region = region
+        self.dataset = dataset
+        self.reason = reason
+        super().__init__(f"{service}/{region}/{dataset} not collected: {reason}")
+
+
+@dataclass(frozen=True)
+class CollectionError:
+    """One failed dataset (or resource sub-call) and why."""
+
+    service: str
+    region: str
+    dataset: str
+    operation: str
+    code: str
+    message: str
+    resource: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "service": self.service,
+            "region": self.region,
+            "dataset": self.dataset,
+            "operation": self.operation,
+            "code": self.code,
+            "message": self.message,
+        }
+        if self.resource is not None:
+            data["resource"] = self.resource
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CollectionError:
+        return cls(
+            service=str(data["service"]),
+            region=str(data["region"]),
+            dataset=str(data["dataset"]),
+            operation=str(data.get("operation", "")),
+            code=str(data.get("code", "")),
+            message=str(data.get("message", "")),
+            resource=None if data.get("resource") is None else str(data["resource"]),
+        )
+
+    def describe(self) -> str:
+        where = f"{self.service}/{self.region}/{self.dataset}"
+        if self.resource:
+            where += f" ({self.resource})"
+        return f"{where}: {self.operation} failed with {self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who was audited: the account and the identity used."""
+
+    account_id: str
+    partition: str
+    caller_arn: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.account_id, "partition": self.partition, "caller_arn": self.caller_arn}
+
+
+@dataclass
+class Snapshot:
+    """Collected datasets of one account, with errors and API call counts."""
+
+    account: Account
+    collected_at: datetime
+    regions: list[str]
+    tool_version: str
+    datasets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    errors: list[CollectionError] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)
+    duration_seconds: float = 0.0
+    requested: list[str] | None = None  # dataset keys "service/dataset" asked for; None = all
+
+    # ------------------------------------------------------------------ access
+    def dataset(self, service: str, region: str, name: str) -> Any:
+        """Return a dataset, or raise NotCollected with the recorded reason."""
+        try:
+            return self.datasets[service][region][name]
+        except KeyError:
+            raise NotCollected(service, region, name, self.why_missing(service, region, name)) from None
+
+    def has(self, service: str, region: str, name: str) -> bool:
+        return name in self.datasets.get(service, {}).get(region, {})
+
+    def why_missing(self, service: str, region: str, name: str) -> str:
+        for error in self.errors:
+            if (
+                error.resource is None
+                and error.service == service
+                and error.dataset == name
+                and error.region == region
+            ):
+                return f"{error.operation} failed with {error.code}: {error.message}"
+        if self.requested is not None and f"{service}/{name}" not in self.requested:
+            return "not requested in this collection"
+        if region != GLOBAL and region not in self.regions:
+            return f"region {region} was not in the collected regions"
+        return "absent from the snapshot"
+
+    def set(self, service: str, region: str, name: str, value: Any) -> None:
+        self.datasets.setdefault(service, {}).setdefault(region, {})[name] = value
+
+    def iter_errors(self) -> Iterator[CollectionError]:
+        return iter(self.errors)
+
+    @property
+    def collected_at_iso(self) -> str:
+        return self.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    # --------------------------------------------------------------- serialise
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "tool_version": self.tool_version,
+            "collected_at": self.collected_at_iso,
+            "duration_seconds": round(self.duration_seconds, 3),
+            "account": self.account.to_json(),
+            "regions": list(self.regions),
+            "requested": self.requested,
+            "datasets": self.datasets,
+            "errors": [e.to_json() for e in self.errors],
+            "api_calls": dict(sorted(self.api_calls.items())),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "<snapshot>") -> Snapshot:
+        if not isinstance(data, dict) or "schema" not in data:
+            raise SnapshotError(f"{source}: not an awsaudit snapshot (no 'schema' field)")
+        schema = data["schema"]
+        if not isinstance(schema, str) or not schema.startswith(SCHEMA_NAME + "/"):
+            raise SnapshotError(f"{source}: not an awsaudit snapshot (schema {schema!r})")
+        try:
+            version = int(schema.rsplit("/", 1)[1])
+        except ValueError:
+            raise SnapshotError(f"{source}: unreadable schema version in {schema!r}") from None
+        if version > SCHEMA_VERSION:
+            raise SnapshotError(
+                f"{source}: snapshot schema version {version} is newer than this awsaudit "
+                f"supports ({SCHEMA_VERSION}); upgrade awsaudit"
+            )
+        if version != SCHEMA_VERSION:
+            raise SnapshotError(f"{source}: unsupported snapshot schema version {version}")
+        try:
+            account = data["account"]
+            datasets = data["datasets"]
+            if not isinstance(datasets, dict) or not all(
+                isinstance(regions, dict) and all(isinstance(ds, dict) for ds in regions.values())
+                for regions in datasets.values()
+            ):
+                raise SnapshotError(f"{source}: 'datasets' must map service -> region -> dataset")
+            requested = data.get("requested")
+            return cls(
+                account=Account(
+                    account_id=str(account["id"]),
+                    partition=str(account.get("partition", "aws")),
+                    caller_arn=str(account.get("caller_arn", "")),
+                ),
+                collected_at=_parse_time(str(data["collected_at"])),
+                regions=[str(r) for r in data["regions"]],
+                tool_version=str(data.get("tool_version", "")),
+                datasets=datasets,
+                errors=[CollectionError.from_json(e) for e in data.get("errors", [])],
+                api_calls={str(k): int(v) for k, v in data.get("api_calls", {}).items()},
+                duration_seconds=float(data.get("duration_seconds", 0.0)),
+                requested=None if requested is None else [str(r) for r in requested],
+            )
+        except SnapshotError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SnapshotError(f"{source}: malformed snapshot ({type(exc).__name__}: {exc})") from None
+
+
+def _parse_time(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def load(path: str | os.PathLike[str]) -> Snapshot:
+    """Read a snapshot (gzip or plain JSON) and validate it; SnapshotError on any problem."""
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    try:
+        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    except (EOFError, OSError, zlib.error):
+        raise SnapshotError(f"{source}: truncated or corrupt gzip data") from None
+    try:
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SnapshotError(f"{source}: not valid JSON ({exc.__class__.__name__} at {_where(exc)})") from None
+    return Snapshot.from_json(data, source)
+
+
+def _where(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno} column {exc.colno}"
+    return "start"
+
+
+def save(snapshot: Snapshot, path: str | os.PathLike[str]) -> Path:
+    """Write atomically (temp file + rename), owner-readable only; gzip unless the name ends in .json."""
+    target = Path(path)
+    payload = json.dumps(snapshot.to_json(), separators=(",", ":"), default=str).encode()
+    if not target.name.endswith(".json"):
+        payload = gzip.compress(payload, compresslevel=6, mtime=0)
+    write_private_atomic(target, payload)
+    return target
+
+
+def write_private_atomic(target: Path, payload: bytes) -> None:
+    """Write bytes to target via a 0600 temp file in the same directory, then rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def resource_field(resource: Mapping[str, Any], name: str, *, service: str, region: str) -> Any:
+    """A per-resource sub-call result, or NotCollected if that sub-call failed or never ran."""
+    failures = resource.get(RESOURCE_ERRORS_KEY) or {}
+    if name in failures:
+        failure = failures[name]
+        reason = f"{failure.get('operation', '?')} failed with {failure.get('code', '?')}: {failure.get('message', '')}"
+        raise NotCollected(service, region, name, reason)
+    if name not in resource:
+        raise NotCollected(service, region, name, "not collected for this resource")
+    return resource[name]
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
