@@ -98,7 +98,7 @@ class IamAccount:
             if managed is None or managed.document is None:
                 unknown_boundary = principal.boundary_arn
             else:
-                boundary = parse_policy_as(managed.document, PolicyKind.BOUNDARY)
+                boundary = managed.document
         return PermissionContext(
             identity=tuple(identity),
             boundary=boundary,
@@ -106,10 +106,6 @@ class IamAccount:
             unknown_policies=tuple(unknown),
             unknown_boundary=unknown_boundary,
         )
-
-
-def parse_policy_as(policy: Policy, kind: PolicyKind) -> Policy:
-    return policy if policy.kind is kind else Policy(name=policy.name, kind=kind, statements=policy.statements)
 
 
 def _text(entry: Mapping[str, object], key: str, *, where: str) -> str:
@@ -164,7 +160,9 @@ def _managed_policy(entry: Mapping[str, object]) -> ManagedPolicy:
     for version in _entries(entry, "PolicyVersionList"):
         version_id = str(version.get("VersionId", ""))
         is_default = version.get("IsDefaultVersion") is True or version_id == default_id
-        parsed = parse_policy(version.get("Document"), name=arn if is_default else f"{arn} version {version_id}")
+        parsed = parse_policy(
+            version.get("Document"), name=arn if is_default else f"{arn} version {version_id}"
+        )
         if is_default:
             document = parsed
         else:

@@ -238,6 +238,66 @@ def _parse_conditions(raw: object, *, where: str) -> tuple[Condition, ...]:
         for key, values in tests.items():
             items = values if isinstance(values, list) else [values]
             conditions.append(
-                Condition(str(operator), str(key), tuple(_condition_value(item, where=where) for item in items))
+                Condition(
+                    str(operator), str(key), tuple(_condition_value(item, where=where) for item in items)
+                )
             )
     return tuple(conditions)
+
+
+_ESCAPES = {"*": "*", "?": "?", "$": "$"}
+
+
+def has_variables(policy: Policy) -> bool:
+    return any("${" in value for statement in policy.statements for value in statement.resources)
+
+
+def resolve_variables(policy: Policy, values: Mapping[str, str]) -> Policy:
+    """Substitute policy variables (`${aws:username}`) in Resource elements for one principal.
+
+    A variable without a known value (a tag, the source IP...) becomes `*` and the statement gains a
+    `PolicyVariable` condition, so results that rely on it are reported as conditional rather than guessed.
+    """
+    known = {key.lower(): value for key, value in values.items()}
+    statements: list[Statement] = []
+    for statement in policy.statements:
+        unresolved: list[str] = []
+
+        def substitute(pattern: str, unresolved: list[str] = unresolved) -> str:
+            parts = pattern.split("${")
+            out = [parts[0]]
+            for part in parts[1:]:
+                name, closing, rest = part.partition("}")
+                if not closing:
+                    out.append("${" + part)
+                    continue
+                variable = name.split(",", 1)[0].strip()
+                if variable in _ESCAPES:
+                    out.append(_ESCAPES[variable] + rest)
+                elif variable.lower() in known:
+                    out.append(known[variable.lower()] + rest)
+                else:
+                    unresolved.append(variable)
+                    out.append("*" + rest)
+            return "".join(out)
+
+        resources = tuple(substitute(value) for value in statement.resources)
+        conditions = statement.conditions + tuple(
+            Condition("PolicyVariable", variable, ()) for variable in dict.fromkeys(unresolved)
+        )
+        statements.append(
+            Statement(
+                policy=statement.policy,
+                index=statement.index,
+                sid=statement.sid,
+                effect=statement.effect,
+                actions=statement.actions,
+                not_actions=statement.not_actions,
+                resources=resources,
+                not_resources=statement.not_resources,
+                principals=statement.principals,
+                not_principals=statement.not_principals,
+                conditions=conditions,
+            )
+        )
+    return Policy(name=policy.name, kind=policy.kind, statements=tuple(statements))

@@ -61,6 +61,7 @@ class PermissionProfile:
     everywhere_conditional: int = 0
     somewhere: int = 0
     somewhere_conditional: int = 0
+    scp_ceiling: int = 0
     _pruned: dict[str, PermissionContext] = field(default_factory=dict)
     _decisions: dict[tuple[str, str | None], Decision] = field(default_factory=dict)
 
@@ -69,7 +70,12 @@ class PermissionProfile:
         layers = [_layer_masks(self.catalog, self.context.identity)]
         if self.context.boundary is not None:
             layers.append(_layer_masks(self.catalog, (self.context.boundary,)))
-        layers.extend(_layer_masks(self.catalog, level) for level in self.context.scp_levels)
+        scp_layers = [_layer_masks(self.catalog, level) for level in self.context.scp_levels]
+        layers.extend(scp_layers)
+        ceiling = all_mask
+        for layer in scp_layers:
+            ceiling &= layer.allow_everywhere & ~layer.deny_any
+        self.scp_ceiling = ceiling
         everywhere = everywhere_c = somewhere = somewhere_c = all_mask
         deny_everywhere = deny_any = 0
         for layer in layers:
@@ -106,13 +112,28 @@ class PermissionProfile:
             self._pruned[key] = pruned
         return pruned
 
+    def resource_independent(self, action: str) -> bool:
+        """Whether every statement naming the action applies to all resources, so one answer fits every ARN."""
+        context = self._context_for(action)
+        policies = [*context.identity, *([context.boundary] if context.boundary else [])]
+        policies.extend(policy for level in context.scp_levels for policy in level)
+        return all(s.covers_all_resources() for policy in policies for s in policy.statements)
+
     def decide(self, action: str, resource: str | None) -> Decision:
+        if resource is not None and resource != "*" and self.resource_independent(action):
+            resource = "arn:*"
         key = (action.lower(), resource)
         decision = self._decisions.get(key)
         if decision is None:
             decision = evaluate(self._context_for(action), action, resource)
             self._decisions[key] = decision
         return decision
+
+    def admin_level(self) -> tuple[bool, bool]:
+        """(unconditional, conditional): whether every action the SCPs leave open is allowed on every resource."""
+        full = self.everywhere & self.scp_ceiling == self.scp_ceiling
+        conditional = self.everywhere_conditional & self.scp_ceiling == self.scp_ceiling
+        return full, conditional
 
     def may_do(self, action: str) -> bool:
         """Cheap pre-test: could the action be allowed on some resource (possibly conditionally)?"""

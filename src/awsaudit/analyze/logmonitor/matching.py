@@ -63,7 +63,7 @@ def matches_text(pattern: FilterPattern, message: str) -> bool:
 
 def _as_log_line(event: Mapping[str, Any]) -> str:
     # CloudTrail delivers each record to CloudWatch Logs as compact JSON.
-    return json.dumps(event, separators=(",", ":"), default=list)
+    return json.dumps(event, separators=(",", ":"), default=dict)
 
 
 def _evaluate(expression: Expression, event: Mapping[str, Any]) -> bool:

@@ -15,7 +15,7 @@ _MAX_NESTING = 64
 _REGEX_ALLOWED = re.compile(r"[A-Za-z0-9:_#=@/;,\-^$?\[\]{}|\\*+. ]*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SELECTOR_NAME = re.compile(r"[A-Za-z0-9_-]+")
-_UNQUOTED_STOP = set("(){}\"&|=!<>%$") | {" ", "\t", "\n", "\r"}
+_UNQUOTED_STOP = set('(){}"&|=!<>%$') | {" ", "\t", "\n", "\r"}
 _KEYWORDS = {"IS", "NOT"}
 
 

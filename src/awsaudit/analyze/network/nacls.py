@@ -13,6 +13,7 @@ working return path; the strict reading (all of 1024-65535 open) would call reac
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -69,7 +70,7 @@ def return_path(acl: NetworkAcl, version: int, protocol: int = TCP) -> ReturnPat
             bounds.update((ports.first, ports.last + 1))
     edges = sorted(bounds)
     closed = NaclDecision(Reach.CLOSED, version, ())
-    for first, after in zip(edges, edges[1:], strict=False):
+    for first, after in itertools.pairwise(edges):
         decision = internet_decision(acl, Traffic(protocol, first), version, egress=True)
         if decision.reach is Reach.OPEN:
             return ReturnPath(decision, PortRange(first, after - 1))

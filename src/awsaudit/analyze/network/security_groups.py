@@ -43,7 +43,8 @@ def rule_networks(
 class GroupAdmission:
     """Whether rules admit the whole internet (one IP version) to some traffic.
 
-    `rules` are the evidence: for OPEN, the rules whose sources together cover the internet; for
+    `rules` are the evidence: for OPEN, every rule covering the internet on its own, else the rules
+    whose sources together cover it; for
     UNKNOWN, the rules with an uncollected prefix list that might."""
 
     reach: Reach
@@ -67,9 +68,11 @@ def internet_admission(
         of_version = tuple(n for n in networks if n.version == version)
         if of_version:
             contributing.append((rule, of_version))
-    for rule, networks in contributing:
-        if AddressSet.of(networks, version).covers_internet():
-            return GroupAdmission(Reach.OPEN, version, (rule,))
+    alone = tuple(
+        rule for rule, networks in contributing if AddressSet.of(networks, version).covers_internet()
+    )
+    if alone:
+        return GroupAdmission(Reach.OPEN, version, alone)
     if AddressSet.of((n for _, ns in contributing for n in ns), version).covers_internet():
         return GroupAdmission(Reach.OPEN, version, tuple(rule for rule, _ in contributing))
     if unknown:

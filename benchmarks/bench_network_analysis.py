@@ -1,0 +1,203 @@
+"""Benchmark the network exposure analysis on synthetic regions of growing size.
+
+Each step doubles the interfaces (N) and the security-group rules (M). Subnets alternate between a
+public route table (default route to an internet gateway) and a private one; every interface carries two
+of the groups, in varied combinations so the per-combination cache cannot hide the rule work. The
+analysis should grow near-linearly: the last column (time per interface) should stay roughly flat.
+
+    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_network_analysis.py [--steps 5] [--start 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from typing import Any
+
+from awsaudit.analyze.network import Exposure, ExposureIndex, exposure, parse_region
+
+ADMIN_PORTS = (22, 3389, 5500, 5900, 1433, 3306, 5432, 1521, 27017, 6379, 9200, 445, 23)
+RULES_PER_GROUP = 10
+INTERFACES_PER_SUBNET = 25
+SUBNETS_PER_VPC = 20
+
+
+def synthetic_region(interfaces: int, rules: int, seed: int = 7) -> dict[str, Any]:
+    """A region with `interfaces` network interfaces and about `rules` security-group rules."""
+    rng = random.Random(seed)
+    subnet_count = max(1, interfaces // INTERFACES_PER_SUBNET)
+    vpc_count = max(1, subnet_count // SUBNETS_PER_VPC)
+    group_count = max(2, rules // RULES_PER_GROUP)
+    vpcs = [f"vpc-{v:05d}" for v in range(vpc_count)]
+    subnets = [{"SubnetId": f"subnet-{s:05d}", "VpcId": vpcs[s % vpc_count]} for s in range(subnet_count)]
+    route_tables = []
+    acls = []
+    for v, vpc in enumerate(vpcs):
+        local = {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"}
+        route_tables.append(
+            {
+                "RouteTableId": f"rtb-main-{v}",
+                "VpcId": vpc,
+                "Associations": [{"Main": True}],
+                "Routes": [local],
+            }
+        )
+        public_subnets = [s["SubnetId"] for i, s in enumerate(subnets) if s["VpcId"] == vpc and i % 2 == 0]
+        route_tables.append(
+            {
+                "RouteTableId": f"rtb-public-{v}",
+                "VpcId": vpc,
+                "Associations": [{"Main": False, "SubnetId": s} for s in public_subnets],
+                "Routes": [
+                    local,
+                    {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": f"igw-{v}", "State": "active"},
+                    {"DestinationIpv6CidrBlock": "::/0", "GatewayId": f"igw-{v}", "State": "active"},
+                ],
+            }
+        )
+        entries = [
+            {
+                "RuleNumber": 90,
+                "Protocol": "6",
+                "RuleAction": "deny",
+                "Egress": False,
+                "CidrBlock": "0.0.0.0/0",
+                "PortRange": {"From": 23, "To": 23},
+            },
+            {
+                "RuleNumber": 100,
+                "Protocol": "-1",
+                "RuleAction": "allow",
+                "Egress": False,
+                "CidrBlock": "0.0.0.0/0",
+            },
+            {
+                "RuleNumber": 101,
+                "Protocol": "-1",
+                "RuleAction": "allow",
+                "Egress": False,
+                "Ipv6CidrBlock": "::/0",
+            },
+            {
+                "RuleNumber": 100,
+                "Protocol": "6",
+                "RuleAction": "allow",
+                "Egress": True,
+                "CidrBlock": "0.0.0.0/0",
+                "PortRange": {"From": 1024, "To": 65535},
+            },
+            {
+                "RuleNumber": 32767,
+                "Protocol": "-1",
+                "RuleAction": "deny",
+                "Egress": False,
+                "CidrBlock": "0.0.0.0/0",
+            },
+            {
+                "RuleNumber": 32767,
+                "Protocol": "-1",
+                "RuleAction": "deny",
+                "Egress": True,
+                "CidrBlock": "0.0.0.0/0",
+            },
+        ]
+        acls.append(
+            {
+                "NetworkAclId": f"acl-{v}",
+                "VpcId": vpc,
+                "IsDefault": True,
+                "Entries": entries,
+                "Associations": [],
+            }
+        )
+    groups = []
+    for g in range(group_count):
+        permissions = []
+        for _ in range(RULES_PER_GROUP):
+            port = rng.choice((*ADMIN_PORTS, 80, 443, 8080))
+            cidr = rng.choice(
+                ("0.0.0.0/0", "10.0.0.0/8", f"198.51.{g % 256}.0/24", "0.0.0.0/1", "128.0.0.0/1")
+            )
+            permissions.append(
+                {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": cidr}]}
+            )
+        groups.append(
+            {
+                "GroupId": f"sg-{g:06d}",
+                "GroupName": f"g{g}",
+                "VpcId": vpcs[g % vpc_count],
+                "IpPermissions": permissions,
+                "IpPermissionsEgress": [],
+            }
+        )
+    records = []
+    for i in range(interfaces):
+        subnet = subnets[i % subnet_count]
+        record: dict[str, Any] = {
+            "NetworkInterfaceId": f"eni-{i:07d}",
+            "SubnetId": subnet["SubnetId"],
+            "VpcId": subnet["VpcId"],
+            "Groups": [
+                {"GroupId": f"sg-{i % group_count:06d}"},
+                {"GroupId": f"sg-{(i * 7 + 3) % group_count:06d}"},
+            ],
+            "PrivateIpAddresses": [],
+            "Ipv6Addresses": [{"Ipv6Address": f"2600:1f18::{i:x}"}] if i % 5 == 0 else [],
+        }
+        if i % 3 == 0:
+            record["Association"] = {"PublicIp": f"3.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"}
+        records.append(record)
+    return {
+        "Vpcs": [{"VpcId": v} for v in vpcs],
+        "Subnets": subnets,
+        "RouteTables": route_tables,
+        "InternetGateways": [
+            {"InternetGatewayId": f"igw-{v}", "Attachments": [{"VpcId": vpc, "State": "available"}]}
+            for v, vpc in enumerate(vpcs)
+        ],
+        "NetworkAcls": acls,
+        "SecurityGroups": groups,
+        "NetworkInterfaces": records,
+        "ManagedPrefixLists": [],
+    }
+
+
+def measure(interfaces: int, rules: int) -> tuple[float, float, int]:
+    """Seconds to parse, seconds to analyse all admin ports and index, and the exposed port count."""
+    data = synthetic_region(interfaces, rules)
+    started = time.perf_counter()
+    region = parse_region(data)
+    parsed = time.perf_counter()
+    results = exposure(region, ADMIN_PORTS)
+    ExposureIndex(results)
+    analysed = time.perf_counter()
+    exposed = sum(1 for r in results for p in r.ports if p.status is Exposure.EXPOSED)
+    return parsed - started, analysed - parsed, exposed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--start", type=int, default=1000, help="interfaces in the first step")
+    parser.add_argument("--steps", type=int, default=5, help="number of doublings")
+    args = parser.parse_args()
+    print(f"ports analysed per interface: {len(ADMIN_PORTS)} (x IPv4 and IPv6)")
+    print(
+        f"{'interfaces':>10} {'rules':>7} {'parse s':>8} {'analyse s':>9} {'exposed':>8} {'us/iface':>9} {'growth':>7}"
+    )
+    previous = None
+    for step in range(args.steps):
+        interfaces = args.start * 2**step
+        rules = interfaces * 2
+        parse_s, analyse_s, exposed = measure(interfaces, rules)
+        total = parse_s + analyse_s
+        growth = "" if previous is None else f"x{total / previous:.2f}"
+        previous = total
+        per_interface = total / interfaces * 1e6
+        print(
+            f"{interfaces:>10} {rules:>7} {parse_s:>8.3f} {analyse_s:>9.3f} {exposed:>8} {per_interface:>9.1f} {growth:>7}"
+        )
+
+
+if __name__ == "__main__":
+    main()

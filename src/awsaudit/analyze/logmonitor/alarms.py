@@ -1,0 +1,151 @@
+"""Whether a CloudWatch alarm on a metric-filter metric fires when one matching event is logged.
+
+A metric filter publishes `metricValue` for every matching event (and `defaultValue`, if set, for
+ingested events that do not match). CIS's remediation alarm is Sum >= 1 over one period of 300 s;
+we accept any alarm whose statistic, computed over a period that holds exactly one matching event,
+breaches the threshold in a single datapoint. Everything else either can never fire on one event
+(a problem) or cannot be judged from configuration alone (undetermined).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MetricRef:
+    """One metric a filter publishes, from a `metricTransformations` entry."""
+
+    name: str
+    namespace: str
+    value: str
+    default_value: float | None
+    has_dimensions: bool
+
+    @classmethod
+    def from_transformation(cls, transformation: Mapping[str, Any]) -> MetricRef:
+        default = transformation.get("defaultValue")
+        return cls(
+            name=str(transformation.get("metricName", "")),
+            namespace=str(transformation.get("metricNamespace", "")),
+            value=str(transformation.get("metricValue", "")),
+            default_value=float(default) if isinstance(default, int | float) else None,
+            has_dimensions=bool(transformation.get("dimensions")),
+        )
+
+
+@dataclass(frozen=True)
+class AlarmJudgement:
+    """Problems make the alarm unable to fire on an event; undetermined items cannot be judged."""
+
+    problems: tuple[str, ...]
+    undetermined: tuple[str, ...]
+
+    @property
+    def sane(self) -> bool:
+        return not self.problems and not self.undetermined
+
+
+def watched_statistic(alarm: Mapping[str, Any], metric: MetricRef) -> tuple[bool, Mapping[str, Any] | None]:
+    """(watches the metric, the statistic source) — the source is None for metric-math expressions."""
+    if alarm.get("MetricName") == metric.name and alarm.get("Namespace") == metric.namespace:
+        return True, alarm
+    queries = alarm.get("Metrics") or []
+    stat_queries = [q for q in queries if _query_metric(q) == (metric.name, metric.namespace)]
+    if not stat_queries:
+        return False, None
+    returning = [q for q in queries if q.get("ReturnData", True)]
+    for query in stat_queries:
+        if len(returning) == 1 and returning[0] is query:
+            stat = query["MetricStat"]
+            return True, {
+                "Statistic": stat.get("Stat"),
+                "Dimensions": stat.get("Metric", {}).get("Dimensions"),
+                "Unit": stat.get("Unit"),
+            }
+    return True, None
+
+
+def _query_metric(query: Mapping[str, Any]) -> tuple[str, str] | None:
+    stat = query.get("MetricStat")
+    if not isinstance(stat, Mapping):
+        return None
+    metric = stat.get("Metric") or {}
+    return str(metric.get("MetricName", "")), str(metric.get("Namespace", ""))
+
+
+def judge_alarm(alarm: Mapping[str, Any], metric: MetricRef) -> AlarmJudgement:
+    """Judge an alarm already known to watch `metric` (see watched_statistic)."""
+    problems: list[str] = []
+    undetermined: list[str] = []
+    _, source = watched_statistic(alarm, metric)
+    if source is None:
+        undetermined.append(
+            "alarm evaluates a metric-math expression; whether one event fires it is not judged"
+        )
+        return AlarmJudgement((), tuple(undetermined))
+    if source.get("Dimensions") and not metric.has_dimensions:
+        problems.append("alarm watches dimensions the metric filter never publishes")
+    elif metric.has_dimensions:
+        term = "one dimension combination" if source.get("Dimensions") else "the metric without dimensions"
+        (undetermined if source.get("Dimensions") else problems).append(
+            f"the filter publishes the metric with dimensions; the alarm watches {term}"
+        )
+    observed = _statistic_for_one_event(source, metric, problems, undetermined)
+    periods = alarm.get("DatapointsToAlarm") or alarm.get("EvaluationPeriods") or 1
+    if isinstance(periods, int) and periods > 1:
+        problems.append(f"needs {periods} breaching datapoints; one event produces one")
+    if observed is not None:
+        _compare_with_threshold(alarm, observed, problems, undetermined)
+    return AlarmJudgement(tuple(problems), tuple(undetermined))
+
+
+def _statistic_for_one_event(
+    source: Mapping[str, Any], metric: MetricRef, problems: list[str], undetermined: list[str]
+) -> float | None:
+    try:
+        value = float(metric.value)
+    except ValueError:
+        undetermined.append(f"metric value {metric.value!r} is taken from the event")
+        return None
+    statistic = source.get("Statistic") or source.get("ExtendedStatistic")
+    default = metric.default_value
+    if statistic == "Sum":
+        return value
+    if statistic == "SampleCount":
+        return 1.0
+    if statistic == "Maximum":
+        return value if default is None else max(value, default)
+    if statistic == "Minimum":
+        return value if default is None else min(value, default)
+    if statistic == "Average":
+        if default is None or default == value:
+            return value
+        problems.append(
+            f"Average is diluted by the filter's default value {default:g}; one event may never fire it"
+        )
+        return None
+    undetermined.append(f"statistic {statistic!r} is not judged")
+    return None
+
+
+def _compare_with_threshold(
+    alarm: Mapping[str, Any], observed: float, problems: list[str], undetermined: list[str]
+) -> None:
+    operator = alarm.get("ComparisonOperator")
+    threshold = alarm.get("Threshold")
+    if operator in ("LessThanThreshold", "LessThanOrEqualToThreshold"):
+        problems.append(f"{operator} fires when events are absent, not when one occurs")
+        return
+    if not isinstance(threshold, int | float) or operator not in (
+        "GreaterThanOrEqualToThreshold",
+        "GreaterThanThreshold",
+    ):
+        undetermined.append(f"comparison {operator!r} with threshold {threshold!r} is not judged")
+        return
+    fires = observed >= threshold if operator == "GreaterThanOrEqualToThreshold" else observed > threshold
+    if not fires:
+        symbol = ">=" if operator == "GreaterThanOrEqualToThreshold" else ">"
+        problems.append(f"one event gives {observed:g}, which is not {symbol} threshold {threshold:g}")

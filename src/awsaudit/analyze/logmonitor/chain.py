@@ -1,0 +1,271 @@
+"""Follow trail → log group → metric filter → alarm → SNS topic → confirmed subscription per control.
+
+Pure: the input is snapshot data with AWS's own field names, grouped by region. A region whose
+dataset is None was not collected; a link that needs it is undetermined, never assumed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .alarms import MetricRef, judge_alarm, watched_statistic
+from .corpus import CONTROL_IDS, requirements
+from .trails import TrailQualification, qualify_trail
+from .verdict import FilterVerdict, evaluate_filter
+
+
+class ChainOutcome(enum.Enum):
+    SATISFIED = "satisfied"
+    BROKEN = "broken"
+    ORGANIZATION_TRAIL_ELSEWHERE = "organization_trail_elsewhere"
+    UNDETERMINED = "undetermined"
+
+
+class Link(enum.IntEnum):
+    """The links in the order a passing chain crosses them."""
+
+    TRAIL = 0
+    METRIC_FILTER = 1
+    ALARM = 2
+    ALARM_ACTION = 3
+    SUBSCRIPTION = 4
+    COMPLETE = 5
+
+
+@dataclass(frozen=True)
+class RegionMonitoringData:
+    """One region's datasets; None marks a dataset that was not collected."""
+
+    trails: Sequence[Mapping[str, Any]] | None
+    metric_filters: Sequence[Mapping[str, Any]] | None
+    alarms: Sequence[Mapping[str, Any]] | None
+    subscriptions: Sequence[Mapping[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class ControlAssessment:
+    control_id: str
+    cis_version: str
+    outcome: ChainOutcome
+    reason: str
+    broken_link: str | None
+    evidence: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    reached: Link
+    reason: str
+    undetermined: bool
+
+
+def assess_monitoring(
+    account_id: str,
+    cis_version: str,
+    regions: Mapping[str, RegionMonitoringData],
+    control_ids: Iterable[str] = CONTROL_IDS,
+) -> dict[str, ControlAssessment]:
+    """Assess every monitoring control for one account."""
+    return {control: assess_control(control, cis_version, account_id, regions) for control in control_ids}
+
+
+def assess_control(
+    control_id: str, cis_version: str, account_id: str, regions: Mapping[str, RegionMonitoringData]
+) -> ControlAssessment:
+    """Assess one control; the account passes when any chain, in any region, is complete."""
+    return _ControlChain(control_id, cis_version, account_id, regions).assess()
+
+
+class _ControlChain:
+    def __init__(
+        self, control_id: str, cis_version: str, account_id: str, regions: Mapping[str, RegionMonitoringData]
+    ) -> None:
+        self.control_id = control_id
+        self.cis_version = cis_version
+        self.account_id = account_id
+        self.regions = regions
+        requirement = requirements(control_id, cis_version)
+        self.required_events = tuple(
+            (event.event_source, event.record.get("readOnly") is True) for event in requirement.must_match
+        )
+        self.attempts: list[_Attempt] = []
+
+    def assess(self) -> ControlAssessment:
+        missing_trails = sorted(region for region, data in self.regions.items() if data.trails is None)
+        trails = [
+            qualify_trail(trail, self.required_events)
+            for data in self.regions.values()
+            for trail in data.trails or []
+        ]
+        local = [t for t in trails if t.owner_account == self.account_id]
+        foreign_org = [t for t in trails if t.owner_account != self.account_id and t.is_organization_trail]
+        chains = [self._follow_trail(trail) for trail in local]
+        evidence: dict[str, Any] = {
+            "control": self.control_id,
+            "cis_version": self.cis_version,
+            "trails": [t.as_evidence() for t in trails],
+            "chains": chains,
+        }
+        if missing_trails:
+            evidence["trails_not_collected_in"] = missing_trails
+        complete = [a for a in self.attempts if a.reached is Link.COMPLETE]
+        if complete:
+            return self._result(ChainOutcome.SATISFIED, complete[0].reason, None, evidence)
+        undetermined = [a for a in self.attempts if a.undetermined]
+        if undetermined:
+            best = max(undetermined, key=lambda a: a.reached)
+            return self._result(ChainOutcome.UNDETERMINED, best.reason, best.reached, evidence)
+        covering = [t for t in foreign_org if not _explicitly_disqualified(t)]
+        if covering:
+            org = covering[0]
+            reason = f"covered by organization trail {org.trail_arn}, verify in account {org.owner_account}"
+            return self._result(ChainOutcome.ORGANIZATION_TRAIL_ELSEWHERE, reason, None, evidence)
+        if missing_trails:
+            reason = "trails were not collected in " + ", ".join(missing_trails)
+            return self._result(ChainOutcome.UNDETERMINED, reason, Link.TRAIL, evidence)
+        if not self.attempts:
+            return self._result(
+                ChainOutcome.BROKEN, "no CloudTrail trail in this account", Link.TRAIL, evidence
+            )
+        best = max(self.attempts, key=lambda a: a.reached)
+        return self._result(ChainOutcome.BROKEN, best.reason, best.reached, evidence)
+
+    def _result(
+        self, outcome: ChainOutcome, reason: str, link: Link | None, evidence: dict[str, Any]
+    ) -> ControlAssessment:
+        broken = None if link is None else link.name.lower()
+        return ControlAssessment(self.control_id, self.cis_version, outcome, reason, broken, evidence)
+
+    def _record(self, reached: Link, reason: str, undetermined: bool = False) -> None:
+        self.attempts.append(_Attempt(reached, reason, undetermined))
+
+    def _follow_trail(self, trail: TrailQualification) -> dict[str, Any]:
+        chain: dict[str, Any] = {"trail": trail.trail_arn}
+        if trail.problems:
+            self._record(Link.TRAIL, f"trail {trail.name}: " + "; ".join(trail.problems))
+            return chain
+        if trail.unknown or trail.log_group is None:
+            self._record(Link.TRAIL, f"trail {trail.name}: not collected: " + ", ".join(trail.unknown), True)
+            return chain
+        group = trail.log_group
+        chain["log_group"] = {"region": group.region, "name": group.name}
+        if group.account_id != self.account_id:
+            self._record(Link.METRIC_FILTER, f"log group {group.name} is in account {group.account_id}", True)
+            return chain
+        data = self.regions.get(group.region)
+        if data is None or data.metric_filters is None:
+            self._record(Link.METRIC_FILTER, f"metric filters were not collected in {group.region}", True)
+            return chain
+        on_group = [f for f in data.metric_filters if f.get("logGroupName") == group.name]
+        verdicts = [
+            (f, evaluate_filter(str(f.get("filterPattern", "")), self.control_id, self.cis_version))
+            for f in on_group
+        ]
+        chain["metric_filters"] = [
+            {"filter": f.get("filterName"), **verdict.as_evidence()} for f, verdict in verdicts
+        ]
+        satisfying = [f for f, verdict in verdicts if verdict.satisfied]
+        if not satisfying:
+            self._record_filter_failure(group.name, [v for _, v in verdicts])
+            return chain
+        chain["metrics"] = [
+            self._follow_metric(group.region, MetricRef.from_transformation(t), str(f.get("filterName", "")))
+            for f in satisfying
+            for t in f.get("metricTransformations") or []
+        ]
+        if not chain["metrics"]:
+            self._record(Link.ALARM, f"metric filter on {group.name} publishes no metric")
+        return chain
+
+    def _record_filter_failure(self, log_group: str, verdicts: list[FilterVerdict]) -> None:
+        unjudged = [v for v in verdicts if v.error is not None]
+        if unjudged:
+            self._record(
+                Link.METRIC_FILTER,
+                f"metric filter on {log_group} cannot be judged: {unjudged[0].error}",
+                True,
+            )
+        elif verdicts:
+            best = min(verdicts, key=lambda v: len(v.missed) + len(v.wrongly_matched))
+            self._record(
+                Link.METRIC_FILTER, f"no metric filter on {log_group} satisfies the control: {best.summary}"
+            )
+        else:
+            self._record(Link.METRIC_FILTER, f"log group {log_group} has no metric filters")
+
+    def _follow_metric(self, region: str, metric: MetricRef, filter_name: str) -> dict[str, Any]:
+        label = f"{metric.namespace}/{metric.name}"
+        evidence: dict[str, Any] = {"filter": filter_name, "metric": label, "alarms": []}
+        data = self.regions.get(region)
+        if data is None or data.alarms is None:
+            self._record(Link.ALARM, f"alarms were not collected in {region}", True)
+            return evidence
+        watching = [alarm for alarm in data.alarms if watched_statistic(alarm, metric)[0]]
+        if not watching:
+            self._record(Link.ALARM, f"no alarm watches metric {label}")
+        for alarm in watching:
+            evidence["alarms"].append(self._follow_alarm(alarm, metric))
+        return evidence
+
+    def _follow_alarm(self, alarm: Mapping[str, Any], metric: MetricRef) -> dict[str, Any]:
+        name = str(alarm.get("AlarmName", ""))
+        judgement = judge_alarm(alarm, metric)
+        evidence: dict[str, Any] = {
+            "alarm": alarm.get("AlarmArn", name),
+            "problems": list(judgement.problems),
+            "undetermined": list(judgement.undetermined),
+        }
+        if not judgement.sane:
+            detail = "; ".join(judgement.problems or judgement.undetermined)
+            self._record(Link.ALARM, f"alarm {name}: {detail}", not judgement.problems)
+            return evidence
+        actions = [str(a) for a in alarm.get("AlarmActions") or []]
+        if alarm.get("ActionsEnabled") is not True:
+            self._record(Link.ALARM_ACTION, f"alarm {name} has its actions disabled")
+            return evidence
+        if not actions:
+            self._record(Link.ALARM_ACTION, f"alarm {name} has no alarm action")
+            return evidence
+        topics = [a for a in actions if a.split(":")[2:3] == ["sns"]]
+        if not topics:
+            self._record(Link.ALARM_ACTION, f"alarm {name} notifies no SNS topic ({', '.join(actions)})")
+            return evidence
+        evidence["topics"] = [self._follow_topic(name, topic) for topic in topics]
+        return evidence
+
+    def _follow_topic(self, alarm_name: str, topic: str) -> dict[str, Any]:
+        parts = topic.split(":")
+        region, owner = (parts[3], parts[4]) if len(parts) > 5 else ("", "")
+        evidence: dict[str, Any] = {"topic": topic}
+        data = self.regions.get(region)
+        if owner != self.account_id:
+            self._record(
+                Link.SUBSCRIPTION,
+                f"topic {topic} belongs to account {owner}; subscriptions not visible",
+                True,
+            )
+            return evidence
+        if data is None or data.subscriptions is None:
+            self._record(Link.SUBSCRIPTION, f"SNS subscriptions were not collected in {region}", True)
+            return evidence
+        on_topic = [s for s in data.subscriptions if s.get("TopicArn") == topic]
+        confirmed = [s for s in on_topic if str(s.get("SubscriptionArn", "")).startswith("arn:")]
+        evidence["confirmed_subscriptions"] = len(confirmed)
+        evidence["unconfirmed_subscriptions"] = len(on_topic) - len(confirmed)
+        if confirmed:
+            endpoints = ", ".join(f"{s.get('Protocol')}:{s.get('Endpoint')}" for s in confirmed)
+            self._record(Link.COMPLETE, f"alarm {alarm_name} notifies {topic} ({endpoints})")
+        else:
+            pending = f" ({len(on_topic)} pending confirmation)" if on_topic else ""
+            self._record(
+                Link.SUBSCRIPTION,
+                f"topic {topic} of alarm {alarm_name} has no confirmed subscription{pending}",
+            )
+        return evidence
+
+
+def _explicitly_disqualified(trail: TrailQualification) -> bool:
+    return any(p.startswith(("not a multi-region", "not logging")) for p in trail.problems)

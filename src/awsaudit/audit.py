@@ -1,0 +1,139 @@
+"""From a snapshot and a selection of checks to one audit result (findings and rollups)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from awsaudit import __version__
+from awsaudit.checks.registry import CheckMeta, all_checks
+from awsaudit.checks.runner import run_checks
+from awsaudit.compliance.frameworks_model import ControlResult, Framework, find_framework, rollup
+from awsaudit.config import AuditConfig
+from awsaudit.findings import FINDINGS_SCHEMA, Finding, Severity
+from awsaudit.snapshot import CollectionError, Snapshot, write_private_atomic
+
+
+class SelectionError(Exception):
+    """The requested checks, frameworks or severity do not exist."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    frameworks: tuple[Framework, ...]
+    checks: tuple[CheckMeta, ...]
+
+    def dataset_keys(self) -> frozenset[str]:
+        """The datasets the selected checks read: what a scan collects."""
+        return frozenset(need.key for meta in self.checks for need in meta.needs)
+
+
+def select(
+    frameworks: Sequence[str] = (),
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    min_severity: str | None = None,
+) -> Selection:
+    """Checks chosen by framework, id globs and minimum severity."""
+    registry = all_checks()
+    chosen_frameworks = tuple(find_framework(name) for name in frameworks)
+    candidates = list(registry.values())
+    if chosen_frameworks:
+        wanted = set().union(*(f.check_ids() for f in chosen_frameworks))
+        candidates = [c for c in candidates if c.id in wanted]
+    for pattern in (*include, *exclude):
+        if not any(fnmatch.fnmatchcase(c, pattern) for c in registry):
+            raise SelectionError(f"no check matches {pattern!r} (see `awsaudit checks`)")
+    if include:
+        candidates = [c for c in candidates if any(fnmatch.fnmatchcase(c.id, p) for p in include)]
+    candidates = [c for c in candidates if not any(fnmatch.fnmatchcase(c.id, p) for p in exclude)]
+    if min_severity is not None:
+        try:
+            floor = Severity(min_severity.lower()).rank
+        except ValueError:
+            choices = ", ".join(s.value for s in Severity)
+            raise SelectionError(f"unknown severity {min_severity!r} (choose from {choices})") from None
+        candidates = [c for c in candidates if c.severity.rank >= floor]
+    if not candidates:
+        raise SelectionError("the selection contains no checks")
+    if not chosen_frameworks:
+        chosen_frameworks = (find_framework("cis-aws-foundations"), find_framework("guide"))
+    return Selection(frameworks=chosen_frameworks, checks=tuple(candidates))
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Everything one audit produced; every report renders this and nothing else."""
+
+    snapshot_account: str
+    caller_arn: str
+    partition: str
+    collected_at: str
+    collection_seconds: float
+    regions: tuple[str, ...]
+    selection: Selection
+    findings: tuple[Finding, ...]
+    errors: tuple[CollectionError, ...]
+    rollups: dict[str, list[ControlResult]]
+    tool_version: str = __version__
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": FINDINGS_SCHEMA,
+            "tool_version": self.tool_version,
+            "account": {"id": self.snapshot_account, "partition": self.partition, "caller_arn": self.caller_arn},
+            "collected_at": self.collected_at,
+            "collection_seconds": round(self.collection_seconds, 3),
+            "scope": {
+                "regions": list(self.regions),
+                "frameworks": [f.key for f in self.selection.frameworks],
+                "checks": [c.id for c in self.selection.checks],
+            },
+            "collection_errors": [e.to_json() for e in self.errors],
+            "findings": [f.to_json() for f in self.findings],
+            "compliance": {
+                key: [
+                    {
+                        "control": r.control.id,
+                        "title": r.control.title,
+                        "section": r.control.section,
+                        "status": r.status.value,
+                        "checks": list(r.control.checks),
+                        "counts": r.counts,
+                    }
+                    for r in results
+                ]
+                for key, results in self.rollups.items()
+            },
+        }
+
+
+def evaluate(snapshot: Snapshot, selection: Selection, config: AuditConfig) -> AuditResult:
+    findings = run_checks(snapshot, selection.checks, config)
+    evaluated = {c.id for c in selection.checks}
+    return AuditResult(
+        snapshot_account=snapshot.account.account_id,
+        caller_arn=snapshot.account.caller_arn,
+        partition=snapshot.account.partition,
+        collected_at=snapshot.collected_at_iso,
+        collection_seconds=snapshot.duration_seconds,
+        regions=tuple(snapshot.regions),
+        selection=selection,
+        findings=tuple(findings),
+        errors=tuple(snapshot.errors),
+        rollups={f.key: rollup(f, findings, evaluated) for f in selection.frameworks},
+    )
+
+
+def write_findings(result: AuditResult, path: Path) -> Path:
+    payload = json.dumps(result.to_json(), indent=1, sort_keys=False, ensure_ascii=False).encode()
+    write_private_atomic(path, payload + b"\n")
+    return path
+
+
+def failing(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.status.value == "FAIL"]

@@ -1,0 +1,33 @@
+"""CloudTrail: the trails homed in each region, with their logging status and event selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awsaudit.collect.context import CallContext, attach, without_metadata
+from awsaudit.collect.registry import dataset
+
+
+def _trail_detail(ctx: CallContext, trail: dict[str, Any]) -> None:
+    # The ARN (not the name) is what a member account must pass for an organization trail.
+    arn = trail["TrailARN"]
+    attach(trail, "Status", lambda: without_metadata(ctx.client.get_trail_status(Name=arn)))
+    attach(trail, "EventSelectors", lambda: without_metadata(ctx.client.get_event_selectors(TrailName=arn)))
+
+
+@dataset(
+    "cloudtrail",
+    "Trails",
+    regional=True,
+    actions=["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
+    detail=_trail_detail,
+)
+def trails(ctx: CallContext) -> list[Any]:
+    """Trails whose home is this region, each listed once across the account.
+
+    Shadow copies are asked for and then filtered by HomeRegion rather than hidden with
+    includeShadowTrails=False: an organization trail reaches a member account only as a
+    shadow copy, and would otherwise be invisible from the member.
+    """
+    listed = ctx.client.describe_trails(includeShadowTrails=True).get("trailList", [])
+    return [trail for trail in listed if trail.get("HomeRegion") == ctx.region]

@@ -1,0 +1,13 @@
+"""CloudWatch Logs: metric filters (what the CIS monitoring checks match against)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from awsaudit.collect.context import CallContext
+from awsaudit.collect.registry import dataset
+
+
+@dataset("logs", "MetricFilters", regional=True, actions=["logs:DescribeMetricFilters"])
+def metric_filters(ctx: CallContext) -> list[Any]:
+    return ctx.paginate("describe_metric_filters", "metricFilters")

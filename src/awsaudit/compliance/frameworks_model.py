@@ -1,0 +1,149 @@
+"""Load framework files and roll findings up to per-control statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from awsaudit.findings import Finding, Status
+
+
+class FrameworkError(Exception):
+    """A framework file is malformed."""
+
+
+class ControlStatus(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    UNKNOWN = "UNKNOWN"
+    MANUAL = "MANUAL"
+    NOT_AUTOMATED = "NOT_AUTOMATED"
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    section: str
+    level: int | None
+    automated: bool
+    checks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    version: str
+    title: str
+    controls: tuple[Control, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def check_ids(self) -> set[str]:
+        return {c for control in self.controls for c in control.checks}
+
+
+def _control(raw: Any, source: str) -> Control:
+    if not isinstance(raw, dict):
+        raise FrameworkError(f"{source}: each control must be a mapping")
+    try:
+        level = raw.get("level")
+        return Control(
+            id=str(raw["id"]),
+            title=str(raw["title"]),
+            section=str(raw.get("section", "")),
+            level=None if level is None else int(level),
+            automated=bool(raw.get("automated", True)),
+            checks=tuple(str(c) for c in raw.get("checks") or ()),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FrameworkError(f"{source}: control {raw.get('id', '?')}: {exc}") from None
+
+
+def parse_framework(text: str, source: str) -> Framework:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"{source}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("controls"), list):
+        raise FrameworkError(f"{source}: expected keys id, version, title, controls")
+    try:
+        return Framework(
+            id=str(raw["id"]),
+            version=str(raw["version"]),
+            title=str(raw["title"]),
+            controls=tuple(_control(c, source) for c in raw["controls"]),
+        )
+    except KeyError as exc:
+        raise FrameworkError(f"{source}: missing key {exc}") from None
+
+
+def load_frameworks() -> dict[str, Framework]:
+    """Every bundled framework, keyed ``id@version``."""
+    frameworks: dict[str, Framework] = {}
+    folder = resources.files("awsaudit.compliance") / "frameworks"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            framework = parse_framework(entry.read_text(), entry.name)
+            frameworks[framework.key] = framework
+    return frameworks
+
+
+def find_framework(name: str) -> Framework:
+    """By ``id@version`` or by ``id`` alone (the newest version)."""
+    frameworks = load_frameworks()
+    if name in frameworks:
+        return frameworks[name]
+    matches = [f for f in frameworks.values() if f.id == name]
+    if not matches:
+        known = ", ".join(sorted(frameworks))
+        raise FrameworkError(f"unknown framework {name!r} (known: {known})")
+    return max(matches, key=lambda f: tuple(int(p) for p in f.version.split(".") if p.isdigit()))
+
+
+_WORST_FIRST = (Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.PASS)
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    control: Control
+    status: ControlStatus
+    counts: dict[str, int]
+
+
+def rollup(framework: Framework, findings: Iterable[Finding], evaluated: set[str]) -> list[ControlResult]:
+    """Per control: the worst status of its checks' findings.
+
+    A manual control whose evidence all passes stays MANUAL (a person still
+    decides); a control none of whose checks ran or exist is NOT_AUTOMATED, and
+    one whose checks ran but judged nothing is PASS only if all ran.
+    """
+    by_check: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_check.setdefault(finding.check_id, []).append(finding)
+    results = []
+    for control in framework.controls:
+        ran = [c for c in control.checks if c in evaluated]
+        if not ran:
+            results.append(ControlResult(control, ControlStatus.NOT_AUTOMATED, {}))
+            continue
+        counts: dict[str, int] = {}
+        for check_id in ran:
+            for finding in by_check.get(check_id, []):
+                counts[finding.status.value] = counts.get(finding.status.value, 0) + 1
+        status = ControlStatus.PASS
+        for candidate in _WORST_FIRST:
+            if counts.get(candidate.value):
+                status = ControlStatus(candidate.value)
+                break
+        if status is ControlStatus.PASS and not control.automated:
+            status = ControlStatus.MANUAL
+        results.append(ControlResult(control, status, counts))
+    return results
