@@ -34,7 +34,7 @@ class UsageProblem(Exception):
 
 
 def _fail(message: str) -> NoReturn:
-    error_console.print(f"awsaudit: error: {message}", markup=False, highlight=False)
+    error_console.print(f"awsaudit: error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -261,6 +261,28 @@ def scan(
         result = run_evaluation(snapshot, selection, audit_config)
         written.append(str(write_findings(result, output)))
         print_summary(result, console, written)
+
+    _guard(body)
+
+
+@app.command()
+def demo(
+    output: OutputOpt = Path("awsaudit-demo/awsaudit-findings.json"),
+    scenario: Annotated[str, typer.Option("--scenario", help="Lab scenario to scan.")] = "misconfigured",
+) -> None:
+    """Scan the embedded lab's deliberately misconfigured account (no AWS account needed)."""
+
+    def body() -> None:
+        from awsaudit.audit import select, write_findings
+        from awsaudit.config import AuditConfig
+        from awsaudit.report.console import print_summary
+
+        run_demo = _lab_module("demo").run_demo
+        console.print(f"Starting the embedded AWS lab and building the '{scenario}' scenario…")
+        run = run_demo(select(), AuditConfig(), scenario)
+        written = [str(write_findings(run.result, output))]
+        print_summary(run.result, console, written)
+        console.print(f"The scenario planted {run.planted} problems; the scan judged them above.")
 
     _guard(body)
 

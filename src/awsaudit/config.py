@@ -52,6 +52,11 @@ class AuditConfig(BaseModel):
     admin_principals: tuple[str, ...] = Field(
         (), description="Names or ARNs of the approved administrators (separation-of-duties exemptions)."
     )
+    cis_version: str = Field(
+        "7.0.0",
+        pattern=r"^(3\.0\.0|5\.0\.0|7\.0\.0)$",
+        description="CIS version whose event lists the monitoring controls are judged against.",
+    )
     recent_root_use_days: int = Field(
         30, ge=1, description="Root use within this many days of collection counts as recent."
     )

@@ -254,9 +254,12 @@ def _detail_task(run: _Run, spec: DatasetSpec, client_region: str, region: str, 
 
 
 def _resource_name(item: dict[str, Any]) -> str:
-    for key in ("Arn", "ARN", "TrailARN", "KeyArn", "Name", "Id", "KeyId"):
+    for key in ("Arn", "ARN", "TrailARN", "KeyArn", "Name", "BudgetName", "DetectorId", "Id", "KeyId"):
         if key in item:
             return str(item[key])
+    summary = item.get("PolicySummary")
+    if isinstance(summary, dict) and "Arn" in summary:
+        return str(summary["Arn"])
     return "?"
 
 

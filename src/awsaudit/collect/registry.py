@@ -28,8 +28,6 @@ class DatasetSpec:
     actions: tuple[str, ...]  # IAM actions fetch and detail may call
     fetch: FetchFunction
     detail: DetailFunction | None = None
-    # Regional datasets of a global service are fetched from this region only.
-    home_region: str | None = None
 
     @property
     def key(self) -> str:

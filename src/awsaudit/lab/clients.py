@@ -20,7 +20,9 @@ _CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 2}, max_pool
 class LabAccount:
     """Clients for one account of the lab; another account is reached by assuming a role into it."""
 
-    def __init__(self, lab: Lab, account_id: str = LAB_ACCOUNT_ID, session: boto3.Session | None = None) -> None:
+    def __init__(
+        self, lab: Lab, account_id: str = LAB_ACCOUNT_ID, session: boto3.Session | None = None
+    ) -> None:
         self.lab = lab
         self.account_id = account_id
         self._session = session or boto3.Session(

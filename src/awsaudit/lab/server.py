@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ LAB_ENVIRONMENT = {
 LAB_ACCOUNT_ID = "123456789012"
 
 _ACCOUNT_HOST_PREFIX = re.compile(r"//\d{12}\.")
+# The lab's emulated state (what moto cannot hold), served beside moto's API so that a Lab
+# made in another process (`awsaudit collect` against `awsaudit lab serve`) can read it.
+STATE_PATH = "/awsaudit-lab/state"
 
 
 @dataclass
@@ -38,20 +42,31 @@ class Lab:
 
     endpoint_url: str
     analyzers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # region -> analyzers
+    # Buckets whose versioning has MFA delete on: moto accepts the setting but never returns it.
+    mfa_delete_buckets: set[str] = field(default_factory=set)
     _server: Any = None
+    _remote_state_read: bool = False
 
     def client_hooks(self) -> tuple[Callable[[Any], None], ...]:
-        return (self._strip_account_host_prefix, self._emulate_access_analyzer)
+        return (self._strip_account_host_prefix, self._emulate_access_analyzer, self._emulate_mfa_delete)
 
     def environment(self) -> dict[str, str]:
         """Variables that point boto3 and the AWS CLI at this lab."""
         return {**LAB_ENVIRONMENT, "AWS_ENDPOINT_URL": self.endpoint_url}
 
     def reset(self) -> None:
-        from moto.core.models import reset_model_data  # type: ignore[import-untyped]
+        """Wipe every account's state, as POST /moto-api/reset does, and the lab's emulated state."""
+        from moto.moto_api._internal.models import moto_api_backend  # type: ignore[import-untyped]
+        from moto.organizations.models import organizations_backends  # type: ignore[import-untyped]
+        from moto.s3.models import s3_backends  # type: ignore[import-untyped]
 
-        reset_model_data()
+        moto_api_backend.reset()
+        # Registries kept beside the backends survive moto's reset: organization membership
+        # and global bucket names would otherwise outlive the accounts that held them.
+        organizations_backends.master_accounts.clear()
+        s3_backends.bucket_accounts.clear()
         self.analyzers.clear()
+        self.mfa_delete_buckets.clear()
 
     def stop(self) -> None:
         if self._server is not None:
@@ -65,7 +80,9 @@ class Lab:
         if client.meta.service_model.service_name == "s3control":
             client.meta.events.register(
                 "before-send.s3-control.*",
-                lambda request, **_: setattr(request, "url", _ACCOUNT_HOST_PREFIX.sub("//", request.url, count=1)),
+                lambda request, **_: setattr(
+                    request, "url", _ACCOUNT_HOST_PREFIX.sub("//", request.url, count=1)
+                ),
             )
 
     def _emulate_access_analyzer(self, client: Any) -> None:
@@ -77,10 +94,58 @@ class Lab:
         def answer(request: Any, **_: Any) -> Any:
             from botocore.awsrequest import AWSResponse
 
+            self._read_remote_state()
             body = json.dumps({"analyzers": self.analyzers.get(region, [])}).encode()
             return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, _RawBody(body))
 
         client.meta.events.register_first("before-send.accessanalyzer.ListAnalyzers", answer)
+
+    def _emulate_mfa_delete(self, client: Any) -> None:
+        """Report MFADelete on the buckets the scenario enabled it for (moto drops the setting)."""
+        if client.meta.service_model.service_name != "s3":
+            return
+
+        def remember_bucket(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            context["lab_bucket"] = params.get("Bucket")
+
+        def add_mfa_delete(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            self._read_remote_state()
+            if context.get("lab_bucket") in self.mfa_delete_buckets and "Status" in parsed:
+                parsed["MFADelete"] = "Enabled"
+
+        client.meta.events.register("before-parameter-build.s3.GetBucketVersioning", remember_bucket)
+        client.meta.events.register("after-call.s3.GetBucketVersioning", add_mfa_delete)
+
+    def state(self) -> dict[str, Any]:
+        return {"analyzers": self.analyzers, "mfa_delete_buckets": sorted(self.mfa_delete_buckets)}
+
+    def _read_remote_state(self) -> None:
+        """A Lab that does not run the server reads the emulated state from the one that does, once."""
+        if self._server is not None or self._remote_state_read:
+            return
+        self._remote_state_read = True
+        try:
+            with urllib.request.urlopen(self.endpoint_url + STATE_PATH, timeout=5) as response:
+                state = json.load(response)
+        except (OSError, ValueError):
+            return  # a plain moto server: nothing is emulated
+        self.analyzers.update(state.get("analyzers", {}))
+        self.mfa_delete_buckets.update(state.get("mfa_delete_buckets", []))
+
+
+def _with_state_endpoint(app: Callable[..., Any], lab: Lab) -> Callable[..., Any]:
+    """Wrap moto's WSGI application so that GET STATE_PATH returns the lab's emulated state."""
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") == STATE_PATH and environ.get("REQUEST_METHOD") == "GET":
+            body = json.dumps(lab.state()).encode()
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
+            return [body]
+        return app(environ, start_response)
+
+    return application
 
 
 class _RawBody:
@@ -104,7 +169,10 @@ def start_lab() -> Lab:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    return Lab(endpoint_url=f"http://{host}:{port}", _server=server)
+    lab = Lab(endpoint_url=f"http://{host}:{port}", _server=server)
+    wsgi_server = server._server  # werkzeug's server: requests are dispatched to its .app
+    wsgi_server.app = _with_state_endpoint(wsgi_server.app, lab)
+    return lab
 
 
 @contextmanager

@@ -1,63 +1,88 @@
-"""The terminal summary: counts by status and severity, worst failing checks, framework scores."""
+"""The terminal summary: counts by status and severity, worst failing checks, framework scores, files written.
+
+Colour follows rich: none when the output is not a terminal or ``NO_COLOR`` is set.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from awsaudit.audit import AuditResult
 from awsaudit.compliance.frameworks_model import ControlStatus
-from awsaudit.findings import Severity, Status
+from awsaudit.findings import Severity
+from awsaudit.report.model import ReportModel, ReportStatus, build_report_model
 
-_STATUS_STYLE = {"PASS": "green", "FAIL": "red", "UNKNOWN": "yellow", "MANUAL": "cyan"}
+_STATUS_STYLE = {"PASS": "green", "FAIL": "red", "UNKNOWN": "yellow", "MANUAL": "cyan", "SUPPRESSED": "dim"}
+MAX_LISTED = 20
 
 
-def print_summary(result: AuditResult, console: Console, written: list[str] | None = None) -> None:
+def print_summary(
+    report: ReportModel | AuditResult, console: Console, written: list[str] | None = None
+) -> None:
+    model = report if isinstance(report, ReportModel) else build_report_model(report)
     console.print(
-        f"Account [bold]{result.snapshot_account}[/] as {result.caller_arn or '?'}; "
-        f"collected {result.collected_at}; regions: {', '.join(result.regions) or '-'}",
+        f"Account [bold]{escape(model.account_id)}[/] as {escape(model.caller_arn or '?')}; "
+        f"collected {model.collected_at_iso}; regions: {escape(', '.join(model.regions) or '-')}",
         highlight=False,
     )
     table = Table(title="Findings by severity and status", show_edge=False)
     table.add_column("severity")
-    for status in Status:
+    for status in ReportStatus:
         table.add_column(status.value, justify="right", style=_STATUS_STYLE[status.value])
-    counts = Counter((f.severity, f.status) for f in result.findings)
+    counts = Counter((item.finding.severity, item.status) for item in model.findings)
     for severity in sorted(Severity, key=lambda s: -s.rank):
-        table.add_row(severity.value, *(str(counts[(severity, status)]) for status in Status))
+        table.add_row(severity.value, *(str(counts[(severity, status)]) for status in ReportStatus))
     console.print(table)
 
-    failing = Counter(f.check_id for f in result.findings if f.status is Status.FAIL)
+    failing = Counter(item.finding.check_id for item in model.findings if item.status is ReportStatus.FAIL)
     if failing:
-        severity_of = {c.id: c.severity for c in result.selection.checks}
-        worst = sorted(failing, key=lambda c: (-severity_of[c].rank, -failing[c], c))[:10]
+        worst_severity: dict[str, Severity] = {}
+        for item in model.findings:
+            if item.status is ReportStatus.FAIL:
+                seen = worst_severity.get(item.finding.check_id, Severity.INFO)
+                worst_severity[item.finding.check_id] = max(seen, item.finding.severity, key=lambda s: s.rank)
+        worst = sorted(failing, key=lambda c: (-worst_severity[c].rank, -failing[c], c))[:10]
         top = Table(title="Worst failing checks", show_edge=False)
         top.add_column("check")
         top.add_column("severity")
         top.add_column("failing resources", justify="right")
         for check_id in worst:
-            top.add_row(check_id, severity_of[check_id].value, str(failing[check_id]))
+            top.add_row(escape(check_id), worst_severity[check_id].value, str(failing[check_id]))
         console.print(top)
 
-    scores = Table(title="Compliance", show_edge=False)
-    scores.add_column("framework")
-    for status in ControlStatus:
-        scores.add_column(status.value, justify="right")
-    scores.add_column("pass rate", justify="right")
-    for key, controls in result.rollups.items():
-        by_status = Counter(r.status for r in controls)
-        judged = by_status[ControlStatus.PASS] + by_status[ControlStatus.FAIL]
-        rate = f"{100 * by_status[ControlStatus.PASS] / judged:.0f}%" if judged else "-"
-        scores.add_row(key, *(str(by_status[s]) for s in ControlStatus), rate)
-    console.print(scores)
+    if model.frameworks:
+        scores = Table(title="Compliance (controls)", show_edge=False)
+        scores.add_column("framework")
+        for control_status in ControlStatus:
+            scores.add_column(control_status.value, justify="right")
+        scores.add_column("pass rate", justify="right")
+        for framework in model.frameworks:
+            tally = framework.counts()
+            rate = framework.pass_rate()
+            scores.add_row(
+                escape(framework.key),
+                *(str(tally[s]) for s in ControlStatus),
+                "-" if rate is None else f"{100 * rate:.0f}%",
+            )
+        console.print(scores)
 
-    if result.errors:
-        console.print(f"[yellow]{len(result.errors)} collection error(s)[/]; affected controls are UNKNOWN:")
-        for error in result.errors[:20]:
+    if model.errors:
+        console.print(f"[yellow]{len(model.errors)} collection error(s)[/]; affected controls are UNKNOWN:")
+        for error in model.errors[:MAX_LISTED]:
             console.print(f"  - {error.describe()}", highlight=False, markup=False)
-        if len(result.errors) > 20:
-            console.print(f"  … and {len(result.errors) - 20} more (see the findings file)")
+        if len(model.errors) > MAX_LISTED:
+            console.print(f"  … and {len(model.errors) - MAX_LISTED} more (see the reports)")
+    for expired in model.expired_suppressions:
+        entry = expired.suppression
+        console.print(
+            f"Suppression entry {entry.entry} ({entry.check} on {entry.resource}) expired on "
+            f"{entry.expires}; {expired.resurfaced} finding(s) no longer suppressed",
+            highlight=False,
+            markup=False,
+        )
     for path in written or []:
-        console.print(f"Wrote {path}", highlight=False)
+        console.print(f"Wrote {path}", highlight=False, markup=False)

@@ -40,8 +40,16 @@ def match(pattern: str, event: dict[str, Any] = EVENT) -> bool:
     [
         ('{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }', True),
         ('{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[2] = "GET" }', False),
-        ('{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }', True),
-        ('{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }', False),
+        (
+            '{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch '
+            "&& $.actions[2] = nomatch }",
+            True,
+        ),
+        (
+            '{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) '
+            "&& $.actions[2] = nomatch }",
+            False,
+        ),
         ("{ $.coordinates[1][2] = 6 }", True),
     ],
 )

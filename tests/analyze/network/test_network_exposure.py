@@ -59,7 +59,7 @@ def test_public_instance_with_ssh_open_is_exposed_with_the_path() -> None:
         Link.SECURITY_GROUP,
     ]
     details = [step.detail for step in ipv4.steps]
-    assert details[0] == "203.0.113.10"
+    assert details[0] == "public IPv4 address"
     assert details[1] == "rtb-public: 0.0.0.0/0 -> igw-1"
     assert "inbound rule 100 allow all 0.0.0.0/0" in details[2]
     assert details[4] == "sg-ssh ingress tcp/22 from 0.0.0.0/0"
@@ -68,7 +68,9 @@ def test_public_instance_with_ssh_open_is_exposed_with_the_path() -> None:
 
 
 def test_closed_port_names_the_security_group() -> None:
-    result = analyse(lab_region())["eni-public"].port(3389)
+    interface_result = analyse(lab_region())["eni-public"]
+    assert [p.traffic.port for p in interface_result.exposed_ports] == [22]
+    result = interface_result.port(3389)
     assert result.status is Exposure.NOT_EXPOSED
     assert "IPv4 security_group: sg-ssh admit no tcp/3389" in (result.reason or "")
 
@@ -274,3 +276,16 @@ def test_index_answers_attachment_and_real_reachability() -> None:
     assert index.group_reach("sg-unused", 22).status is Exposure.NOT_EXPOSED
     with pytest.raises(NotAnalysedError, match="port 443 was not analysed for eni-public"):
         index.group_reach("sg-ssh", 443)
+
+
+def test_path_text_names_each_interfaces_own_address() -> None:
+    region = lab_region()
+    region["NetworkInterfaces"].append(interface("eni-twin", public_ip="198.51.100.20"))
+    results = analyse(region)
+    assert results["eni-twin"].port(22) is results["eni-public"].port(22)  # alike interfaces share results
+    assert results["eni-twin"].path_text(22, 4) == (
+        "198.51.100.20 → rtb-public: 0.0.0.0/0 -> igw-1 → acl-default inbound rule 100 allow all 0.0.0.0/0"
+        " → acl-default replies to client ports 0-65535: outbound rule 100 allow all 0.0.0.0/0"
+        " → sg-ssh ingress tcp/22 from 0.0.0.0/0"
+    )
+    assert results["eni-public"].path_text(22, 6).startswith("no global IPv6 address → ")

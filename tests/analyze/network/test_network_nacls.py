@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network
+
+from hypothesis import given
+from hypothesis import strategies as st
 from region_records import default_deny_entries, nacl_entry, network_acl, open_entries
 
 from awsaudit.analyze.network import (
@@ -11,6 +15,7 @@ from awsaudit.analyze.network import (
     NetworkAcl,
     PortRange,
     Reach,
+    RuleAction,
     Traffic,
     internet_decision,
     nacl_internet_open_ports,
@@ -134,3 +139,36 @@ def test_icmp_entries_match_type_and_code() -> None:
     unreachable = Traffic(ICMP, icmp_type=3, icmp_code=4)
     assert internet_decision(nacl, echo, 4, egress=False).reach is Reach.OPEN
     assert internet_decision(nacl, unreachable, 4, egress=False).reach is Reach.CLOSED
+
+
+@st.composite
+def coarse_entries(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Up to six entries over large IPv4 blocks (/0 to /3), so random NACLs often decide the whole space."""
+    entries = []
+    for number in draw(st.lists(st.integers(min_value=1, max_value=200), max_size=6, unique=True)):
+        prefix = draw(st.integers(min_value=0, max_value=3))
+        block = draw(st.integers(min_value=0, max_value=2**prefix - 1))
+        cidr = str(IPv4Network((block << (32 - prefix), prefix)))
+        entries.append(nacl_entry(number, draw(st.sampled_from(["allow", "deny"])), cidr=cidr))
+    return entries
+
+
+def first_match_allows(nacl: NetworkAcl, address: int) -> bool:
+    """The per-packet oracle: the first entry (by rule number) containing the address decides."""
+    for entry in nacl.entries_for(egress=False, version=4):
+        network = entry.network
+        if int(network.network_address) <= address <= int(network.broadcast_address):
+            return entry.action is RuleAction.ALLOW
+    return False
+
+
+@given(coarse_entries())
+def test_internet_decision_agrees_with_first_match_per_address(entries: list[dict[str, object]]) -> None:
+    nacl = acl(*entries)
+    # Every entry is a /0-/3 block, so each /3 block is decided uniformly: its first address stands for it.
+    verdicts = {first_match_allows(nacl, block << 29) for block in range(8)}
+    reach = inbound(nacl)
+    if verdicts == {True}:
+        assert reach is Reach.OPEN
+    if verdicts == {False}:
+        assert reach is Reach.CLOSED

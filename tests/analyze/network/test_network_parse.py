@@ -147,3 +147,13 @@ def test_malformed_records_raise_one_clear_error(
 ) -> None:
     with pytest.raises(NetworkDataError, match=message):
         parse_region(malformed(path, value))
+
+
+def test_malformed_nested_nacl_records_raise_one_clear_error() -> None:
+    data = lab_region()
+    data["NetworkAcls"][0]["Entries"] = [nacl_entry(100, protocol="6") | {"PortRange": "22"}]
+    with pytest.raises(NetworkDataError, match="acl-default rule 100: PortRange must be a record"):
+        parse_region(data)
+    data["NetworkAcls"][0]["Entries"] = [nacl_entry(100, protocol="1") | {"IcmpTypeCode": {"Type": 300}}]
+    with pytest.raises(NetworkDataError, match="acl-default rule 100: invalid ICMP type/code 300"):
+        parse_region(data)

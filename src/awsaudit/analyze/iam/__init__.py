@@ -42,7 +42,6 @@ from awsaudit.analyze.iam.evaluation import (
     Outcome,
     PermissionContext,
     evaluate,
-    evaluate_policies,
 )
 from awsaudit.analyze.iam.permissions import AreaAccess, PrincipalPermissions, effective_permissions
 from awsaudit.analyze.iam.policy import (
@@ -106,7 +105,6 @@ __all__ = [
     "cloudshell_full_access_holders",
     "effective_permissions",
     "evaluate",
-    "evaluate_policies",
     "external_trusts",
     "full_admin_verdict",
     "grants_cloudshell_full_access",

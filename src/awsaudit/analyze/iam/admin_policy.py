@@ -1,4 +1,4 @@
-"""Does one policy document grant full administrative access? (CIS "no policy allows *:*", judged semantically.)"""
+"""Does one policy grant full administrative access? (CIS "no policy allows *:*", judged semantically.)"""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -52,7 +52,7 @@ def full_admin_verdict(policy: Policy, *, catalog: ActionCatalog | None = None) 
 
 
 def grants_cloudshell_full_access(policy: Policy, *, catalog: ActionCatalog | None = None) -> bool:
-    """Whether the document allows every CloudShell action on every resource (what AWSCloudShellFullAccess does)."""
+    """Whether the document allows every CloudShell action everywhere (what AWSCloudShellFullAccess does)."""
     resolved = catalog or action_catalog()
     profile = PermissionProfile(PermissionContext(identity=(policy,)), resolved)
     service = resolved.service_mask("cloudshell")

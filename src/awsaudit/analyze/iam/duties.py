@@ -64,7 +64,7 @@ def _is_approved(principal: Principal, approved: frozenset[str]) -> bool:
 def separation_of_duties(
     analysis: IamAnalysis, approved_administrators: Iterable[str] = ()
 ) -> SeparationOfDuties:
-    """Principals outside `approved_administrators` (names, `user/NAME`, ARNs or group names) holding both duties.
+    """Principals outside `approved_administrators` (names, `user/NAME`, ARNs, group names) with both duties.
 
     A principal whose answer depends on policies missing from the snapshot is listed as undetermined.
     """

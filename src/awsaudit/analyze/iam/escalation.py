@@ -25,6 +25,7 @@ from awsaudit.analyze.iam.trust import TrustKind, trust_denies, trust_grants
 
 ADMIN = "admin"
 ASSUME_ROLE = "sts:AssumeRole"
+SET_DEFAULT = "iam:SetDefaultPolicyVersion"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,8 @@ COMPUTE_RECIPES: tuple[ComputeRecipe, ...] = (
         ),
     ),
 )
+PASS_ROLE = "iam:PassRole"
+ROLE_ACTIONS = (ASSUME_ROLE, "iam:UpdateAssumeRolePolicy", PASS_ROLE)
 CREDENTIAL_ACTIONS = {
     "iam:CreateAccessKey": "create an access key for the user",
     "iam:CreateLoginProfile": "set a console password for the user",
@@ -237,6 +240,11 @@ class EscalationGraph:
     _recipes: dict[tuple[int, int], tuple[_Step, ...] | None] = field(default_factory=dict)
     _boundary_full: dict[str, bool] = field(default_factory=dict)
     _admin_edges: dict[str, tuple[Edge, ...]] = field(default_factory=dict)
+    _outgoing: dict[int, list[tuple[str, str, list[_Step], tuple[Statement, ...]]]] = field(
+        default_factory=dict
+    )
+    _named_in: dict[str, list[str]] = field(default_factory=dict)
+    _sinks: dict[str, Edge | None] | None = None
 
     def __post_init__(self) -> None:
         account = self.analysis.account
@@ -256,6 +264,8 @@ class EscalationGraph:
                         direct.setdefault(grant.principal, []).append(grant.statement)
                 elif grant.kind is TrustKind.SERVICE:
                     services.append(grant.principal.lower())
+            for arn in direct:
+                self._named_in.setdefault(arn, []).append(role.arn)
             self._trust[role.arn] = _RoleTrust(
                 direct={arn: tuple(statements) for arn, statements in direct.items()},
                 account_wide=tuple(dict.fromkeys(account_wide)),
@@ -263,7 +273,7 @@ class EscalationGraph:
                 denies=trust_denies(role.trust_policy),
             )
 
-    # --- admin ---------------------------------------------------------------------------------------------
+    # --- admin ---
 
     def admin_level(self, principal: Principal) -> tuple[bool, bool]:
         """(unconditional, conditional) full access of a principal."""
@@ -326,19 +336,19 @@ class EscalationGraph:
             edits.append(
                 ("iam:CreatePolicyVersion", arn, f"publish a new default version of {who}'s policy {arn}")
             )
-            for version_id, document in managed.other_versions:
+            for version_id, document in managed.other_versions if profile.may_do(SET_DEFAULT) else ():
                 version_profile = PermissionProfile(
                     PermissionContext(identity=(document,)), self.analysis.catalog
                 )
                 if version_profile.admin_level()[1]:
                     edits.append(
                         (
-                            "iam:SetDefaultPolicyVersion",
+                            SET_DEFAULT,
                             arn,
                             f"make admin version {version_id} of {arn} the default",
                         )
                     )
-        if user:
+        if user and profile.may_do("iam:AddUserToGroup"):
             for group in account.groups.values():
                 if (
                     group.name not in target.group_names
@@ -403,7 +413,7 @@ class EscalationGraph:
         self._admin_edges[principal.arn] = result
         return result
 
-    # --- principal-to-principal edges ------------------------------------------------------------------------
+    # --- principal-to-principal edges ---
 
     def _recipe_steps(
         self, profile: PermissionProfile, index: int, role: Principal
@@ -466,7 +476,7 @@ class EscalationGraph:
                 principal_arn=source.arn,
                 account_id=source.account_id,
             )
-            if not decision.allowed:
+            if not decision.allowed or not self._boundary_allows(profile, role.arn):
                 return None
             return _make_edge(
                 source.arn,
@@ -484,6 +494,16 @@ class EscalationGraph:
             statements,
         )
 
+    @staticmethod
+    def _boundary_allows(profile: PermissionProfile, role_arn: str) -> bool:
+        """A permissions boundary must allow sts:AssumeRole even when the trust policy names the principal."""
+        context = profile.context
+        if context.unknown_boundary is not None:
+            return False
+        if context.boundary is None:
+            return True
+        return evaluate(PermissionContext(identity=(context.boundary,)), ASSUME_ROLE, role_arn).allowed
+
     def _role_edges_from(
         self, profile: PermissionProfile, role: Principal
     ) -> Iterator[tuple[str, list[_Step], tuple[Statement, ...]]]:
@@ -496,18 +516,19 @@ class EscalationGraph:
         step = self._allowed(profile, "iam:UpdateAssumeRolePolicy", role.arn)
         if step is not None:
             yield f"rewrite the trust policy of {role.label} to trust itself, then assume it", [step], ()
-        if trust.services:
-            pass_role = self._allowed(profile, "iam:PassRole", role.arn)
-            if pass_role is not None:
-                for index, recipe in enumerate(COMPUTE_RECIPES):
-                    if recipe.service in trust.services:
-                        steps = self._recipe_steps(profile, index, role)
-                        if steps is not None:
-                            yield (
-                                f"pass {role.label} to {recipe.service}: {recipe.method}",
-                                [pass_role, *steps],
-                                (),
-                            )
+        if trust.services and profile.may_do(PASS_ROLE):
+            for index, recipe in enumerate(COMPUTE_RECIPES):
+                if recipe.service in trust.services:
+                    # The service the role is passed to is part of the request, so that condition is decided.
+                    decision = profile.decide(PASS_ROLE, role.arn, {"iam:PassedToService": recipe.service})
+                    pass_role = _Step(PASS_ROLE, decision) if decision.allowed else None
+                    steps = None if pass_role is None else self._recipe_steps(profile, index, role)
+                    if pass_role is not None and steps is not None:
+                        yield (
+                            f"pass {role.label} to {recipe.service}: {recipe.method}",
+                            [pass_role, *steps],
+                            (),
+                        )
 
     def _user_edges_from(
         self, profile: PermissionProfile, user: Principal
@@ -517,29 +538,44 @@ class EscalationGraph:
             if step is not None:
                 yield f"{explanation} {user.label}", [step]
 
+    def _profile_outgoing(
+        self, profile: PermissionProfile
+    ) -> list[tuple[str, str, list[_Step], tuple[Statement, ...]]]:
+        """(target, explanation, steps, trust statements) for edges that depend only on the permissions."""
+        cached = self._outgoing.get(id(profile))
+        if cached is not None:
+            return cached
+        found: list[tuple[str, str, list[_Step], tuple[Statement, ...]]] = []
+        if any(profile.may_do(action) for action in ROLE_ACTIONS):
+            for role in self._roles:
+                for explanation, steps, statements in self._role_edges_from(profile, role):
+                    found.append((role.arn, explanation, steps, statements))
+        if any(profile.may_do(action) for action in CREDENTIAL_ACTIONS):
+            for user in self._users:
+                for explanation, steps in self._user_edges_from(profile, user):
+                    found.append((user.arn, explanation, steps, ()))
+        self._outgoing[id(profile)] = found
+        return found
+
     def outgoing(self, source: Principal) -> list[Edge]:
         """Every principal `source` can become in one step."""
-        profile = self.analysis.profile_of[source.arn]
         edges: list[Edge] = []
-        for role in self._roles:
-            if role is source:
-                continue
-            trust = self._trust[role.arn]
-            if self._trust_denied(trust, source):
-                continue
-            direct = trust.direct.get(source.arn)
-            if direct:
-                edge = self._assume_direct(source, role, direct)
+        for role_arn in self._named_in.get(source.arn, ()):
+            named_by = self._trust[role_arn]
+            role = self.analysis.by_arn[role_arn]
+            if not self._trust_denied(named_by, source):
+                edge = self._assume_direct(source, role, named_by.direct[source.arn])
                 if edge is not None:
                     edges.append(edge)
-            for explanation, steps, statements in self._role_edges_from(profile, role):
-                edges.append(
-                    _make_edge(source.arn, role.arn, steps[0].action, explanation, steps, statements)
-                )
-        for user in self._users:
-            if user is not source:
-                for explanation, steps in self._user_edges_from(profile, user):
-                    edges.append(_make_edge(source.arn, user.arn, steps[0].action, explanation, steps))
+        for target, explanation, steps, statements in self._profile_outgoing(
+            self.analysis.profile_of[source.arn]
+        ):
+            if target == source.arn:
+                continue
+            trust = self._trust.get(target)
+            if trust is not None and self._trust_denied(trust, source):
+                continue
+            edges.append(_make_edge(source.arn, target, steps[0].action, explanation, steps, statements))
         return edges
 
     def _incoming(self, target: Principal, done: set[str]) -> Iterator[Edge]:
@@ -556,9 +592,9 @@ class EscalationGraph:
             actions = [
                 ASSUME_ROLE,
                 "iam:UpdateAssumeRolePolicy",
-                *(["iam:PassRole"] if trust.services else []),
+                *([PASS_ROLE] if trust.services else []),
             ]
-            candidates = {id(p): p for action in actions for p in analysis.profiles_for(action)}
+            candidates = {id(p): p for action in actions for p in analysis.candidates(action, target.arn)}
             for profile in candidates.values():
                 sources = [
                     p for p in analysis.principals_of(profile) if p.arn not in done and p is not target
@@ -572,7 +608,9 @@ class EscalationGraph:
                                 source.arn, target.arn, steps[0].action, explanation, steps, statements
                             )
             return
-        user_candidates = {id(p): p for action in CREDENTIAL_ACTIONS for p in analysis.profiles_for(action)}
+        user_candidates = {
+            id(p): p for action in CREDENTIAL_ACTIONS for p in analysis.candidates(action, target.arn)
+        }
         for profile in user_candidates.values():
             sources = [p for p in analysis.principals_of(profile) if p.arn not in done and p is not target]
             if sources:
@@ -580,7 +618,7 @@ class EscalationGraph:
                     for source in sources:
                         yield _make_edge(source.arn, target.arn, steps[0].action, explanation, steps)
 
-    # --- paths ---------------------------------------------------------------------------------------------
+    # --- paths ---
 
     def shortest_paths_to(self, sinks: dict[str, Edge | None]) -> dict[str, Edge | None]:
         """Backward BFS: for every principal that reaches a sink, its first edge (None for the sinks)."""
@@ -599,26 +637,29 @@ class EscalationGraph:
         return first_edge
 
     def admin_sinks(self) -> dict[str, Edge | None]:
-        """Admin principals (None) and principals with a direct edge to admin (that edge)."""
-        sinks: dict[str, Edge | None] = {}
-        for principal in self.analysis.account.principals:
-            if self.is_admin(principal):
-                sinks[principal.arn] = None
-        for principal in self.analysis.account.principals:
-            if principal.arn not in sinks:
-                edges = self.admin_edges(principal)
-                if edges:
-                    sinks[principal.arn] = edges[0]
-        return sinks
+        """Admin principals (None) and principals with a direct edge to admin (that edge).
+
+        Self-escalation is found for everyone; granting admin to another principal and then becoming it is
+        looked for only among principals that reach no admin otherwise, since it is the costlier question.
+        """
+        if self._sinks is not None:
+            return dict(self._sinks)
+        principals = self.analysis.account.principals
+        sinks: dict[str, Edge | None] = {p.arn: None for p in principals if self.is_admin(p)}
+        for principal in principals:
+            if principal.arn not in sinks and (own := self.grant_edges(principal, principal)):
+                sinks[principal.arn] = own[0]
+        reached = self.shortest_paths_to(sinks)
+        for principal in principals:
+            if principal.arn not in reached and (edges := self.admin_edges(principal)):
+                sinks[principal.arn] = edges[0]
+        self._sinks = sinks
+        return dict(sinks)
 
     def escalation_paths(self) -> dict[str, EscalationPath]:
         """The shortest path to admin of every principal that is not admin itself but can become admin."""
         first_edge = self.shortest_paths_to(self.admin_sinks())
-        paths: dict[str, EscalationPath] = {}
-        for arn, edge in first_edge.items():
-            if edge is not None:
-                paths[arn] = self.path(arn, first_edge)
-        return paths
+        return {arn: self.path(arn, first_edge) for arn, edge in first_edge.items() if edge is not None}
 
     def path(self, source: str, first_edge: dict[str, Edge | None]) -> EscalationPath:
         edges: list[Edge] = []

@@ -1,14 +1,15 @@
-"""AWS policy evaluation for one request: explicit deny, then SCPs, then resource policy or identity + boundary.
+"""AWS policy evaluation of one request: explicit deny, then SCPs, then resource policy or identity+boundary.
 
 A resource argument is either a concrete ARN, `ALL_RESOURCES` ("on every resource", e.g. to judge `*:*`) or
 `ANY_RESOURCE` ("on at least some resource", e.g. "who can create users at all").
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from awsaudit.analyze.iam.conditions import ConditionResult, judge_conditions
 from awsaudit.analyze.iam.policy import Effect, Policy, PrincipalType, Statement
 from awsaudit.analyze.iam.wildcard import matches
 
@@ -30,8 +31,8 @@ class Decision:
 
     `grants`: allow statements that let the request through. `conditions`: statements whose Condition the
     answer depends on (conditional allows, and conditional denies that might apply). `denials`: the explicit
-    denies (for DENIED) or denies that cover only part of the resources asked about. `unknown_policies`: policies
-    in force whose content the snapshot lacks; an ALLOWED answer still assumes they deny nothing.
+    denies (for DENIED) or denies that cover only part of the resources asked about. `unknown_policies`:
+    policies in force whose content the snapshot lacks; an ALLOWED answer still assumes they deny nothing.
     """
 
     outcome: Outcome
@@ -84,13 +85,25 @@ def _allow_applies(statement: Statement, resource: str | None) -> bool:
     return statement.matches_resource(resource)
 
 
-def _sort(statements: Iterable[Statement], action: str, resource: str | None, layer: _Layer) -> None:
+def _sort(
+    statements: Iterable[Statement],
+    action: str,
+    resource: str | None,
+    layer: _Layer,
+    request: Mapping[str, str],
+) -> None:
     for statement in statements:
         if not statement.matches_action(action):
             continue
+        conditional = statement.is_conditional
+        if conditional and request:
+            judged = judge_conditions(statement, request)
+            if judged is ConditionResult.FAILS:
+                continue
+            conditional = judged is ConditionResult.UNKNOWN
         if statement.effect is Effect.ALLOW:
             if _allow_applies(statement, resource):
-                (layer.conditional_allows if statement.is_conditional else layer.allows).append(statement)
+                (layer.conditional_allows if conditional else layer.allows).append(statement)
             continue
         if resource is None or resource == ALL_RESOURCES:
             if not statement.covers_all_resources():
@@ -98,7 +111,7 @@ def _sort(statements: Iterable[Statement], action: str, resource: str | None, la
                 continue
         elif not statement.matches_resource(resource):
             continue
-        (layer.conditional_denies if statement.is_conditional else layer.denies).append(statement)
+        (layer.conditional_denies if conditional else layer.denies).append(statement)
 
 
 def principal_matches(statement: Statement, principal_arn: str, account_id: str) -> bool:
@@ -124,24 +137,30 @@ def evaluate(
     resource_policy: Policy | None = None,
     principal_arn: str = "",
     account_id: str = "",
+    request: Mapping[str, str] | None = None,
 ) -> Decision:
-    """Decide one request for one principal (see module docstring for `resource`)."""
+    """Decide one request for one principal (see module docstring for `resource`).
+
+    `request` gives condition keys whose value the request fixes (e.g. `iam:PassedToService`); conditions
+    on those keys are evaluated, all others make the answer conditional.
+    """
+    known = {key.lower(): value for key, value in (request or {}).items()}
     identity = _Layer()
     for policy in context.identity:
-        _sort(policy.statements, action, resource, identity)
+        _sort(policy.statements, action, resource, identity, known)
     boundary = _Layer()
     if context.boundary is not None:
-        _sort(context.boundary.statements, action, resource, boundary)
+        _sort(context.boundary.statements, action, resource, boundary, known)
     scp_layers: list[_Layer] = []
     for level in context.scp_levels:
         layer = _Layer()
         for policy in level:
-            _sort(policy.statements, action, resource, layer)
+            _sort(policy.statements, action, resource, layer, known)
         scp_layers.append(layer)
     resource_layer = _Layer()
     if resource_policy is not None:
         named = (s for s in resource_policy.statements if principal_matches(s, principal_arn, account_id))
-        _sort(named, action, resource, resource_layer)
+        _sort(named, action, resource, resource_layer, known)
 
     layers = [identity, boundary, resource_layer, *scp_layers]
     denials = tuple(statement for layer in layers for statement in layer.denies)
@@ -179,10 +198,3 @@ def evaluate(
         denials=partial_denies,
         unknown_policies=unknown,
     )
-
-
-def evaluate_policies(
-    identity: Sequence[Policy], action: str, resource: str | None, *, boundary: Policy | None = None
-) -> Decision:
-    """Shorthand for a principal with the given identity policies and an optional boundary, without SCPs."""
-    return evaluate(PermissionContext(identity=tuple(identity), boundary=boundary), action, resource)

@@ -4,6 +4,7 @@ Principals with the same policies share one profile, so the work grows with dist
 principals; per-action decisions are cached and evaluated only against the statements that name the action.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from awsaudit.analyze.iam.catalog import ActionCatalog
@@ -63,7 +64,10 @@ class PermissionProfile:
     somewhere_conditional: int = 0
     scp_ceiling: int = 0
     _pruned: dict[str, PermissionContext] = field(default_factory=dict)
-    _decisions: dict[tuple[str, str | None], Decision] = field(default_factory=dict)
+    _decisions: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Decision] = field(
+        default_factory=dict
+    )
+    _independent: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         all_mask = self.catalog.all_mask
@@ -113,31 +117,51 @@ class PermissionProfile:
         return pruned
 
     def resource_independent(self, action: str) -> bool:
-        """Whether every statement naming the action applies to all resources, so one answer fits every ARN."""
-        context = self._context_for(action)
-        policies = [*context.identity, *([context.boundary] if context.boundary else [])]
-        policies.extend(policy for level in context.scp_levels for policy in level)
-        return all(s.covers_all_resources() for policy in policies for s in policy.statements)
+        """Whether every statement naming the action applies to all resources (one answer fits every ARN)."""
+        key = action.lower()
+        independent = self._independent.get(key)
+        if independent is None:
+            context = self._context_for(action)
+            policies = [*context.identity, *([context.boundary] if context.boundary else [])]
+            policies.extend(policy for level in context.scp_levels for policy in level)
+            independent = all(s.covers_all_resources() for policy in policies for s in policy.statements)
+            self._independent[key] = independent
+        return independent
 
-    def decide(self, action: str, resource: str | None) -> Decision:
+    def allow_patterns(self, action: str) -> frozenset[str] | None:
+        """Resource patterns of the identity allows naming the action; None when they cannot bound the answer
+        (NotResource, or attached policies whose content is unknown)."""
+        if self.context.unknown_policies:
+            return None
+        patterns: set[str] = set()
+        for policy in self._context_for(action).identity:
+            for statement in policy.statements:
+                if statement.effect is Effect.ALLOW:
+                    if statement.not_resources or not statement.resources:
+                        return None
+                    patterns.update(statement.resources)
+        return frozenset(patterns)
+
+    def decide(self, action: str, resource: str | None, request: Mapping[str, str] | None = None) -> Decision:
+        """Cached `evaluate` of one request; `request` holds condition keys the request fixes."""
         if resource is not None and resource != "*" and self.resource_independent(action):
             resource = "arn:*"
-        key = (action.lower(), resource)
+        key = (action.lower(), resource, tuple(sorted(request.items())) if request else ())
         decision = self._decisions.get(key)
         if decision is None:
-            decision = evaluate(self._context_for(action), action, resource)
+            decision = evaluate(self._context_for(action), action, resource, request=request)
             self._decisions[key] = decision
         return decision
 
     def admin_level(self) -> tuple[bool, bool]:
-        """(unconditional, conditional): whether every action the SCPs leave open is allowed on every resource."""
+        """(unconditional, conditional): every action the SCPs leave open is allowed on every resource."""
         full = self.everywhere & self.scp_ceiling == self.scp_ceiling
         conditional = self.everywhere_conditional & self.scp_ceiling == self.scp_ceiling
         return full, conditional
 
     def may_do(self, action: str) -> bool:
         """Cheap pre-test: could the action be allowed on some resource (possibly conditionally)?"""
-        index = self.catalog.index(action)
-        if index is None or self.context.unknown_policies or self.context.unknown_boundary:
+        if self.context.unknown_policies or self.context.unknown_boundary:
             return True
-        return bool(self.somewhere_conditional >> index & 1)
+        index = self.catalog.index(action)
+        return index is None or bool(self.somewhere_conditional >> index & 1)

@@ -47,12 +47,15 @@ class WhoCan:
 def who_can(graph: EscalationGraph, action: str, resource: str | None = None) -> tuple[WhoCan, ...]:
     """Principals that can perform `action` on `resource` (None: on some resource).
 
-    Direct answers include UNKNOWN ones (a policy in force is missing from the snapshot); escalations lead to a
-    principal that can do it directly, or to admin when the SCPs leave the action open.
+    Direct answers include UNKNOWN ones (a policy in force is missing from the snapshot); escalations lead
+    to a principal that can do it directly, or to admin when the SCPs leave the action open.
     """
     analysis = graph.analysis
     direct: dict[str, WhoCan] = {}
-    for profile in analysis.profiles_for(action):
+    profiles = (
+        analysis.profiles_for(action) if resource in (None, "*") else analysis.candidates(action, resource)
+    )
+    for profile in profiles:
         decision = profile.decide(action, resource)
         if decision.allowed or decision.outcome is Outcome.UNKNOWN:
             for principal in analysis.principals_of(profile):

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from awsaudit.analyze.iam.account import IamAccount, Principal
+from awsaudit.analyze.iam.account import IamAccount
 from awsaudit.analyze.iam.policy import Condition, Effect, Policy, PrincipalEntry, PrincipalType, Statement
 
 ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
@@ -185,7 +185,7 @@ def _judge(grant: TrustGrant) -> tuple[Verdict, str]:
 
 
 def external_trusts(account: IamAccount) -> tuple[ExternalTrust, ...]:
-    """Every role trusted by another account, by `*`, or by a SAML/OIDC provider (services are not external)."""
+    """Roles trusted by another account, by `*` or by a SAML/OIDC provider (services are not external)."""
     inventory: list[ExternalTrust] = []
     for role in account.roles:
         for grant in trust_grants(role.trust_policy, role.account_id):
@@ -194,13 +194,3 @@ def external_trusts(account: IamAccount) -> tuple[ExternalTrust, ...]:
             verdict, reason = _judge(grant)
             inventory.append(ExternalTrust(role.arn, role.name, grant, verdict, reason))
     return tuple(inventory)
-
-
-def roles_by_service(roles: Iterable[Principal]) -> dict[str, list[Principal]]:
-    """Service principal (lower case) -> roles whose trust policy lets that service assume them."""
-    index: dict[str, list[Principal]] = {}
-    for role in roles:
-        for grant in trust_grants(role.trust_policy, role.account_id):
-            if grant.kind is TrustKind.SERVICE:
-                index.setdefault(grant.principal.lower(), []).append(role)
-    return index

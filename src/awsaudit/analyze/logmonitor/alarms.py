@@ -98,7 +98,9 @@ def judge_alarm(alarm: Mapping[str, Any], metric: MetricRef) -> AlarmJudgement:
     if isinstance(periods, int) and periods > 1:
         problems.append(f"needs {periods} breaching datapoints; one event produces one")
     if observed is not None:
-        _compare_with_threshold(alarm, observed, problems, undetermined)
+        _compare_with_threshold(
+            alarm, observed, _statistic_without_events(source, metric), problems, undetermined
+        )
     return AlarmJudgement(tuple(problems), tuple(undetermined))
 
 
@@ -131,8 +133,21 @@ def _statistic_for_one_event(
     return None
 
 
+def _statistic_without_events(source: Mapping[str, Any], metric: MetricRef) -> float | None:
+    """The statistic of a period with log traffic but no matching event; None when no datapoint exists."""
+    default = metric.default_value
+    if default is None:
+        return None
+    # At least one non-matching event was ingested, so Sum is at least the default and SampleCount 1.
+    return 1.0 if source.get("Statistic") == "SampleCount" else default
+
+
 def _compare_with_threshold(
-    alarm: Mapping[str, Any], observed: float, problems: list[str], undetermined: list[str]
+    alarm: Mapping[str, Any],
+    observed: float,
+    quiet: float | None,
+    problems: list[str],
+    undetermined: list[str],
 ) -> None:
     operator = alarm.get("ComparisonOperator")
     threshold = alarm.get("Threshold")
@@ -145,7 +160,17 @@ def _compare_with_threshold(
     ):
         undetermined.append(f"comparison {operator!r} with threshold {threshold!r} is not judged")
         return
-    fires = observed >= threshold if operator == "GreaterThanOrEqualToThreshold" else observed > threshold
-    if not fires:
-        symbol = ">=" if operator == "GreaterThanOrEqualToThreshold" else ">"
+    inclusive = operator == "GreaterThanOrEqualToThreshold"
+    symbol = ">=" if inclusive else ">"
+
+    def breaches(value: float) -> bool:
+        return value >= threshold if inclusive else value > threshold
+
+    if not breaches(observed):
         problems.append(f"one event gives {observed:g}, which is not {symbol} threshold {threshold:g}")
+    elif quiet is not None and breaches(quiet):
+        # An alarm already in ALARM does not notify again: actions run on state changes only.
+        problems.append(
+            f"periods without matching events give {quiet:g} (the filter's default value), already "
+            f"{symbol} threshold {threshold:g}, so the alarm stays in ALARM and a new event notifies nobody"
+        )

@@ -164,12 +164,12 @@ class _ControlChain:
             (f, evaluate_filter(str(f.get("filterPattern", "")), self.control_id, self.cis_version))
             for f in on_group
         ]
-        chain["metric_filters"] = [
-            {"filter": f.get("filterName"), **verdict.as_evidence()} for f, verdict in verdicts
-        ]
         satisfying = [f for f, verdict in verdicts if verdict.satisfied]
+        # Once a filter satisfies the control, the verdicts of the group's other filters are noise.
+        shown = [(f, v) for f, v in verdicts if v.satisfied] or verdicts
+        chain["metric_filters"] = [_filter_evidence(f, verdict) for f, verdict in shown]
         if not satisfying:
-            self._record_filter_failure(group.name, [v for _, v in verdicts])
+            self._record_filter_failure(group.name, [(str(f.get("filterName", "")), v) for f, v in verdicts])
             return chain
         chain["metrics"] = [
             self._follow_metric(group.region, MetricRef.from_transformation(t), str(f.get("filterName", "")))
@@ -180,18 +180,21 @@ class _ControlChain:
             self._record(Link.ALARM, f"metric filter on {group.name} publishes no metric")
         return chain
 
-    def _record_filter_failure(self, log_group: str, verdicts: list[FilterVerdict]) -> None:
-        unjudged = [v for v in verdicts if v.error is not None]
+    def _record_filter_failure(self, log_group: str, verdicts: list[tuple[str, FilterVerdict]]) -> None:
+        # An unjudgeable filter might be the one meant for this control, so it makes the link unknown.
+        unjudged = [(name, v) for name, v in verdicts if v.error is not None]
         if unjudged:
+            name, verdict = unjudged[0]
             self._record(
                 Link.METRIC_FILTER,
-                f"metric filter on {log_group} cannot be judged: {unjudged[0].error}",
+                f"metric filter {name} on {log_group} cannot be judged: {verdict.error}",
                 True,
             )
         elif verdicts:
-            best = min(verdicts, key=lambda v: len(v.missed) + len(v.wrongly_matched))
+            name, closest = min(verdicts, key=lambda nv: len(nv[1].missed) + len(nv[1].wrongly_matched))
             self._record(
-                Link.METRIC_FILTER, f"no metric filter on {log_group} satisfies the control: {best.summary}"
+                Link.METRIC_FILTER,
+                f"no metric filter on {log_group} satisfies the control; closest, {name}, {closest.summary}",
             )
         else:
             self._record(Link.METRIC_FILTER, f"log group {log_group} has no metric filters")
@@ -265,6 +268,18 @@ class _ControlChain:
                 f"topic {topic} of alarm {alarm_name} has no confirmed subscription{pending}",
             )
         return evidence
+
+
+def _filter_evidence(metric_filter: Mapping[str, Any], verdict: FilterVerdict) -> dict[str, Any]:
+    # Compact on purpose: a log group often carries one filter per control, judged for every control.
+    return {
+        "filter": metric_filter.get("filterName"),
+        "pattern": verdict.pattern,
+        "status": verdict.status.value,
+        "missed": [o.event_name for o in verdict.missed],
+        "wrongly_matched": [o.event_name for o in verdict.wrongly_matched],
+        "error": verdict.error,
+    }
 
 
 def _explicitly_disqualified(trail: TrailQualification) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+import warnings
 from dataclasses import dataclass
 
 _MAX_NESTING = 64
@@ -15,6 +16,8 @@ _MAX_NESTING = 64
 _REGEX_ALLOWED = re.compile(r"[A-Za-z0-9:_#=@/;,\-^$?\[\]{}|\\*+. ]*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SELECTOR_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_SELECTOR_INDEX = re.compile(r"\[(\d+)\]")
+_PREDICATE = re.compile(r"(IS|NOT)\s+(TRUE|FALSE|NULL|EXISTS)\b", re.IGNORECASE)
 _UNQUOTED_STOP = set('(){}"&|=!<>%$') | {" ", "\t", "\n", "\r"}
 _KEYWORDS = {"IS", "NOT"}
 
@@ -175,7 +178,10 @@ def _compile_regex(body: str, position: int) -> re.Pattern[str]:
         bad = next(ch for ch in body if not _REGEX_ALLOWED.fullmatch(ch))
         raise FilterPatternError(f"character {bad!r} is not allowed in a %regex%", position)
     try:
-        return re.compile(body)
+        # Python warns that sets such as `[[` may change meaning in future versions; today's meaning stands.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(body)
     except (re.error, RecursionError, OverflowError) as exc:
         raise FilterPatternError(f"bad %regex%: {exc}", position) from None
 
@@ -256,7 +262,7 @@ class _JsonParser:
                 steps.append(name.group())
                 self.pos = name.end()
             else:
-                index = re.compile(r"\[(\d+)\]").match(self.text, self.pos)
+                index = _SELECTOR_INDEX.match(self.text, self.pos)
                 if index is None or not steps:
                     raise FilterPatternError("expected an array index like [0] after a property", self.pos)
                 steps.append(int(index.group(1)))
@@ -271,7 +277,7 @@ class _JsonParser:
         return None
 
     def _predicate(self) -> Predicate:
-        words = re.compile(r"(IS|NOT)\s+(TRUE|FALSE|NULL|EXISTS)\b", re.IGNORECASE).match(self.text, self.pos)
+        words = _PREDICATE.match(self.text, self.pos)
         if words is None:
             raise FilterPatternError(
                 "expected an operator (=, !=, <, <=, >, >=) or IS TRUE/IS FALSE/IS NULL/NOT EXISTS", self.pos

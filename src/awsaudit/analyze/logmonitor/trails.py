@@ -45,10 +45,10 @@ class TrailQualification:
 
 def parse_log_group_arn(arn: str) -> LogGroupRef | None:
     """`arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` → its parts; None when it is not such an ARN."""
-    parts = arn.split(":", 6)
-    if len(parts) != 7 or parts[0] != "arn" or parts[2] != "logs" or not parts[6].startswith("log-group:"):
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "logs" or not parts[5].startswith("log-group:"):
         return None
-    name = parts[6][len("log-group:") :]
+    name = parts[5][len("log-group:") :]
     name = name.removesuffix(":*")
     if not name:
         return None

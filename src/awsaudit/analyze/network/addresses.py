@@ -71,9 +71,6 @@ class AddressSet:
         """Whether the set holds the whole address space of its version."""
         return self.contains(internet(self.version))
 
-    def is_empty(self) -> bool:
-        return not self.intervals
-
     def union(self, networks: Iterable[IPNetwork]) -> AddressSet:
         return AddressSet.of([*self.networks(), *networks], self.version)
 

@@ -2,10 +2,12 @@
 
 A port is EXPOSED over an IP version when every link holds: the interface has a public address of that
 version; its subnet's route table sends the internet to an attached internet gateway; the subnet's NACL
-admits the internet to the port and (TCP) lets replies back out; a security group of the interface admits
-the internet to the port. Any missing link makes it NOT_EXPOSED and is named; a link that depends on data
-the snapshot lacks makes it UNKNOWN. "The internet" means every address (see `addresses`): a port open
-only to named ranges is not exposed here; `security_groups.untrusted_sources` judges those.
+admits the internet to the port and, for TCP, lets replies back out (a UDP datagram reaches the service
+without one); a security group of the interface admits the internet to the port. Any missing link makes
+it NOT_EXPOSED and is named; a link that depends on data the snapshot lacks makes it UNKNOWN.
+
+"The internet" means every address (see `addresses`): a port open only to named ranges is not exposed
+here; `security_groups.untrusted_sources` judges those.
 """
 
 from __future__ import annotations
@@ -76,7 +78,10 @@ _RANK = {Exposure.EXPOSED: 2, Exposure.UNKNOWN: 1, Exposure.NOT_EXPOSED: 0}
 
 @dataclass(frozen=True, slots=True)
 class PortExposure:
-    """Reachability of one port of one interface: exposed when any IP version's path is."""
+    """Reachability of one port of one interface: exposed when any IP version's path is.
+
+    Interfaces in the same subnet with the same groups and kinds of address share these results; the
+    address step therefore says which kind of address, and `InterfaceExposure.path_text` names it."""
 
     traffic: Traffic
     paths: tuple[FamilyPath, ...]
@@ -112,6 +117,16 @@ class InterfaceExposure:
     def exposed_ports(self) -> tuple[PortExposure, ...]:
         return tuple(p for p in self.ports if p.status is Exposure.EXPOSED)
 
+    def path_text(self, port: int, version: int) -> str:
+        """The evidence as one line: address → route → NACL inbound → NACL return → security group."""
+        path = next(p for p in self.port(port).paths if p.version == version)
+        addresses = self.interface.public_ipv4 if version == 4 else self.interface.ipv6
+        parts = [
+            ", ".join(map(str, addresses)) if step.link is Link.ADDRESS and addresses else step.detail
+            for step in path.steps
+        ]
+        return " → ".join(parts)
+
 
 def exposure(
     region: RegionNetwork, ports: Iterable[int], protocol: int = TCP
@@ -121,6 +136,21 @@ def exposure(
     evaluator = _Evaluator(region)
     return tuple(evaluator.interface(interface, traffics) for interface in region.interfaces)
 
+
+_ADDRESS_STEPS = {
+    (4, True): PathStep(Link.ADDRESS, Reach.OPEN, "public IPv4 address"),
+    (4, False): PathStep(Link.ADDRESS, Reach.CLOSED, "no public IPv4 address"),
+    (6, True): PathStep(Link.ADDRESS, Reach.OPEN, "global IPv6 address"),
+    (6, False): PathStep(Link.ADDRESS, Reach.CLOSED, "no global IPv6 address"),
+}
+
+
+def _address_step(interface: NetworkInterface, version: int) -> PathStep:
+    return _ADDRESS_STEPS[version, bool(interface.public_ipv4 if version == 4 else interface.ipv6)]
+
+
+# What an interface's results depend on: subnet, VPC, groups, interface type, IPv4 and IPv6 address kinds.
+_SharedKey = tuple[str | None, str | None, tuple[str, ...], str, Reach, Reach]
 
 _NO_ACL = PathStep(Link.NACL_INBOUND, Reach.UNKNOWN, "the subnet's network ACL is not in the snapshot")
 
@@ -134,25 +164,40 @@ class _Evaluator:
         self._inbound: dict[tuple[str, Traffic, int], PathStep] = {}
         self._returns: dict[tuple[str, int, int], PathStep] = {}
         self._groups: dict[tuple[tuple[str, ...], Traffic, int], tuple[PathStep, tuple[str, ...]]] = {}
+        self._shared: dict[_SharedKey, tuple[PortExposure, ...]] = {}
 
     def interface(self, interface: NetworkInterface, traffics: tuple[Traffic, ...]) -> InterfaceExposure:
-        # Address, route and NACL do not depend on the port: look them up once per interface.
+        # Results depend on the subnet, the groups and which kinds of address exist, not on the addresses
+        # themselves: interfaces alike share one immutable result, keeping time and memory near-linear.
         leading = {
-            version: (self._address(interface, version), self._route(interface, version))
+            version: (_address_step(interface, version), self._route(interface, version))
             for version in (4, 6)
         }
+        key = (
+            interface.subnet_id,
+            interface.vpc_id,
+            interface.group_ids,
+            interface.interface_type,
+            leading[4][0].reach,
+            leading[6][0].reach,
+        )
+        if key not in self._shared:
+            self._shared[key] = self._ports(interface, leading, traffics)
+        return InterfaceExposure(interface, self._shared[key])
+
+    def _ports(
+        self,
+        interface: NetworkInterface,
+        leading: dict[int, tuple[PathStep, PathStep]],
+        traffics: tuple[Traffic, ...],
+    ) -> tuple[PortExposure, ...]:
         acl = self._acl(interface)
-        return InterfaceExposure(
-            interface,
-            tuple(
-                PortExposure(
-                    traffic,
-                    tuple(
-                        self._path(interface, acl, leading[version], traffic, version) for version in (4, 6)
-                    ),
-                )
-                for traffic in traffics
-            ),
+        return tuple(
+            PortExposure(
+                traffic,
+                tuple(self._path(interface, acl, leading[version], traffic, version) for version in (4, 6)),
+            )
+            for traffic in traffics
         )
 
     def _path(
@@ -177,14 +222,6 @@ class _Evaluator:
     def _vpc_id(self, interface: NetworkInterface) -> str | None:
         subnet = self._region.subnets.get(interface.subnet_id or "")
         return subnet.vpc_id if subnet is not None else interface.vpc_id
-
-    @staticmethod
-    def _address(interface: NetworkInterface, version: int) -> PathStep:
-        addresses = interface.public_ipv4 if version == 4 else interface.ipv6
-        if not addresses:
-            kind = "public IPv4" if version == 4 else "global IPv6"
-            return PathStep(Link.ADDRESS, Reach.CLOSED, f"no {kind} address")
-        return PathStep(Link.ADDRESS, Reach.OPEN, ", ".join(str(a) for a in addresses))
 
     def _route(self, interface: NetworkInterface, version: int) -> PathStep:
         key = (interface.subnet_id, version)

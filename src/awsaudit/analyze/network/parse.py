@@ -28,7 +28,6 @@ from awsaudit.analyze.network.model import (
     Subnet,
 )
 from awsaudit.analyze.network.traffic import (
-    ALL_PORTS,
     ICMP_PROTOCOLS,
     PORTED_PROTOCOLS,
     TrafficMatch,
@@ -60,6 +59,14 @@ def _items(record: Record, key: str, where: str) -> Iterator[Record]:
         if not isinstance(item, Mapping):
             raise NetworkDataError(f"{where}: {key} entries must be records")
         yield item
+
+
+def _mapping(record: Record, key: str, where: str) -> Record:
+    """A nested record; absent means empty (AWS omits PortRange/IcmpTypeCode for "all")."""
+    value = record.get(key) or {}
+    if not isinstance(value, Mapping):
+        raise NetworkDataError(f"{where}: {key} must be a record")
+    return value
 
 
 def _text(record: Record, key: str, where: str) -> str:
@@ -194,14 +201,14 @@ def _nacl_entry(record: Record, acl_id: str) -> NaclEntry:
     protocol = parse_protocol(record.get("Protocol"), where)
     match = TrafficMatch(protocol)
     if protocol in PORTED_PROTOCOLS:
-        ports = record.get("PortRange")
-        match = TrafficMatch(
-            protocol, ALL_PORTS if ports is None else port_range(ports.get("From"), ports.get("To"), where)
-        )
+        ports = _mapping(record, "PortRange", where)
+        match = TrafficMatch(protocol, port_range(ports.get("From"), ports.get("To"), where))
     elif protocol in ICMP_PROTOCOLS:
-        icmp = record.get("IcmpTypeCode") or {}
+        icmp = _mapping(record, "IcmpTypeCode", where)
         match = TrafficMatch(
-            protocol, icmp_type=icmp_selector(icmp.get("Type")), icmp_code=icmp_selector(icmp.get("Code"))
+            protocol,
+            icmp_type=icmp_selector(icmp.get("Type"), where),
+            icmp_code=icmp_selector(icmp.get("Code"), where),
         )
     return NaclEntry(
         rule_number=number,
@@ -257,7 +264,9 @@ def _permission_match(permission: Record, where: str) -> TrafficMatch:
         return TrafficMatch(protocol, port_range(first, last, where))
     if protocol in ICMP_PROTOCOLS:
         # Security groups put the ICMP type in FromPort and the code in ToPort.
-        return TrafficMatch(protocol, icmp_type=icmp_selector(first), icmp_code=icmp_selector(last))
+        return TrafficMatch(
+            protocol, icmp_type=icmp_selector(first, where), icmp_code=icmp_selector(last, where)
+        )
     return TrafficMatch(protocol)
 
 

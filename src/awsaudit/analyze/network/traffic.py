@@ -136,10 +136,10 @@ class TrafficMatch:
         return protocol_name(self.protocol)
 
 
-def icmp_selector(value: object) -> int | None:
+def icmp_selector(value: object, where: str) -> int | None:
     """An ICMP type or code as AWS writes it: -1 (or absent) means any."""
     if value in (None, -1):
         return None
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255:
         return value
-    raise NetworkDataError(f"invalid ICMP type/code {value!r}")
+    raise NetworkDataError(f"{where}: invalid ICMP type/code {value!r}")

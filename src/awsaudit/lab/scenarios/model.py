@@ -35,6 +35,7 @@ class BuiltScenario:
     regions: tuple[str, ...]
     notes: tuple[str, ...] = ()
     unplanned_checks: frozenset[str] = frozenset()
+    findings_enumerated: bool = True  # False: a benchmark account whose findings nobody listed
     counts: Mapping[str, int] = field(default_factory=dict)  # resources created, by kind
 
 

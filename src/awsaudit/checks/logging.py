@@ -1,0 +1,595 @@
+"""Logging checks: CloudTrail, AWS Config, KMS key rotation and VPC flow logs (guide G3, CIS v7 section 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.registry import Needs, Scope, check
+from awsaudit.checks.s3_access import PolicyError
+from awsaudit.checks.storage import ACCOUNT_BLOCK, BUCKETS, account_block_public_access, bucket_access_verdict
+from awsaudit.checks.trail_selectors import Access, SelectorError, parse_selectors
+from awsaudit.findings import Severity
+from awsaudit.snapshot import NotCollected
+
+TRAILS = Needs("cloudtrail", "Trails", regional=True)
+CLOUDTRAIL_DOCS = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide"
+CLOUDWATCH_DELIVERY_MAX_AGE = timedelta(days=1)
+
+
+class MalformedValue(ValueError):
+    """A collected value does not have the shape AWS documents (e.g. an unreadable timestamp)."""
+
+
+# ------------------------------------------------------------------- trails
+
+
+@dataclass
+class TrailInventory:
+    """Every trail of the account (once, however many regions report it) and the regions that failed."""
+
+    trails: list[Mapping[str, Any]] = field(default_factory=list)
+    missing: list[NotCollected] = field(default_factory=list)
+
+
+def trail_inventory(ctx: CheckContext) -> TrailInventory:
+    inventory = TrailInventory()
+    seen: set[str] = set()
+    for region in ctx.snapshot.regions:
+        try:
+            trails = ctx.dataset("cloudtrail", "Trails", region=region)
+        except NotCollected as missing:
+            inventory.missing.append(missing)
+            continue
+        for trail in trails:
+            if trail["TrailARN"] not in seen:
+                seen.add(trail["TrailARN"])
+                inventory.trails.append(trail)
+    return inventory
+
+
+def trail_arn(trail: Mapping[str, Any]) -> str:
+    return str(trail["TrailARN"])
+
+
+def trail_region(trail: Mapping[str, Any]) -> str:
+    return str(trail.get("HomeRegion") or trail_arn(trail).split(":")[3])
+
+
+def _missing_region_results(ctx: CheckContext, inventory: TrailInventory) -> Iterator[Result]:
+    for missing in inventory.missing:
+        yield ctx.unknown(
+            f"arn:{ctx.partition}:cloudtrail:{missing.region}:{ctx.account_id}:account",
+            f"Cannot judge the trails of {missing.region}: Trails not collected ({missing.reason})",
+            {
+                "missing": {
+                    "service": missing.service,
+                    "region": missing.region,
+                    "dataset": missing.dataset,
+                    "reason": missing.reason,
+                }
+            },
+            region=missing.region,
+        )
+
+
+def _each_trail(ctx: CheckContext, judge: Callable[[Mapping[str, Any]], Result]) -> Iterator[Result]:
+    # With no trail at all there is nothing to judge here; cloudtrail.multi_region_logging reports it.
+    inventory = trail_inventory(ctx)
+    yield from _missing_region_results(ctx, inventory)
+    yield from ctx.each(inventory.trails, trail_arn, judge, region_of=trail_region)
+
+
+def _trail_shortcomings(trail: Mapping[str, Any], ctx: CheckContext) -> list[str]:
+    """Why the trail is not a multi-region trail that is logging (NotCollected when unknowable)."""
+    problems = []
+    if trail.get("IsMultiRegionTrail") is not True:
+        problems.append("not multi-region")
+    if (ctx.field(trail, "Status", service="cloudtrail") or {}).get("IsLogging") is not True:
+        problems.append("not logging")
+    return problems
+
+
+@dataclass(frozen=True)
+class TrailRequirement:
+    """What one "at least one trail records X" check asks of a trail beyond being multi-region and logging."""
+
+    check_id: str
+    title: str
+    severity: Severity
+    what: str
+    rationale: str
+    remediation: str
+    references: tuple[str, ...]
+    recorded: Callable[[CheckContext, Mapping[str, Any]], frozenset[Access]]
+    wanted: frozenset[Access]
+
+
+def _management(_ctx: CheckContext, selectors: Mapping[str, Any]) -> frozenset[Access]:
+    return parse_selectors(selectors).management_events()
+
+
+def _s3_objects(ctx: CheckContext, selectors: Mapping[str, Any]) -> frozenset[Access]:
+    return parse_selectors(selectors).s3_object_events(ctx.partition)
+
+
+TRAIL_REQUIREMENTS = (
+    TrailRequirement(
+        "cloudtrail.multi_region_logging",
+        "A multi-region CloudTrail trail is logging read and write management events",
+        Severity.HIGH,
+        "management events",
+        "Without a logging multi-region trail, API activity in some regions leaves no audit record.",
+        "aws cloudtrail create-trail --name <trail> --s3-bucket-name <bucket> --is-multi-region-trail; "
+        "aws cloudtrail put-event-selectors --trail-name <trail> --event-selectors "
+        '\'[{"ReadWriteType":"All","IncludeManagementEvents":true}]\'; '
+        "aws cloudtrail start-logging --name <trail>",
+        (
+            f"{CLOUDTRAIL_DOCS}/receive-cloudtrail-log-files-from-multiple-regions.html",
+            f"{CLOUDTRAIL_DOCS}/logging-management-events-with-cloudtrail.html",
+        ),
+        _management,
+        frozenset({Access.READ, Access.WRITE}),
+    ),
+    TrailRequirement(
+        "cloudtrail.s3_object_write_logging",
+        "S3 object-level write events are logged for all buckets",
+        Severity.LOW,
+        "S3 object write events for all buckets",
+        "Object-level write events show who changed or deleted which object, for investigations.",
+        "aws cloudtrail put-event-selectors --trail-name <trail> --event-selectors "
+        '\'[{"ReadWriteType":"WriteOnly","IncludeManagementEvents":true,'
+        '"DataResources":[{"Type":"AWS::S3::Object","Values":["arn:aws:s3"]}]}]\'',
+        (f"{CLOUDTRAIL_DOCS}/logging-data-events-with-cloudtrail.html",),
+        _s3_objects,
+        frozenset({Access.WRITE}),
+    ),
+    TrailRequirement(
+        "cloudtrail.s3_object_read_logging",
+        "S3 object-level read events are logged for all buckets",
+        Severity.LOW,
+        "S3 object read events for all buckets",
+        "Object-level read events show who read which object, to scope a data exposure.",
+        "aws cloudtrail put-event-selectors --trail-name <trail> --event-selectors "
+        '\'[{"ReadWriteType":"ReadOnly","IncludeManagementEvents":true,'
+        '"DataResources":[{"Type":"AWS::S3::Object","Values":["arn:aws:s3"]}]}]\'',
+        (f"{CLOUDTRAIL_DOCS}/logging-data-events-with-cloudtrail.html",),
+        _s3_objects,
+        frozenset({Access.READ}),
+    ),
+)
+
+
+def _register_trail_requirement(requirement: TrailRequirement) -> None:
+    def judge_account(ctx: CheckContext) -> Iterator[Result]:
+        inventory = trail_inventory(ctx)
+        judged: list[dict[str, Any]] = []
+        unjudged: list[dict[str, Any]] = []
+        for trail in inventory.trails:
+            entry: dict[str, Any] = {
+                "trail": trail_arn(trail),
+                "organization_trail": trail.get("IsOrganizationTrail"),
+            }
+            try:
+                problems = _trail_shortcomings(trail, ctx)
+                selectors = ctx.field(trail, "EventSelectors", service="cloudtrail")
+                recorded = requirement.recorded(ctx, selectors)
+            except (NotCollected, SelectorError) as error:
+                unjudged.append({**entry, "reason": str(error)})
+                continue
+            problems += [
+                f"does not record {a.value} {requirement.what}" for a in sorted(requirement.wanted - recorded)
+            ]
+            judged.append({**entry, "shortcomings": problems})
+        qualifying = [t for t in judged if not t["shortcomings"]]
+        evidence: dict[str, Any] = {"trails": judged}
+        if unjudged or inventory.missing:
+            evidence["not_judged"] = unjudged + [
+                {"region": m.region, "reason": m.reason} for m in inventory.missing
+            ]
+        if qualifying:
+            names = ", ".join(t["trail"] for t in qualifying)
+            yield ctx.passed(
+                ctx.account_arn(), f"Multi-region logging trail records {requirement.what}: {names}", evidence
+            )
+        elif unjudged or inventory.missing:
+            yield ctx.unknown(
+                ctx.account_arn(),
+                f"No judged trail records {requirement.what}, and some trails could not be judged",
+                evidence,
+            )
+        elif not judged:
+            yield ctx.failed(ctx.account_arn(), "No CloudTrail trail exists", evidence)
+        else:
+            summary = "; ".join(f"{t['trail']}: {', '.join(t['shortcomings'])}" for t in judged)
+            yield ctx.failed(
+                ctx.account_arn(),
+                f"No multi-region logging trail records {requirement.what} ({summary})",
+                evidence,
+            )
+
+    check(
+        id=requirement.check_id,
+        title=requirement.title,
+        severity=requirement.severity,
+        needs=[TRAILS],
+        rationale=requirement.rationale,
+        remediation=requirement.remediation,
+        references=requirement.references,
+    )(judge_account)
+
+
+for _requirement in TRAIL_REQUIREMENTS:
+    _register_trail_requirement(_requirement)
+
+
+@check(
+    id="cloudtrail.log_file_validation",
+    title="CloudTrail log file integrity validation is on",
+    severity=Severity.MEDIUM,
+    needs=[TRAILS],
+    rationale="Signed digest files prove that delivered log files were not changed or deleted afterwards.",
+    remediation="aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
+    references=[f"{CLOUDTRAIL_DOCS}/cloudtrail-log-file-validation-enabling.html"],
+)
+def log_file_validation(ctx: CheckContext) -> Iterator[Result]:
+    def judge(trail: Mapping[str, Any]) -> Result:
+        evidence = {"LogFileValidationEnabled": trail.get("LogFileValidationEnabled")}
+        if trail.get("LogFileValidationEnabled") is True:
+            return ctx.passed(
+                trail_arn(trail),
+                f"Trail {trail['Name']} validates its log files",
+                evidence,
+                region=trail_region(trail),
+            )
+        return ctx.failed(
+            trail_arn(trail),
+            f"Trail {trail['Name']} does not validate its log files",
+            evidence,
+            region=trail_region(trail),
+        )
+
+    return _each_trail(ctx, judge)
+
+
+@check(
+    id="cloudtrail.kms_encryption",
+    title="CloudTrail logs are encrypted with a KMS key",
+    severity=Severity.MEDIUM,
+    needs=[TRAILS],
+    rationale="SSE-KMS adds a key policy between a reader of the log bucket and the log contents.",
+    remediation=(
+        "aws cloudtrail update-trail --name <trail> --kms-key-id <key-arn> (the key policy must allow "
+        "CloudTrail)"
+    ),
+    references=[f"{CLOUDTRAIL_DOCS}/encrypting-cloudtrail-log-files-with-aws-kms.html"],
+)
+def kms_encryption(ctx: CheckContext) -> Iterator[Result]:
+    def judge(trail: Mapping[str, Any]) -> Result:
+        evidence = {"KmsKeyId": trail.get("KmsKeyId")}
+        if trail.get("KmsKeyId"):
+            return ctx.passed(
+                trail_arn(trail),
+                f"Trail {trail['Name']} encrypts logs with KMS",
+                evidence,
+                region=trail_region(trail),
+            )
+        return ctx.failed(
+            trail_arn(trail),
+            f"Trail {trail['Name']} logs are not encrypted with KMS",
+            evidence,
+            region=trail_region(trail),
+        )
+
+    return _each_trail(ctx, judge)
+
+
+@check(
+    id="cloudtrail.cloudwatch_logs_delivery",
+    title="CloudTrail trails deliver to CloudWatch Logs",
+    severity=Severity.MEDIUM,
+    needs=[TRAILS],
+    rationale="Delivery to CloudWatch Logs is what metric filters and alarms on API activity are built on.",
+    remediation=(
+        "aws cloudtrail update-trail --name <trail> --cloud-watch-logs-log-group-arn <log-group-arn> "
+        "--cloud-watch-logs-role-arn <role-arn>"
+    ),
+    references=[f"{CLOUDTRAIL_DOCS}/send-cloudtrail-events-to-cloudwatch-logs.html"],
+)
+def cloudwatch_logs_delivery(ctx: CheckContext) -> Iterator[Result]:
+    def judge(trail: Mapping[str, Any]) -> Result:
+        arn, region, name = trail_arn(trail), trail_region(trail), trail["Name"]
+        group = trail.get("CloudWatchLogsLogGroupArn")
+        evidence: dict[str, Any] = {"CloudWatchLogsLogGroupArn": group}
+        if not group:
+            return ctx.failed(
+                arn, f"Trail {name} does not deliver to CloudWatch Logs", evidence, region=region
+            )
+        status = ctx.field(trail, "Status", service="cloudtrail") or {}
+        delivered = status.get("LatestCloudWatchLogsDeliveryTime")
+        evidence["LatestCloudWatchLogsDeliveryTime"] = delivered
+        evidence["LatestCloudWatchLogsDeliveryError"] = status.get("LatestCloudWatchLogsDeliveryError")
+        if delivered is not None:
+            try:
+                age = ctx.snapshot.collected_at - parse_time(delivered)
+            except MalformedValue as error:
+                return ctx.unknown(arn, f"Trail {name}: {error}", evidence, region=region)
+            if age > CLOUDWATCH_DELIVERY_MAX_AGE:
+                return ctx.failed(
+                    arn,
+                    f"Trail {name} last delivered to CloudWatch Logs {age.days} days before collection",
+                    evidence,
+                    region=region,
+                )
+        return ctx.passed(arn, f"Trail {name} delivers to {group}", evidence, region=region)
+
+    return _each_trail(ctx, judge)
+
+
+def parse_time(value: Any) -> datetime:
+    """An ISO-8601 timestamp with or without microseconds, 'Z' or an offset; naive means UTC."""
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise MalformedValue(f"unreadable timestamp {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# -------------------------------------------------------------- trail buckets
+
+
+def _each_trail_bucket(
+    ctx: CheckContext, judge: Callable[[Mapping[str, Any], list[str]], Result]
+) -> Iterator[Result]:
+    """Judge each distinct trail bucket once; a bucket not owned by this account is UNKNOWN."""
+    inventory = trail_inventory(ctx)
+    yield from _missing_region_results(ctx, inventory)
+    buckets = {b["Name"]: b for b in ctx.global_dataset("s3", "Buckets")}
+    trails_by_bucket: dict[str, list[str]] = {}
+    for trail in inventory.trails:
+        trails_by_bucket.setdefault(str(trail["S3BucketName"]), []).append(trail_arn(trail))
+    items = sorted(trails_by_bucket.items())
+
+    def resource(item: tuple[str, list[str]]) -> str:
+        return f"arn:{ctx.partition}:s3:::{item[0]}"
+
+    def judge_item(item: tuple[str, list[str]]) -> Result:
+        name, trails = item
+        if name not in buckets:
+            return ctx.unknown(
+                resource(item),
+                f"Trail bucket {name} is not in this account's bucket list (another account's bucket)",
+                {"bucket": name, "trails": trails},
+            )
+        return judge(buckets[name], trails)
+
+    yield from ctx.each(items, resource, judge_item)
+
+
+@check(
+    id="cloudtrail.bucket_access_logging",
+    title="The CloudTrail bucket has server access logging",
+    severity=Severity.LOW,
+    needs=[TRAILS, BUCKETS],
+    rationale="Access logs on the trail bucket show who read or tried to tamper with the audit trail.",
+    remediation=(
+        "aws s3api put-bucket-logging --bucket <trail-bucket> --bucket-logging-status "
+        '\'{"LoggingEnabled":{"TargetBucket":"<log-bucket>","TargetPrefix":"<prefix>/"}}\''
+    ),
+    references=["https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html"],
+)
+def bucket_access_logging(ctx: CheckContext) -> Iterator[Result]:
+    def judge(bucket: Mapping[str, Any], trails: list[str]) -> Result:
+        logging = ctx.field(bucket, "Logging", service="s3")
+        enabled = (logging or {}).get("LoggingEnabled", logging)
+        evidence = {"trails": trails, "LoggingEnabled": enabled}
+        arn = f"arn:{ctx.partition}:s3:::{bucket['Name']}"
+        if enabled:
+            return ctx.passed(
+                arn, f"Trail bucket {bucket['Name']} logs access to {enabled.get('TargetBucket')}", evidence
+            )
+        return ctx.failed(arn, f"Trail bucket {bucket['Name']} has no server access logging", evidence)
+
+    return _each_trail_bucket(ctx, judge)
+
+
+@check(
+    id="cloudtrail.bucket_not_public",
+    title="The CloudTrail bucket is not publicly accessible",
+    severity=Severity.CRITICAL,
+    needs=[TRAILS, BUCKETS, ACCOUNT_BLOCK],
+    rationale=(
+        "A public trail bucket hands the account's whole API history to anyone, and may let them erase it."
+    ),
+    remediation=(
+        "aws s3api put-public-access-block --bucket <trail-bucket> --public-access-block-configuration "
+        "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true; "
+        "remove public ACL grants and policy statements"
+    ),
+    references=[f"{CLOUDTRAIL_DOCS}/create-s3-bucket-policy-for-cloudtrail.html"],
+)
+def bucket_not_public(ctx: CheckContext) -> Iterator[Result]:
+    account = account_block_public_access(ctx)
+
+    def judge(bucket: Mapping[str, Any], trails: list[str]) -> Result:
+        arn = f"arn:{ctx.partition}:s3:::{bucket['Name']}"
+        try:
+            verdict = bucket_access_verdict(ctx, bucket, account)
+        except PolicyError as error:
+            return ctx.unknown(
+                arn, f"Trail bucket {bucket['Name']} cannot be judged: {error}", {"trails": trails}
+            )
+        evidence = {"trails": trails, **verdict.as_evidence()}
+        if verdict.public:
+            return ctx.failed(
+                arn, f"Trail bucket {bucket['Name']} is public: {'; '.join(verdict.reasons)}", evidence
+            )
+        return ctx.passed(arn, f"Trail bucket {bucket['Name']} is not public", evidence)
+
+    return _each_trail_bucket(ctx, judge)
+
+
+# --------------------------------------------------------------- AWS Config
+
+
+@check(
+    id="config.recorder_enabled",
+    title="AWS Config records all resource types in every region",
+    severity=Severity.MEDIUM,
+    scope=Scope.REGION,
+    needs=[
+        Needs("config", "ConfigurationRecorders", regional=True),
+        Needs("config", "ConfigurationRecorderStatus", regional=True),
+        Needs("config", "DeliveryChannels", regional=True),
+    ],
+    rationale=(
+        "Config's resource history answers what changed, when, and what the account looked like before."
+    ),
+    remediation=(
+        "aws configservice put-configuration-recorder --configuration-recorder "
+        "name=default,roleARN=<role-arn> "
+        "--recording-group allSupported=true,includeGlobalResourceTypes=true; "
+        "aws configservice put-delivery-channel --delivery-channel name=default,s3BucketName=<bucket>; "
+        "aws configservice start-configuration-recorder --configuration-recorder-name default"
+    ),
+    references=[
+        "https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html",
+        "https://docs.aws.amazon.com/config/latest/developerguide/select-resources.html",
+    ],
+)
+def recorder_enabled(ctx: CheckContext) -> Iterator[Result]:
+    recorders = ctx.dataset("config", "ConfigurationRecorders")
+    statuses = {s.get("name"): s for s in ctx.dataset("config", "ConfigurationRecorderStatus")}
+    channels = [c.get("name") for c in ctx.dataset("config", "DeliveryChannels")]
+    judged = []
+    for recorder in recorders:
+        status = statuses.get(recorder.get("name")) or {}
+        group = recorder.get("recordingGroup") or {}
+        strategy = (group.get("recordingStrategy") or {}).get("useOnly")
+        problems = []
+        if status.get("recording") is not True:
+            problems.append("not recording")
+        if group.get("allSupported") is not True and strategy != "ALL_SUPPORTED_RESOURCE_TYPES":
+            problems.append("does not record all supported resource types")
+        judged.append(
+            {
+                "name": recorder.get("name"),
+                "recordingGroup": group,
+                "recording": status.get("recording"),
+                "lastStatus": status.get("lastStatus"),
+                "problems": problems,
+            }
+        )
+    evidence = {"recorders": judged, "delivery_channels": channels}
+    good = [r for r in judged if not r["problems"]]
+    if good and channels:
+        yield ctx.passed(
+            ctx.scope_arn(),
+            f"Config recorder {good[0]['name']} records all resources in {ctx.region}",
+            evidence,
+        )
+        return
+    problems = [f"{r['name']}: {', '.join(r['problems'])}" for r in judged] or ["no configuration recorder"]
+    if not channels:
+        problems.append("no delivery channel")
+    yield ctx.failed(
+        ctx.scope_arn(),
+        f"AWS Config is not fully recording in {ctx.region} ({'; '.join(problems)})",
+        evidence,
+    )
+
+
+# ---------------------------------------------------------------------- KMS
+
+
+@check(
+    id="kms.key_rotation",
+    title="Customer-managed symmetric KMS keys rotate automatically",
+    severity=Severity.MEDIUM,
+    scope=Scope.REGION,
+    needs=[Needs("kms", "Keys", regional=True)],
+    rationale=(
+        "Automatic rotation limits how much data one key version protects if its material is ever exposed."
+    ),
+    remediation="aws kms enable-key-rotation --key-id <key-id>",
+    references=["https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html"],
+)
+def key_rotation(ctx: CheckContext) -> Iterator[Result]:
+    def resource(key: Mapping[str, Any]) -> str:
+        metadata = key.get("KeyMetadata") or {}
+        return str(metadata.get("Arn") or key.get("KeyArn") or key["KeyId"])
+
+    def judge(key: Mapping[str, Any]) -> list[Result]:
+        metadata = ctx.field(key, "KeyMetadata")
+        if not isinstance(metadata, Mapping):
+            return [ctx.unknown(resource(key), f"Key {key.get('KeyId')} has no KeyMetadata to judge", {})]
+        # AWS-managed keys rotate on AWS's schedule; disabled, asymmetric, HMAC, imported and
+        # custom-key-store keys cannot use automatic rotation, so CIS does not judge them.
+        if (
+            metadata.get("KeyManager") != "CUSTOMER"
+            or metadata.get("KeyState") != "Enabled"
+            or metadata.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT"
+            or metadata.get("Origin", "AWS_KMS") != "AWS_KMS"
+        ):
+            return []
+        enabled = ctx.field(key, "KeyRotationEnabled")
+        evidence = {"KeyRotationEnabled": enabled, "KeyManager": "CUSTOMER", "KeySpec": "SYMMETRIC_DEFAULT"}
+        if enabled is True:
+            return [ctx.passed(resource(key), f"Key {metadata.get('KeyId')} rotates automatically", evidence)]
+        return [
+            ctx.failed(resource(key), f"Key {metadata.get('KeyId')} does not rotate automatically", evidence)
+        ]
+
+    return ctx.each(ctx.dataset("kms", "Keys"), resource, judge)
+
+
+# ------------------------------------------------------------- VPC flow logs
+
+
+@check(
+    id="ec2.vpc_flow_logs",
+    title="Every VPC has an active flow log",
+    severity=Severity.MEDIUM,
+    scope=Scope.REGION,
+    needs=[Needs("ec2", "Vpcs", regional=True), Needs("ec2", "FlowLogs", regional=True)],
+    rationale="Flow logs of rejected (or all) traffic reveal scanning, exfiltration and misrouted traffic.",
+    remediation=(
+        "aws ec2 create-flow-logs --resource-type VPC --resource-ids <vpc-id> --traffic-type REJECT "
+        "--log-destination-type cloud-watch-logs --log-group-name <group> --deliver-logs-permission-arn "
+        "<role-arn>"
+    ),
+    references=["https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html"],
+)
+def vpc_flow_logs(ctx: CheckContext) -> Iterator[Result]:
+    flow_logs = ctx.dataset("ec2", "FlowLogs")
+
+    def resource(vpc: Mapping[str, Any]) -> str:
+        return f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account_id}:vpc/{vpc['VpcId']}"
+
+    def judge(vpc: Mapping[str, Any]) -> Result:
+        own = [_flow_log_summary(f) for f in flow_logs if f.get("ResourceId") == vpc["VpcId"]]
+        # CIS asks for rejected packets at least; an ACCEPT-only log misses the probing traffic.
+        active = [f for f in own if f["FlowLogStatus"] == "ACTIVE" and f["TrafficType"] in {"ALL", "REJECT"}]
+        evidence = {"flow_logs": own}
+        if active:
+            return ctx.passed(
+                resource(vpc), f"VPC {vpc['VpcId']} has active flow log {active[0]['FlowLogId']}", evidence
+            )
+        reason = "no flow log" if not own else "no active flow log capturing rejected traffic"
+        return ctx.failed(resource(vpc), f"VPC {vpc['VpcId']} has {reason}", evidence)
+
+    return ctx.each(ctx.dataset("ec2", "Vpcs"), resource, judge)
+
+
+def _flow_log_summary(flow_log: Mapping[str, Any]) -> dict[str, Any]:
+    keys: Sequence[str] = (
+        "FlowLogId",
+        "FlowLogStatus",
+        "TrafficType",
+        "LogDestinationType",
+        "DeliverLogsStatus",
+    )
+    return {k: flow_log.get(k) for k in keys}

@@ -1,0 +1,313 @@
+"""Is an S3 bucket public? One verdict from Block Public Access, the ACL, the bucket policy and PolicyStatus.
+
+Follows S3's own definition: an ACL is public when it grants anything to the AllUsers or
+AuthenticatedUsers groups; a policy statement is public when it allows a wildcard principal
+and no condition pins the request to fixed values of a trusted key (account, organization,
+VPC, endpoint, source ARN, IP ranges ...). IgnorePublicAcls (account or bucket) neutralises
+public ACL grants; RestrictPublicBuckets neutralises public policies.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+BPA_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+PUBLIC_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
+}
+
+# Condition keys that make a wildcard-principal statement non-public when pinned to fixed values.
+RESTRICTING_KEYS = frozenset(
+    key.lower()
+    for key in (
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceOwner",
+        "aws:SourceOrgID",
+        "aws:SourceOrgPaths",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceIp",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:userid",
+        "s3:DataAccessPointArn",
+        "s3:DataAccessPointAccount",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    )
+)
+# Operators that only match when the key is present and equal to the listed values.
+_POSITIVE_OPERATORS = frozenset(
+    op.lower()
+    for op in ("StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress")
+)
+
+
+class PolicyError(ValueError):
+    """A bucket policy or a Block Public Access value cannot be read."""
+
+
+@dataclass(frozen=True)
+class BlockPublicAccess:
+    block_public_acls: bool = False
+    ignore_public_acls: bool = False
+    block_public_policy: bool = False
+    restrict_public_buckets: bool = False
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any] | None) -> BlockPublicAccess:
+        """A PublicAccessBlockConfiguration (bare or wrapped in its response key); None means all off."""
+        if raw is None:
+            return cls()
+        if not isinstance(raw, Mapping):
+            raise PolicyError(
+                f"Block Public Access configuration must be an object, got {type(raw).__name__}"
+            )
+        config = raw.get("PublicAccessBlockConfiguration", raw)
+        if config is None:
+            return cls()
+        if not isinstance(config, Mapping):
+            raise PolicyError("PublicAccessBlockConfiguration must be an object")
+        return cls(*(config.get(name) is True for name in BPA_SETTINGS))
+
+    def settings(self) -> dict[str, bool]:
+        return dict(zip(BPA_SETTINGS, self._values(), strict=True))
+
+    def off(self) -> list[str]:
+        return [name for name, on in self.settings().items() if not on]
+
+    def all_on(self) -> bool:
+        return all(self._values())
+
+    def combined(self, other: BlockPublicAccess) -> BlockPublicAccess:
+        """S3 applies the most restrictive combination of account and bucket settings."""
+        return BlockPublicAccess(*(a or b for a, b in zip(self._values(), other._values(), strict=True)))
+
+    def _values(self) -> tuple[bool, bool, bool, bool]:
+        return (
+            self.block_public_acls,
+            self.ignore_public_acls,
+            self.block_public_policy,
+            self.restrict_public_buckets,
+        )
+
+
+@dataclass(frozen=True)
+class AclGrant:
+    group: str
+    permission: str
+
+
+@dataclass(frozen=True)
+class PublicStatement:
+    """An Allow statement that lets anyone in."""
+
+    index: int
+    sid: str | None
+    actions: tuple[str, ...]
+    statement: Mapping[str, Any]
+
+    def label(self) -> str:
+        return f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+
+
+@dataclass(frozen=True)
+class AccessVerdict:
+    public: bool
+    reasons: tuple[str, ...]
+    neutralised: tuple[str, ...]
+    block_public_access: BlockPublicAccess
+    acl_grants: tuple[AclGrant, ...]
+    public_statements: tuple[PublicStatement, ...]
+    policy_status_public: bool | None
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {
+            "public": self.public,
+            "reasons": list(self.reasons),
+            "neutralised": list(self.neutralised),
+            "effective_block_public_access": self.block_public_access.settings(),
+            "public_acl_grants": [{"grantee": g.group, "permission": g.permission} for g in self.acl_grants],
+            "public_policy_statements": [dict(s.statement) for s in self.public_statements],
+            "policy_status_is_public": self.policy_status_public,
+        }
+
+
+def judge_bucket_access(
+    account_block: BlockPublicAccess,
+    bucket_block: BlockPublicAccess,
+    acl: Mapping[str, Any] | None,
+    policy: str | Mapping[str, Any] | None,
+    policy_status: Mapping[str, Any] | None,
+) -> AccessVerdict:
+    """The public-access verdict of one bucket; PolicyError when its policy or ACL is unreadable."""
+    effective = account_block.combined(bucket_block)
+    grants = public_acl_grants(acl)
+    statements = public_statements(policy)
+    status_public = _policy_status_public(policy_status)
+    acl_exposures = (
+        ["ACL grants " + ", ".join(f"{g.permission} to {g.group}" for g in grants)] if grants else []
+    )
+    policy_exposures = [
+        f"policy {s.label()} allows {', '.join(s.actions)} to any principal" for s in statements
+    ]
+    if status_public and not statements:
+        policy_exposures.append("S3 reports the bucket policy as public (PolicyStatus.IsPublic)")
+    reasons: list[str] = []
+    neutralised: list[str] = []
+    for exposures, blocked, setting in (
+        (acl_exposures, effective.ignore_public_acls, "IgnorePublicAcls"),
+        (policy_exposures, effective.restrict_public_buckets, "RestrictPublicBuckets"),
+    ):
+        if blocked:
+            neutralised.extend(f"{e} (no effect: {setting} is on)" for e in exposures)
+        else:
+            reasons.extend(exposures)
+    return AccessVerdict(
+        public=bool(reasons),
+        reasons=tuple(reasons),
+        neutralised=tuple(neutralised),
+        block_public_access=effective,
+        acl_grants=tuple(grants),
+        public_statements=tuple(statements),
+        policy_status_public=status_public,
+    )
+
+
+def public_acl_grants(acl: Mapping[str, Any] | None) -> list[AclGrant]:
+    """Grants of a GetBucketAcl answer to everyone or to every authenticated AWS user."""
+    if acl is None:
+        return []
+    if not isinstance(acl, Mapping):
+        raise PolicyError(f"bucket ACL must be an object, got {type(acl).__name__}")
+    grants = []
+    for grant in acl.get("Grants") or []:
+        grantee = grant.get("Grantee") or {}
+        group = PUBLIC_GROUPS.get(str(grantee.get("URI", "")))
+        if group:
+            grants.append(AclGrant(group, str(grant.get("Permission", "?"))))
+    return grants
+
+
+def parse_policy(policy: str | Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The statements of a policy document (JSON text or parsed); PolicyError when malformed."""
+    if isinstance(policy, str):
+        try:
+            document = json.loads(policy)
+        except json.JSONDecodeError as exc:
+            raise PolicyError(f"bucket policy is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    else:
+        document = policy
+    if not isinstance(document, Mapping) or "Statement" not in document:
+        raise PolicyError("bucket policy has no Statement")
+    statements = document["Statement"]
+    statements = [statements] if isinstance(statements, Mapping) else statements
+    if not isinstance(statements, list) or not all(isinstance(s, Mapping) for s in statements):
+        raise PolicyError("bucket policy Statement must be an object or a list of objects")
+    return statements
+
+
+def public_statements(policy: str | Mapping[str, Any] | None) -> list[PublicStatement]:
+    """Allow statements of a bucket policy that any principal can use."""
+    if policy is None:
+        return []
+    found = []
+    for index, statement in enumerate(parse_policy(policy)):
+        if statement.get("Effect") != "Allow":
+            continue
+        if "NotPrincipal" not in statement and not principal_is_public(statement.get("Principal")):
+            continue
+        if restricting_condition(statement.get("Condition")) is not None:
+            continue
+        sid = statement.get("Sid")
+        actions = _strings(statement.get("Action"))
+        if not actions:
+            actions = ("every action except " + " and ".join(_strings(statement.get("NotAction"))),)
+        found.append(PublicStatement(index, str(sid) if sid else None, actions, statement))
+    return found
+
+
+def principal_is_public(principal: Any) -> bool:
+    """``*``, ``{"AWS": "*"}`` or any principal value containing a wildcard."""
+    if principal is None:
+        return False
+    if isinstance(principal, str):
+        return "*" in principal
+    if not isinstance(principal, Mapping):
+        raise PolicyError(f"policy Principal must be a string or an object, got {type(principal).__name__}")
+    return any("*" in value for values in principal.values() for value in _strings(values))
+
+
+def restricting_condition(condition: Any) -> str | None:
+    """The first ``operator: key`` that pins the request to fixed trusted values, or None."""
+    if condition is None:
+        return None
+    if not isinstance(condition, Mapping):
+        raise PolicyError("policy Condition must be an object")
+    for operator, clauses in condition.items():
+        if not isinstance(clauses, Mapping):
+            raise PolicyError(f"policy condition {operator!r} must map keys to values")
+        base = str(operator).lower().removeprefix("foranyvalue:")
+        # Anything else (negations, ...IfExists, ForAllValues:, Null) also holds when the key is absent.
+        if base not in _POSITIVE_OPERATORS:
+            continue
+        for key, values in clauses.items():
+            if str(key).lower() in RESTRICTING_KEYS and _fixed_values(str(key), _strings(values)):
+                return f"{operator}: {key}"
+    return None
+
+
+def _fixed_values(key: str, values: Sequence[str]) -> bool:
+    if not values or any("*" in v or "?" in v or "${" in v for v in values):
+        return False
+    if key.lower() == "aws:sourceip":
+        return not _covers_internet(values)
+    return True
+
+
+def _covers_internet(cidrs: Iterable[str]) -> bool:
+    spans: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    for cidr in cidrs:
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise PolicyError(f"aws:SourceIp value {cidr!r} is not an IP range") from None
+        spans[network.version].append((int(network.network_address), int(network.broadcast_address)))
+    for version, family in spans.items():
+        next_uncovered, last_address = 0, 2 ** (32 if version == 4 else 128) - 1
+        for first, last in sorted(family):
+            if first > next_uncovered:
+                break
+            next_uncovered = max(next_uncovered, last + 1)
+        if next_uncovered > last_address:
+            return True
+    return False
+
+
+def _policy_status_public(status: Mapping[str, Any] | None) -> bool | None:
+    if status is None:
+        return None
+    if not isinstance(status, Mapping):
+        raise PolicyError("PolicyStatus must be an object")
+    inner = status.get("PolicyStatus", status)
+    return None if not isinstance(inner, Mapping) or "IsPublic" not in inner else inner["IsPublic"] is True
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(v for item in value for v in _strings(item))
+    if isinstance(value, bool):
+        return ("true" if value else "false",)
+    if isinstance(value, (str, int)):
+        return (str(value),)
+    raise PolicyError(f"expected a string or a list of strings, got {type(value).__name__}")

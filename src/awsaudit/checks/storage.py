@@ -1,0 +1,484 @@
+"""Storage checks: S3 buckets, RDS instances and EFS file systems (guide G6, CIS v7 section 3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.registry import Needs, Scope, check
+from awsaudit.checks.s3_access import (
+    AccessVerdict,
+    BlockPublicAccess,
+    PolicyError,
+    judge_bucket_access,
+    parse_policy,
+)
+from awsaudit.findings import Severity
+
+BUCKETS = Needs("s3", "Buckets")
+ACCOUNT_BLOCK = Needs("s3control", "AccountPublicAccessBlock")
+DB_INSTANCES = Needs("rds", "DBInstances", regional=True)
+FILE_SYSTEMS = Needs("efs", "FileSystems", regional=True)
+
+S3_DOCS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide"
+BPA_DOC = f"{S3_DOCS}/access-control-block-public-access.html"
+BPA_ALL_ON = "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"
+
+
+def bucket_arn(ctx: CheckContext, bucket: Mapping[str, Any]) -> str:
+    return f"arn:{ctx.partition}:s3:::{bucket['Name']}"
+
+
+def account_block_public_access(ctx: CheckContext) -> BlockPublicAccess:
+    return BlockPublicAccess.parse(ctx.global_dataset("s3control", "AccountPublicAccessBlock"))
+
+
+def bucket_access_verdict(
+    ctx: CheckContext, bucket: Mapping[str, Any], account_block: BlockPublicAccess
+) -> AccessVerdict:
+    """The bucket's public-access verdict; NotCollected when one of its sub-calls failed."""
+    return judge_bucket_access(
+        account_block,
+        BlockPublicAccess.parse(ctx.field(bucket, "PublicAccessBlock", service="s3")),
+        ctx.field(bucket, "Acl", service="s3"),
+        ctx.field(bucket, "Policy", service="s3"),
+        ctx.field(bucket, "PolicyStatus", service="s3"),
+    )
+
+
+def _each_bucket(ctx: CheckContext, judge: Callable[[Mapping[str, Any]], Result]) -> Iterator[Result]:
+    buckets = ctx.global_dataset("s3", "Buckets")
+    return ctx.each(buckets, lambda b: bucket_arn(ctx, b), judge)
+
+
+# ------------------------------------------------------------------ TLS only
+
+
+@check(
+    id="s3.bucket_tls_only",
+    title="S3 bucket policies refuse requests that do not use TLS",
+    severity=Severity.MEDIUM,
+    needs=[BUCKETS],
+    rationale=(
+        "A Deny on aws:SecureTransport=false stops clients from reading or writing the bucket over plain "
+        "HTTP."
+    ),
+    remediation=(
+        "Add to the bucket policy (aws s3api put-bucket-policy --bucket <bucket> --policy "
+        "file://policy.json) "
+        'the statement {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::<bucket>",'
+        '"arn:aws:s3:::<bucket>/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}'
+    ),
+    references=[
+        f"{S3_DOCS}/security-best-practices.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport",
+    ],
+)
+def bucket_tls_only(ctx: CheckContext) -> Iterator[Result]:
+    def judge(bucket: Mapping[str, Any]) -> Result:
+        arn = bucket_arn(ctx, bucket)
+        policy = ctx.field(bucket, "Policy")
+        if policy is None:
+            return ctx.failed(
+                arn, f"Bucket {bucket['Name']} has no policy, so plain HTTP is allowed", {"policy": None}
+            )
+        try:
+            statements = parse_policy(policy)
+        except PolicyError as error:
+            return ctx.unknown(
+                arn, f"Bucket {bucket['Name']} policy cannot be read: {error}", {"policy": policy}
+            )
+        enforcing = [s for s in statements if _denies_plain_http(s, arn)]
+        if enforcing:
+            return ctx.passed(
+                arn, f"Bucket {bucket['Name']} denies requests without TLS", {"statement": enforcing[0]}
+            )
+        return ctx.failed(
+            arn,
+            f"Bucket {bucket['Name']} policy has no Deny for aws:SecureTransport=false on the bucket and "
+            "its objects",
+            {"statements": statements},
+        )
+
+    return _each_bucket(ctx, judge)
+
+
+def _denies_plain_http(statement: Mapping[str, Any], arn: str) -> bool:
+    if statement.get("Effect") != "Deny" or not _is_everyone(statement.get("Principal")):
+        return False
+    if not {a.lower() for a in _as_list(statement.get("Action"))} & {"*", "s3:*"}:
+        return False
+    resources = _as_list(statement.get("Resource"))
+    if not any(_glob_matches(r, arn) for r in resources) or not any(
+        _covers_all_objects(r, arn) for r in resources
+    ):
+        return False
+    # Only the SecureTransport test may condition the Deny; any further condition narrows it.
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping) or len(condition) != 1:
+        return False
+    operator, clauses = next(iter(condition.items()))
+    if (
+        str(operator).lower() not in {"bool", "boolifexists"}
+        or not isinstance(clauses, Mapping)
+        or len(clauses) != 1
+    ):
+        return False
+    key, value = next(iter(clauses.items()))
+    values = [str(v).lower() for v in _as_list(value)]
+    return str(key).lower() == "aws:securetransport" and values == ["false"]
+
+
+def _is_everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    return (
+        isinstance(principal, Mapping) and set(principal) == {"AWS"} and _as_list(principal["AWS"]) == ["*"]
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _glob_regex(pattern: str) -> str:
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+
+
+def _glob_matches(pattern: Any, text: str) -> bool:
+    return re.fullmatch(_glob_regex(str(pattern)), text) is not None
+
+
+def _covers_all_objects(pattern: Any, bucket: str) -> bool:
+    # A pattern matches every key when it ends in "*" and its fixed part matches a prefix of "<bucket>/".
+    text = str(pattern)
+    return text.endswith("*") and re.match(_glob_regex(text[:-1]), bucket + "/") is not None
+
+
+# ----------------------------------------------------------------- MFA delete
+
+
+@check(
+    id="s3.bucket_mfa_delete",
+    title="S3 buckets require MFA to delete object versions",
+    severity=Severity.LOW,
+    needs=[BUCKETS],
+    rationale=(
+        "MFA Delete stops stolen credentials from permanently deleting versions or suspending versioning."
+    ),
+    remediation=(
+        "With the root user's credentials: aws s3api put-bucket-versioning --bucket <bucket> "
+        "--versioning-configuration Status=Enabled,MFADelete=Enabled --mfa '<root-mfa-serial> <code>'"
+    ),
+    references=[f"{S3_DOCS}/MultiFactorAuthenticationDelete.html"],
+)
+def bucket_mfa_delete(ctx: CheckContext) -> Iterator[Result]:
+    def judge(bucket: Mapping[str, Any]) -> Result:
+        versioning = ctx.field(bucket, "Versioning") or {}
+        evidence = {"Status": versioning.get("Status"), "MFADelete": versioning.get("MFADelete")}
+        if versioning.get("MFADelete") == "Enabled":
+            return ctx.passed(bucket_arn(ctx, bucket), f"Bucket {bucket['Name']} has MFA Delete on", evidence)
+        return ctx.failed(
+            bucket_arn(ctx, bucket), f"Bucket {bucket['Name']} does not have MFA Delete on", evidence
+        )
+
+    return _each_bucket(ctx, judge)
+
+
+# -------------------------------------------------------- Block Public Access
+
+
+@check(
+    id="s3.account_block_public_access",
+    title="Block Public Access is fully on for the account",
+    severity=Severity.HIGH,
+    needs=[ACCOUNT_BLOCK],
+    rationale=(
+        "Account-wide Block Public Access keeps every present and future bucket from being made public."
+    ),
+    remediation=(
+        "aws s3control put-public-access-block --account-id <account-id> "
+        f"--public-access-block-configuration {BPA_ALL_ON}"
+    ),
+    references=[BPA_DOC, f"{S3_DOCS}/configuring-block-public-access-account.html"],
+)
+def account_block_public_access_check(ctx: CheckContext) -> Iterator[Result]:
+    block = account_block_public_access(ctx)
+    evidence = {"account": block.settings()}
+    if block.all_on():
+        yield ctx.passed(
+            ctx.account_arn(), "All four account-level Block Public Access settings are on", evidence
+        )
+    else:
+        yield ctx.failed(
+            ctx.account_arn(),
+            f"Account-level Block Public Access is off for: {', '.join(block.off())}",
+            evidence,
+        )
+
+
+@check(
+    id="s3.block_public_access",
+    title="Every S3 bucket is covered by all four Block Public Access settings",
+    severity=Severity.HIGH,
+    needs=[BUCKETS, ACCOUNT_BLOCK],
+    rationale=(
+        "With all four settings in force, neither an ACL nor a bucket policy can make the bucket public."
+    ),
+    remediation=(
+        "aws s3api put-public-access-block --bucket <bucket> --public-access-block-configuration "
+        f"{BPA_ALL_ON} (or turn them on for the whole account with aws s3control put-public-access-block)"
+    ),
+    references=[BPA_DOC, f"{S3_DOCS}/configuring-block-public-access-bucket.html"],
+)
+def block_public_access(ctx: CheckContext) -> Iterator[Result]:
+    account = account_block_public_access(ctx)
+
+    def judge(bucket: Mapping[str, Any]) -> Result:
+        own = BlockPublicAccess.parse(ctx.field(bucket, "PublicAccessBlock"))
+        # S3 enforces the union of the account and bucket settings.
+        effective = account.combined(own)
+        evidence = {
+            "account": account.settings(),
+            "bucket": own.settings(),
+            "effective": effective.settings(),
+        }
+        if effective.all_on():
+            return ctx.passed(
+                bucket_arn(ctx, bucket), f"Bucket {bucket['Name']} has all four settings in force", evidence
+            )
+        return ctx.failed(
+            bucket_arn(ctx, bucket),
+            f"Bucket {bucket['Name']} lacks Block Public Access settings: {', '.join(effective.off())}",
+            evidence,
+        )
+
+    return _each_bucket(ctx, judge)
+
+
+@check(
+    id="s3.bucket_public_access",
+    title="No S3 bucket is publicly accessible through its ACL or policy",
+    severity=Severity.CRITICAL,
+    needs=[BUCKETS, ACCOUNT_BLOCK],
+    rationale=(
+        "A bucket whose ACL grants AllUsers/AuthenticatedUsers, or whose policy lets any principal in "
+        "without "
+        "a restricting condition, exposes its data to the whole internet unless Block Public Access "
+        "neutralises it."
+    ),
+    remediation=(
+        "Remove public ACL grants (aws s3api put-bucket-acl --bucket <bucket> --acl private), remove or "
+        "restrict "
+        "the public policy statements (aws s3api put-bucket-policy / delete-bucket-policy --bucket "
+        "<bucket>), and "
+        f"turn on Block Public Access (aws s3api put-public-access-block --bucket <bucket> "
+        f"--public-access-block-configuration {BPA_ALL_ON})"
+    ),
+    references=[
+        BPA_DOC,
+        f"{S3_DOCS}/access-control-block-public-access.html#access-control-block-public-access-policy-status",
+    ],
+)
+def bucket_public_access(ctx: CheckContext) -> Iterator[Result]:
+    account = account_block_public_access(ctx)
+
+    def judge(bucket: Mapping[str, Any]) -> Result:
+        arn = bucket_arn(ctx, bucket)
+        try:
+            verdict = bucket_access_verdict(ctx, bucket, account)
+        except PolicyError as error:
+            return ctx.unknown(
+                arn, f"Bucket {bucket['Name']} access cannot be judged: {error}", {"error": str(error)}
+            )
+        if verdict.public:
+            return ctx.failed(
+                arn, f"Bucket {bucket['Name']} is public: {'; '.join(verdict.reasons)}", verdict.as_evidence()
+            )
+        return ctx.passed(arn, f"Bucket {bucket['Name']} is not public", verdict.as_evidence())
+
+    return _each_bucket(ctx, judge)
+
+
+# ----------------------------------------------------------------- encryption
+
+
+@check(
+    id="s3.bucket_encryption",
+    title="S3 buckets have default server-side encryption",
+    severity=Severity.MEDIUM,
+    needs=[BUCKETS],
+    rationale="Default encryption makes every new object encrypted at rest without relying on each uploader.",
+    remediation=(
+        "aws s3api put-bucket-encryption --bucket <bucket> --server-side-encryption-configuration "
+        '\'{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"<key-arn>"},'
+        '"BucketKeyEnabled":true}]}\''
+    ),
+    references=[f"{S3_DOCS}/default-bucket-encryption.html"],
+)
+def bucket_encryption(ctx: CheckContext) -> Iterator[Result]:
+    def judge(bucket: Mapping[str, Any]) -> Result:
+        encryption = ctx.field(bucket, "Encryption")
+        config = (encryption or {}).get("ServerSideEncryptionConfiguration", encryption) or {}
+        defaults = [r.get("ApplyServerSideEncryptionByDefault") for r in config.get("Rules") or []]
+        algorithms = [d.get("SSEAlgorithm") for d in defaults if d and d.get("SSEAlgorithm")]
+        evidence = {
+            "SSEAlgorithm": algorithms,
+            "KMSMasterKeyID": [d.get("KMSMasterKeyID") for d in defaults if d],
+        }
+        if algorithms:
+            return ctx.passed(
+                bucket_arn(ctx, bucket),
+                f"Bucket {bucket['Name']} encrypts by default with {algorithms[0]}",
+                evidence,
+            )
+        return ctx.failed(
+            bucket_arn(ctx, bucket), f"Bucket {bucket['Name']} has no default encryption", evidence
+        )
+
+    return _each_bucket(ctx, judge)
+
+
+# ---------------------------------------------------------------------- RDS
+
+
+@dataclass(frozen=True)
+class InstanceSetting:
+    """One boolean DB-instance attribute that must have a given value."""
+
+    check_id: str
+    title: str
+    severity: Severity
+    field: str
+    wanted: bool
+    rationale: str
+    remediation: str
+    references: tuple[str, ...]
+
+
+RDS_DOCS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide"
+RDS_SETTINGS = (
+    InstanceSetting(
+        "rds.instance_encrypted",
+        "RDS DB instances are encrypted at rest",
+        Severity.HIGH,
+        "StorageEncrypted",
+        True,
+        "Storage encryption protects the database, its backups, replicas and snapshots at rest.",
+        "Encryption cannot be turned on in place: aws rds create-db-snapshot --db-instance-identifier <id> "
+        "--db-snapshot-identifier <snap>; aws rds copy-db-snapshot --source-db-snapshot-identifier <snap> "
+        "--target-db-snapshot-identifier <snap-enc> --kms-key-id <key>; aws rds "
+        "restore-db-instance-from-db-snapshot "
+        "--db-instance-identifier <new-id> --db-snapshot-identifier <snap-enc>",
+        (f"{RDS_DOCS}/Overview.Encryption.html",),
+    ),
+    InstanceSetting(
+        "rds.auto_minor_upgrade",
+        "RDS DB instances apply minor engine upgrades automatically",
+        Severity.LOW,
+        "AutoMinorVersionUpgrade",
+        True,
+        "Minor versions carry security fixes; automatic upgrades apply them in the maintenance window.",
+        "aws rds modify-db-instance --db-instance-identifier <id> --auto-minor-version-upgrade "
+        "--apply-immediately",
+        (f"{RDS_DOCS}/USER_UpgradeDBInstance.Maintenance.html",),
+    ),
+    InstanceSetting(
+        "rds.instance_not_public",
+        "RDS DB instances are not publicly accessible",
+        Severity.HIGH,
+        "PubliclyAccessible",
+        False,
+        "A publicly accessible instance gets a public DNS address reachable from the internet where routing "
+        "allows.",
+        "aws rds modify-db-instance --db-instance-identifier <id> --no-publicly-accessible "
+        "--apply-immediately",
+        (f"{RDS_DOCS}/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Hiding",),
+    ),
+    InstanceSetting(
+        "rds.multi_az",
+        "RDS DB instances run in a Multi-AZ deployment",
+        Severity.LOW,
+        "MultiAZ",
+        True,
+        "A standby in another Availability Zone keeps the database available through an AZ failure.",
+        "aws rds modify-db-instance --db-instance-identifier <id> --multi-az --apply-immediately",
+        (f"{RDS_DOCS}/Concepts.MultiAZ.html",),
+    ),
+)
+
+
+def _register_instance_setting(setting: InstanceSetting) -> None:
+    def judge_all(ctx: CheckContext) -> Iterator[Result]:
+        def judge(instance: Mapping[str, Any]) -> Result:
+            arn = str(instance["DBInstanceArn"])
+            name = instance.get("DBInstanceIdentifier", arn)
+            evidence = {setting.field: instance.get(setting.field), "Engine": instance.get("Engine")}
+            if setting.field == "MultiAZ" and instance.get("DBClusterIdentifier"):
+                # Members of a DB cluster (Aurora, Multi-AZ clusters) get availability from the cluster.
+                evidence["DBClusterIdentifier"] = instance["DBClusterIdentifier"]
+                return ctx.unknown(
+                    arn,
+                    f"{name} belongs to cluster {instance['DBClusterIdentifier']}; Multi-AZ is a cluster "
+                    "setting",
+                    evidence,
+                )
+            value = instance.get(setting.field)
+            if not isinstance(value, bool):
+                return ctx.unknown(arn, f"{name} does not report {setting.field}", evidence)
+            if value == setting.wanted:
+                return ctx.passed(arn, f"{name} has {setting.field} = {str(value).lower()}", evidence)
+            return ctx.failed(arn, f"{name} has {setting.field} = {str(value).lower()}", evidence)
+
+        instances = ctx.dataset("rds", "DBInstances")
+        return ctx.each(instances, lambda i: str(i["DBInstanceArn"]), judge)
+
+    check(
+        id=setting.check_id,
+        title=setting.title,
+        severity=setting.severity,
+        scope=Scope.REGION,
+        needs=[DB_INSTANCES],
+        rationale=setting.rationale,
+        remediation=setting.remediation,
+        references=setting.references,
+    )(judge_all)
+
+
+for _setting in RDS_SETTINGS:
+    _register_instance_setting(_setting)
+
+
+# ---------------------------------------------------------------------- EFS
+
+
+@check(
+    id="efs.encrypted",
+    title="EFS file systems are encrypted at rest",
+    severity=Severity.MEDIUM,
+    scope=Scope.REGION,
+    needs=[FILE_SYSTEMS],
+    rationale="Encryption at rest protects file data and metadata on the underlying storage.",
+    remediation=(
+        "Encryption is chosen at creation: aws efs create-file-system --encrypted --kms-key-id <key> "
+        "--creation-token <token>, copy the data across (e.g. AWS DataSync), then delete the old file system"
+    ),
+    references=["https://docs.aws.amazon.com/efs/latest/ug/encryption-at-rest.html"],
+)
+def efs_encrypted(ctx: CheckContext) -> Iterator[Result]:
+    def resource(fs: Mapping[str, Any]) -> str:
+        prefix = f"arn:{ctx.partition}:elasticfilesystem:{ctx.region}:{ctx.account_id}"
+        return str(fs.get("FileSystemArn") or f"{prefix}:file-system/{fs['FileSystemId']}")
+
+    def judge(fs: Mapping[str, Any]) -> Result:
+        evidence = {"Encrypted": fs.get("Encrypted"), "KmsKeyId": fs.get("KmsKeyId")}
+        if fs.get("Encrypted") is True:
+            return ctx.passed(resource(fs), f"File system {fs['FileSystemId']} is encrypted", evidence)
+        return ctx.failed(resource(fs), f"File system {fs['FileSystemId']} is not encrypted", evidence)
+
+    return ctx.each(ctx.dataset("efs", "FileSystems"), resource, judge)

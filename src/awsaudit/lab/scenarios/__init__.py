@@ -1,0 +1,59 @@
+"""Named lab scenarios: realistic accounts built into the lab, each with the problems it plants."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from awsaudit.lab.backend import seed_ids
+from awsaudit.lab.scenarios import misconfigured, synthetic, well_configured
+from awsaudit.lab.scenarios.model import BuiltScenario, Planted, Scenario, ScenarioError
+
+if TYPE_CHECKING:
+    from awsaudit.lab.server import Lab
+
+__all__ = ["SCENARIOS", "BuiltScenario", "Planted", "Scenario", "ScenarioError", "build_scenario"]
+
+# Scenario ids are reproducible: every build seeds moto's id generator with this value.
+ID_SEED = 20261128
+
+SCENARIOS: dict[str, Scenario] = {
+    scenario.name: scenario
+    for scenario in (
+        Scenario(
+            name="misconfigured",
+            description="Small account in us-east-1 and eu-west-1 violating many guide points (fixed size).",
+            regions=misconfigured.REGIONS,
+            build=misconfigured.build,
+        ),
+        Scenario(
+            name="well-configured",
+            description="Member account of an organization meeting every guide point (us-east-1, eu-west-1).",
+            regions=well_configured.REGIONS,
+            build=well_configured.build,
+        ),
+        Scenario(
+            name="synthetic",
+            description="Sized account for benchmarks: users, roles, security groups, buckets, regions.",
+            regions=synthetic.region_names(synthetic.DEFAULTS["regions"]),
+            build=synthetic.build,
+            parameters=synthetic.DEFAULTS,
+        ),
+    )
+}
+
+
+def build_scenario(name: str, lab: Lab, **params: int) -> BuiltScenario:
+    """Build scenario ``name`` into ``lab`` (which should be empty: see Lab.reset)."""
+    scenario = SCENARIOS.get(name)
+    if scenario is None:
+        raise ScenarioError(f"unknown scenario {name!r} (known: {', '.join(sorted(SCENARIOS))})")
+    unknown = sorted(set(params) - set(scenario.parameters))
+    if unknown:
+        raise ScenarioError(f"scenario {name!r} takes no parameter {', '.join(unknown)}")
+    for key, value in params.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ScenarioError(
+                f"parameter {key} of scenario {name!r} must be a non-negative integer, not {value!r}"
+            )
+    seed_ids(ID_SEED)
+    return scenario.build(lab, {**scenario.parameters, **params})

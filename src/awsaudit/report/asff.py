@@ -1,0 +1,113 @@
+"""AWS Security Finding Format for Security Hub (``BatchImportFindings``).
+
+The file is a JSON array of findings; BatchImportFindings takes at most 100 per
+call, so importers send it in chunks. Times are the collection time, so the same
+audit always yields the same file and a re-import updates rather than duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from awsaudit.findings import Severity, Status
+from awsaudit.report.model import ReportFinding, ReportModel
+from awsaudit.report.resource_types import resource_type
+
+SCHEMA_VERSION = "2018-10-08"
+# Documented ASFF limits.
+MAX_TITLE, MAX_DESCRIPTION, MAX_RECOMMENDATION, MAX_NOTE, MAX_PRODUCT_FIELD = 256, 1024, 512, 512, 2048
+MAX_REQUIREMENTS = 32
+
+_LABEL = {
+    Severity.INFO: "INFORMATIONAL",
+    Severity.LOW: "LOW",
+    Severity.MEDIUM: "MEDIUM",
+    Severity.HIGH: "HIGH",
+    Severity.CRITICAL: "CRITICAL",
+}
+# UNKNOWN: the check could not run for missing data; MANUAL: Security Hub cannot decide, a person must.
+_COMPLIANCE = {
+    Status.PASS: "PASSED",
+    Status.FAIL: "FAILED",
+    Status.UNKNOWN: "NOT_AVAILABLE",
+    Status.MANUAL: "WARNING",
+}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _timestamp(model: ReportModel) -> str:
+    return model.collected_at_iso.replace("Z", ".000Z")
+
+
+def asff_finding(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
+    finding, check = item.finding, item.check
+    region = model.region_of(finding)
+    partition = model.partition
+    product = (
+        f"arn:{partition}:securityhub:{region}:{finding.account_id}:product/{finding.account_id}/default"
+    )
+    timestamp = _timestamp(model)
+    cis = any(ref.framework.startswith("cis-") for ref in check.controls)
+    category = (
+        "Industry and Regulatory Standards/CIS AWS Foundations Benchmark"
+        if cis
+        else "AWS Security Best Practices"
+    )
+    label = "INFORMATIONAL" if finding.status is Status.PASS else _LABEL[finding.severity]
+    evidence = json.dumps(dict(finding.evidence), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    document: dict[str, Any] = {
+        "SchemaVersion": SCHEMA_VERSION,
+        "Id": f"awsaudit/{finding.account_id}/{region}/{finding.id}",
+        "ProductArn": product,
+        "ProductName": "awsaudit",
+        "CompanyName": "awsaudit",
+        "GeneratorId": f"awsaudit/{finding.check_id}",
+        "AwsAccountId": finding.account_id,
+        "Types": [f"Software and Configuration Checks/{category}"],
+        "CreatedAt": timestamp,
+        "UpdatedAt": timestamp,
+        "Severity": {"Label": label, "Original": finding.severity.value},
+        "Title": _clip(check.title, MAX_TITLE),
+        "Description": _clip(finding.message or check.title, MAX_DESCRIPTION),
+        "Resources": [
+            {
+                "Type": resource_type(finding.resource),
+                "Id": finding.resource,
+                "Partition": partition,
+                "Region": region,
+            }
+        ],
+        "Compliance": {"Status": _COMPLIANCE[finding.status]},
+        "Workflow": {"Status": "NEW" if item.suppression is None else "SUPPRESSED"},
+        "RecordState": "ACTIVE",
+        "ProductFields": {
+            "awsaudit/CheckId": finding.check_id,
+            "awsaudit/Status": item.status.value,
+            "awsaudit/Evidence": _clip(evidence, MAX_PRODUCT_FIELD),
+        },
+    }
+    requirements = [f"{ref.framework_title} {ref.control}" for ref in check.controls][:MAX_REQUIREMENTS]
+    if requirements:
+        document["Compliance"]["RelatedRequirements"] = requirements
+    if check.remediation:
+        recommendation: dict[str, str] = {"Text": _clip(check.remediation, MAX_RECOMMENDATION)}
+        url = next((r for r in check.references if r.startswith("https://")), None)
+        if url is not None:
+            recommendation["Url"] = url
+        document["Remediation"] = {"Recommendation": recommendation}
+    if item.suppression is not None:
+        document["Note"] = {
+            "Text": _clip(f"Suppressed: {item.suppression.reason}", MAX_NOTE),
+            "UpdatedBy": _clip(item.suppression.owner or "awsaudit suppressions file", MAX_NOTE),
+            "UpdatedAt": timestamp,
+        }
+    return document
+
+
+def render_asff(model: ReportModel) -> bytes:
+    findings = [asff_finding(model, item) for item in model.findings]
+    return json.dumps(findings, indent=1, ensure_ascii=False).encode() + b"\n"

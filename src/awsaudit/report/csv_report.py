@@ -1,0 +1,64 @@
+"""CSV: one row per finding, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from awsaudit.report.model import ReportModel
+
+COLUMNS = (
+    "finding_id",
+    "check_id",
+    "title",
+    "status",
+    "original_status",
+    "severity",
+    "service",
+    "account_id",
+    "region",
+    "resource",
+    "message",
+    "remediation",
+    "suppression_reason",
+    "suppression_owner",
+    "suppression_expires",
+    "evidence",
+)
+# Spreadsheets evaluate cells starting with these as formulas (CSV injection); a leading
+# apostrophe makes them text. Resource names and tags come from the audited account.
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_TRIGGERS) else cell
+
+
+def render_csv(model: ReportModel) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel detects the encoding) and CRLF rows (RFC 4180)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for item in model.findings:
+        finding, suppression = item.finding, item.suppression
+        row = (
+            finding.id,
+            finding.check_id,
+            item.check.title,
+            item.status.value,
+            finding.status.value,
+            finding.severity.value,
+            item.check.service,
+            finding.account_id,
+            finding.region,
+            finding.resource,
+            finding.message,
+            item.check.remediation,
+            "" if suppression is None else suppression.reason,
+            "" if suppression is None or suppression.owner is None else suppression.owner,
+            "" if suppression is None or suppression.expires is None else suppression.expires.isoformat(),
+            json.dumps(dict(finding.evidence), separators=(",", ":"), ensure_ascii=False, sort_keys=True),
+        )
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")

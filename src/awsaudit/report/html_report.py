@@ -1,0 +1,237 @@
+"""One self-contained HTML report: inline CSS, JS and SVG charts, no network fetches.
+
+Everything from the audited account is untrusted. The page is rendered by Jinja2
+with autoescaping; findings travel as JSON in a non-executable script block
+(escaped so no ``</script>``, ``<!--`` or line separator can end it early) and the
+page script inserts them with ``textContent`` only. A Content-Security-Policy
+allows nothing but the page's own script and style, by hash, as a second wall.
+Findings are rendered a page at a time, so 100,000 of them stay responsive.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment
+
+from awsaudit.compliance.frameworks_model import ControlStatus
+from awsaudit.findings import Severity
+from awsaudit.report.model import FrameworkReport, ReportModel, ReportStatus
+
+_STATUS_COLOURS = {
+    ReportStatus.PASS: "#2e7d32",
+    ReportStatus.FAIL: "#c62828",
+    ReportStatus.UNKNOWN: "#b26a00",
+    ReportStatus.MANUAL: "#1565c0",
+    ReportStatus.SUPPRESSED: "#757575",
+}
+_BAR_WIDTH = 300
+_RATE_WIDTH = 150
+# JSON inside <script>: these must not appear literally (they could close the element or the
+# script's HTML comment state, or break older JS parsers); JSON string escapes keep the values.
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(value: Any) -> str:
+    """JSON safe to embed verbatim in an HTML ``<script type="application/json">`` element."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
+def _asset(name: str) -> str:
+    return (resources.files("awsaudit.report") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+@dataclass(frozen=True)
+class RateBar:
+    label: str
+    passed: int
+    judged: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.passed / self.judged)
+
+    @property
+    def width(self) -> float:
+        return round(_RATE_WIDTH * self.passed / self.judged, 1)
+
+    @property
+    def colour(self) -> str:
+        return "#2e7d32" if self.percent >= 80 else "#b26a00" if self.percent >= 50 else "#c62828"
+
+
+def _severity_bars(model: ReportModel) -> list[dict[str, Any]]:
+    counts = Counter((item.finding.severity, item.status) for item in model.findings)
+    totals = {s: sum(counts[(s, status)] for status in ReportStatus) for s in Severity}
+    scale = _BAR_WIDTH / max(1, *totals.values())
+    bars = []
+    for severity in sorted(Severity, key=lambda s: -s.rank):
+        segments, x = [], 0.0
+        for status in ReportStatus:
+            width = round(counts[(severity, status)] * scale, 1)
+            if width:
+                segments.append(
+                    {
+                        "status": status.value,
+                        "count": counts[(severity, status)],
+                        "x": x,
+                        "width": width,
+                        "colour": _STATUS_COLOURS[status],
+                    }
+                )
+                x = round(x + width, 1)
+        bars.append({"label": severity.value, "total": totals[severity], "segments": segments, "width": x})
+    return bars
+
+
+def _section_rates(framework: FrameworkReport) -> list[RateBar]:
+    passed: Counter[str] = Counter()
+    judged: Counter[str] = Counter()
+    for control in framework.controls:
+        if control.status in (ControlStatus.PASS, ControlStatus.FAIL):
+            judged[control.section or "-"] += 1
+            passed[control.section or "-"] += control.status is ControlStatus.PASS
+    return [RateBar(section, passed[section], judged[section]) for section in sorted(judged)]
+
+
+def _service_rates(model: ReportModel) -> list[RateBar]:
+    passed: Counter[str] = Counter()
+    judged: Counter[str] = Counter()
+    for item in model.findings:
+        if item.status in (ReportStatus.PASS, ReportStatus.FAIL):
+            judged[item.check.service] += 1
+            passed[item.check.service] += item.status is ReportStatus.PASS
+    return [RateBar(service, passed[service], judged[service]) for service in sorted(judged)]
+
+
+def _payload(model: ReportModel) -> dict[str, Any]:
+    framework_index = {f.key: n for n, f in enumerate(model.frameworks)}
+    check_index: dict[str, int] = {}
+    checks: list[list[Any]] = []
+    for item in model.findings:
+        info = item.check
+        if info.id not in check_index:
+            check_index[info.id] = len(checks)
+            frameworks = sorted(
+                {framework_index[r.framework] for r in info.controls if r.framework in framework_index}
+            )
+            checks.append(
+                [
+                    info.id,
+                    info.title,
+                    info.severity.value,
+                    info.service,
+                    info.remediation,
+                    info.rationale,
+                    list(info.references),
+                    frameworks,
+                ]
+            )
+    findings = []
+    for item in model.findings:
+        finding, suppression = item.finding, item.suppression
+        findings.append(
+            [
+                check_index[finding.check_id],
+                item.status.value,
+                finding.status.value,
+                finding.severity.value,
+                finding.account_id,
+                finding.region,
+                finding.resource,
+                finding.message,
+                dict(finding.evidence),
+                None
+                if suppression is None
+                else [
+                    suppression.reason,
+                    suppression.owner,
+                    None if suppression.expires is None else suppression.expires.isoformat(),
+                ],
+                finding.id,
+            ]
+        )
+    return {"checks": checks, "findings": findings}
+
+
+def render_html(model: ReportModel) -> bytes:
+    css, js = _asset("report.css"), _asset("report.js")
+    environment = Environment(autoescape=True, keep_trailing_newline=True)
+    template = environment.from_string(_asset("report.html.j2"))
+    frameworks = []
+    for framework in model.frameworks:
+        rate = framework.pass_rate()
+        frameworks.append(
+            {
+                "key": framework.key,
+                "title": framework.title,
+                "rate": "-" if rate is None else f"{100 * rate:.0f}%",
+                "controls": [
+                    {
+                        "id": c.id,
+                        "section": c.section,
+                        "title": c.title,
+                        "level": c.level,
+                        "status": c.status.value,
+                        "checks": c.checks,
+                        "counts": c.counts,
+                    }
+                    for c in framework.controls
+                ],
+            }
+        )
+    rate_charts = [
+        {
+            "id": f"sections-{n}",
+            "title": f"Pass rate by section (controls): {f.title}",
+            "bars": _section_rates(f),
+        }
+        for n, f in enumerate(model.frameworks)
+    ]
+    rate_charts.append(
+        {"id": "services", "title": "Pass rate by service (findings)", "bars": _service_rates(model)}
+    )
+    statuses = [s.value for s in ReportStatus]
+    page = template.render(
+        css=css,
+        js=js,
+        style_hash=_csp_hash(css),
+        script_hash=_csp_hash(js),
+        account_id=model.account_id,
+        accounts=model.accounts,
+        partition=model.partition,
+        caller_arn=model.caller_arn,
+        collected_at=model.collected_at_iso,
+        collection_seconds=model.collection_seconds,
+        regions=model.regions,
+        tool_version=model.tool_version,
+        check_count=len(model.checks),
+        frameworks=frameworks,
+        status_counts=[(s.value, n) for s, n in model.status_counts().items()],
+        status_colours=[(s.value, c) for s, c in _STATUS_COLOURS.items()],
+        severity_bars=_severity_bars(model),
+        rate_charts=rate_charts,
+        errors=model.errors,
+        expired=model.expired_suppressions,
+        options={
+            "status": statuses,
+            "severity": [s.value for s in sorted(Severity, key=lambda s: -s.rank)],
+            "service": sorted({item.check.service for item in model.findings}),
+            "account": sorted({item.finding.account_id for item in model.findings}),
+            "region": sorted({item.finding.region for item in model.findings}),
+        },
+        data_json=script_json(_payload(model)),
+    )
+    return page.encode()

@@ -1,0 +1,243 @@
+"""The report model: one audit result with check metadata and suppressions applied.
+
+Every renderer takes a ReportModel and nothing else, so all formats agree on
+statuses, suppressions and compliance rollups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from awsaudit.audit import AuditResult
+from awsaudit.checks.registry import CheckMeta, all_checks
+from awsaudit.compliance.frameworks_model import ControlStatus, Framework, rollup
+from awsaudit.findings import Finding, Severity, Status
+from awsaudit.snapshot import GLOBAL, CollectionError
+from awsaudit.suppressions import Suppression, apply_suppressions
+
+REPORT_SCHEMA = "awsaudit.findings/2"
+
+
+class ReportStatus(StrEnum):
+    """What a report shows: the check's judgement, or SUPPRESSED over it."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    UNKNOWN = "UNKNOWN"
+    MANUAL = "MANUAL"
+    SUPPRESSED = "SUPPRESSED"
+
+
+@dataclass(frozen=True)
+class ControlRef:
+    framework: str  # id@version
+    framework_title: str
+    control: str
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    id: str
+    title: str
+    severity: Severity
+    service: str
+    rationale: str
+    remediation: str
+    references: tuple[str, ...]
+    controls: tuple[ControlRef, ...]
+
+    @classmethod
+    def unregistered(cls, check_id: str, severity: Severity) -> CheckInfo:
+        """For findings of a check not (or no longer) registered, e.g. from an older findings file."""
+        return cls(check_id, check_id, severity, check_id.partition(".")[0], "", "", (), ())
+
+
+@dataclass(frozen=True)
+class ReportFinding:
+    finding: Finding
+    check: CheckInfo
+    suppression: Suppression | None
+
+    @property
+    def status(self) -> ReportStatus:
+        if self.suppression is not None:
+            return ReportStatus.SUPPRESSED
+        return ReportStatus(self.finding.status.value)
+
+    @property
+    def original_status(self) -> Status:
+        return self.finding.status
+
+
+@dataclass(frozen=True)
+class ControlReport:
+    id: str
+    title: str
+    section: str
+    level: int | None
+    automated: bool
+    checks: tuple[str, ...]
+    status: ControlStatus
+    counts: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class FrameworkReport:
+    key: str
+    title: str
+    controls: tuple[ControlReport, ...]
+
+    def counts(self) -> dict[ControlStatus, int]:
+        tally = dict.fromkeys(ControlStatus, 0)
+        for control in self.controls:
+            tally[control.status] += 1
+        return tally
+
+    def pass_rate(self) -> float | None:
+        """Passing share of the controls that were judged PASS or FAIL."""
+        tally = self.counts()
+        judged = tally[ControlStatus.PASS] + tally[ControlStatus.FAIL]
+        return None if judged == 0 else tally[ControlStatus.PASS] / judged
+
+
+@dataclass(frozen=True)
+class ExpiredSuppression:
+    suppression: Suppression
+    resurfaced: int  # findings it would still match: they are reported with their own status again
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    tool_version: str
+    account_id: str
+    partition: str
+    caller_arn: str
+    collected_at: datetime
+    collection_seconds: float
+    regions: tuple[str, ...]
+    frameworks: tuple[FrameworkReport, ...]
+    checks: Mapping[str, CheckInfo]  # the selected checks, by id
+    findings: tuple[ReportFinding, ...]
+    errors: tuple[CollectionError, ...]
+    expired_suppressions: tuple[ExpiredSuppression, ...]
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        return tuple(sorted({self.account_id, *(f.finding.account_id for f in self.findings)}))
+
+    @property
+    def collected_at_iso(self) -> str:
+        return self.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def home_region(self) -> str:
+        """Where account-wide (``global``) findings are filed for services that need a region."""
+        return self.regions[0] if self.regions else "us-east-1"
+
+    def region_of(self, finding: Finding) -> str:
+        return self.home_region if finding.region == GLOBAL else finding.region
+
+    def status_counts(self) -> dict[ReportStatus, int]:
+        tally = dict.fromkeys(ReportStatus, 0)
+        for item in self.findings:
+            tally[item.status] += 1
+        return tally
+
+
+def _check_info(meta: CheckMeta, controls: tuple[ControlRef, ...]) -> CheckInfo:
+    return CheckInfo(
+        id=meta.id,
+        title=meta.title,
+        severity=meta.severity,
+        service=meta.service,
+        rationale=meta.rationale,
+        remediation=meta.remediation,
+        references=meta.references,
+        controls=controls,
+    )
+
+
+def _control_refs(frameworks: Sequence[Framework]) -> dict[str, tuple[ControlRef, ...]]:
+    refs: dict[str, list[ControlRef]] = {}
+    for framework in frameworks:
+        for control in framework.controls:
+            for check_id in control.checks:
+                refs.setdefault(check_id, []).append(ControlRef(framework.key, framework.title, control.id))
+    return {check_id: tuple(found) for check_id, found in refs.items()}
+
+
+def _framework_report(
+    framework: Framework, counted: list[Finding], suppressed: list[Finding], evaluated: set[str]
+) -> FrameworkReport:
+    """Suppressed findings are accepted risks: they do not drive a control's status but stay counted."""
+    suppressed_by_check: dict[str, int] = {}
+    for finding in suppressed:
+        suppressed_by_check[finding.check_id] = suppressed_by_check.get(finding.check_id, 0) + 1
+    controls = []
+    for result in rollup(framework, counted, evaluated):
+        counts = dict(result.counts)
+        hidden = sum(suppressed_by_check.get(c, 0) for c in result.control.checks if c in evaluated)
+        if hidden:
+            counts[ReportStatus.SUPPRESSED.value] = hidden
+        control = result.control
+        controls.append(
+            ControlReport(
+                control.id,
+                control.title,
+                control.section,
+                control.level,
+                control.automated,
+                control.checks,
+                result.status,
+                counts,
+            )
+        )
+    return FrameworkReport(framework.key, framework.title, tuple(controls))
+
+
+def build_report_model(result: AuditResult, suppressions: Sequence[Suppression] = ()) -> ReportModel:
+    """Join findings with their check metadata, apply suppressions and roll up per framework."""
+    collected_at = datetime.fromisoformat(result.collected_at.replace("Z", "+00:00"))
+    frameworks = result.selection.frameworks
+    refs = _control_refs(frameworks)
+    registry = {c.id: c for c in result.selection.checks}
+    checks = {c.id: _check_info(c, refs.get(c.id, ())) for c in sorted(registry.values(), key=lambda c: c.id)}
+    if any(f.check_id not in checks for f in result.findings):
+        registry = all_checks()
+
+    def info(finding: Finding) -> CheckInfo:
+        if finding.check_id in checks:
+            return checks[finding.check_id]
+        meta = registry.get(finding.check_id)
+        if meta is None:
+            return CheckInfo.unregistered(finding.check_id, finding.severity)
+        return _check_info(meta, refs.get(meta.id, ()))
+
+    ordered = sorted(result.findings, key=Finding.sort_key)
+    outcome = apply_suppressions(ordered, suppressions, collected_at)
+    findings = tuple(
+        ReportFinding(finding, info(finding), applied)
+        for finding, applied in zip(ordered, outcome.applied, strict=True)
+    )
+    counted = [f.finding for f in findings if f.suppression is None]
+    suppressed = [f.finding for f in findings if f.suppression is not None]
+    evaluated = set(checks)
+    return ReportModel(
+        tool_version=result.tool_version,
+        account_id=result.snapshot_account,
+        partition=result.partition,
+        caller_arn=result.caller_arn,
+        collected_at=collected_at,
+        collection_seconds=result.collection_seconds,
+        regions=tuple(result.regions),
+        frameworks=tuple(_framework_report(f, counted, suppressed, evaluated) for f in frameworks),
+        checks=checks,
+        findings=findings,
+        errors=tuple(result.errors),
+        expired_suppressions=tuple(
+            ExpiredSuppression(s, outcome.resurfaced.get(s.entry, 0)) for s in outcome.expired
+        ),
+    )

@@ -1,0 +1,989 @@
+"""Identity checks on hand-built snapshots (collection time: 2026-06-01T12:00:00Z)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from awsaudit.analyze.iam.errors import PolicyParseError
+from awsaudit.checks.identity import grants_full_admin
+from awsaudit.config import AuditConfig
+from awsaudit.findings import Finding, Status
+from tests.builders import ACCOUNT_ID, SnapshotBuilder, run, statuses
+from tests.checks.test_credential_report import credential_row, report, root_credential_row
+
+ACCOUNT_ARN = f"arn:aws:iam::{ACCOUNT_ID}:root"
+
+
+def user_arn(name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT_ID}:user/{name}"
+
+
+def only(findings: list[Finding]) -> Finding:
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+def with_report(*rows: dict[str, str]) -> SnapshotBuilder:
+    return SnapshotBuilder().with_dataset("iam", "CredentialReport", report(*rows))
+
+
+def summary(mfa: int = 1, keys: int = 0) -> dict[str, int]:
+    return {"AccountMFAEnabled": mfa, "AccountAccessKeysPresent": keys, "Users": 3, "Roles": 5}
+
+
+REPORT_DENIED = SnapshotBuilder().with_error("iam", "CredentialReport", operation="GetCredentialReport")
+
+
+# ---------------------------------------------------------------- root_access_keys
+
+
+def root_keys(builder: SnapshotBuilder, keys: int = 0) -> list[Finding]:
+    return run(
+        builder.with_dataset("iam", "AccountSummary", summary(keys=keys)).build(), "iam.root_access_keys"
+    )
+
+
+def test_root_without_keys_passes() -> None:
+    finding = only(root_keys(with_report(root_credential_row(), credential_row("alice"))))
+    assert (finding.status, finding.resource) == (Status.PASS, ACCOUNT_ARN)
+    assert finding.evidence["access_key_1_active"] == "false"
+
+
+@pytest.mark.parametrize("number", [1, 2])
+def test_active_root_key_in_report_fails(number: int) -> None:
+    row = root_credential_row(**{f"access_key_{number}_active": "true"})
+    finding = only(root_keys(with_report(row)))
+    assert finding.status is Status.FAIL and f"access_key_{number}" in finding.message
+
+
+def test_inactive_root_key_passes() -> None:
+    row = root_credential_row(
+        access_key_1_active="false", access_key_1_last_rotated="2024-01-01T00:00:00+00:00"
+    )
+    assert only(root_keys(with_report(row))).status is Status.PASS
+
+
+def test_account_summary_alone_decides_when_report_has_no_root_row() -> None:
+    assert only(root_keys(with_report(credential_row("alice")), keys=1)).status is Status.FAIL
+    assert only(root_keys(with_report(credential_row("alice")), keys=0)).status is Status.PASS
+
+
+def test_account_summary_key_flag_fails_even_if_report_row_is_clean() -> None:
+    assert only(root_keys(with_report(root_credential_row()), keys=1)).status is Status.FAIL
+
+
+def test_root_keys_unknown_without_report() -> None:
+    builder = SnapshotBuilder().with_error("iam", "CredentialReport")
+    assert only(root_keys(builder)).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- root_mfa / root_hardware_mfa
+
+
+@pytest.mark.parametrize(("mfa", "expected"), [(1, Status.PASS), (0, Status.FAIL)])
+def test_root_mfa(mfa: int, expected: Status) -> None:
+    snapshot = SnapshotBuilder().with_dataset("iam", "AccountSummary", summary(mfa=mfa)).build()
+    assert statuses(run(snapshot, "iam.root_mfa")) == {ACCOUNT_ARN: expected}
+
+
+def test_root_mfa_unknown() -> None:
+    denied = SnapshotBuilder().with_error("iam", "AccountSummary").build()
+    assert only(run(denied, "iam.root_mfa")).status is Status.UNKNOWN
+    incomplete = SnapshotBuilder().with_dataset("iam", "AccountSummary", {"Users": 1}).build()
+    assert only(run(incomplete, "iam.root_mfa")).status is Status.UNKNOWN
+
+
+ROOT_VIRTUAL = {
+    "SerialNumber": f"arn:aws:iam::{ACCOUNT_ID}:mfa/root-account-mfa-device",
+    "User": {"Arn": ACCOUNT_ARN, "UserId": ACCOUNT_ID, "CreateDate": "2020-03-01T08:00:00+00:00"},
+    "EnableDate": "2020-03-02T08:00:00+00:00",
+}
+ALICE_VIRTUAL = {
+    "SerialNumber": f"arn:aws:iam::{ACCOUNT_ID}:mfa/alice",
+    "User": {"Arn": user_arn("alice"), "UserName": "alice"},
+    "EnableDate": "2025-01-01T00:00:00+00:00",
+}
+
+
+def hardware_mfa(mfa: int, devices: list[dict[str, Any]]) -> Finding:
+    snapshot = (
+        SnapshotBuilder()
+        .with_dataset("iam", "AccountSummary", summary(mfa=mfa))
+        .with_dataset("iam", "VirtualMFADevices", devices)
+        .build()
+    )
+    return only(run(snapshot, "iam.root_hardware_mfa"))
+
+
+def test_root_mfa_not_virtual_passes() -> None:
+    assert hardware_mfa(1, [ALICE_VIRTUAL]).status is Status.PASS
+
+
+def test_root_virtual_mfa_fails() -> None:
+    finding = hardware_mfa(1, [ROOT_VIRTUAL, ALICE_VIRTUAL])
+    assert finding.status is Status.FAIL
+    assert finding.evidence["root_virtual_mfa_devices"] == [ROOT_VIRTUAL["SerialNumber"]]
+
+
+def test_root_virtual_mfa_with_a_custom_name_fails() -> None:
+    device = {**ROOT_VIRTUAL, "SerialNumber": f"arn:aws:iam::{ACCOUNT_ID}:mfa/my-phone"}
+    assert hardware_mfa(1, [device]).status is Status.FAIL
+
+
+def test_unassigned_leftover_root_device_is_ignored() -> None:
+    leftover = {"SerialNumber": ROOT_VIRTUAL["SerialNumber"]}
+    assert hardware_mfa(1, [leftover]).status is Status.PASS
+
+
+def test_no_root_mfa_fails_hardware_check() -> None:
+    assert hardware_mfa(0, []).status is Status.FAIL
+
+
+def test_hardware_mfa_unknown_without_devices() -> None:
+    snapshot = (
+        SnapshotBuilder()
+        .with_dataset("iam", "AccountSummary", summary())
+        .with_error("iam", "VirtualMFADevices")
+        .build()
+    )
+    assert only(run(snapshot, "iam.root_hardware_mfa")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- root_recent_use
+
+
+def test_root_used_recently_fails() -> None:
+    row = root_credential_row(password_last_used="2026-05-25T10:00:00+00:00")
+    finding = only(run(with_report(row).build(), "iam.root_recent_use"))
+    assert finding.status is Status.FAIL and "password_last_used" in finding.message
+
+
+def test_root_key_used_recently_fails() -> None:
+    row = root_credential_row(
+        access_key_2_active="false",
+        access_key_2_last_rotated="2019-01-01T00:00:00+00:00",
+        access_key_2_last_used_date="2026-05-31T23:59:59.999999Z",
+    )
+    finding = only(run(with_report(row).build(), "iam.root_recent_use"))
+    assert finding.status is Status.FAIL and "access_key_2_last_used_date" in finding.message
+
+
+def test_root_not_used_recently_passes_with_dates() -> None:
+    row = root_credential_row(password_last_used="2026-03-01T10:00:00+00:00")
+    finding = only(run(with_report(row).build(), "iam.root_recent_use"))
+    assert finding.status is Status.PASS
+    assert finding.evidence["password_last_used"] == "2026-03-01T10:00:00+00:00"
+    assert finding.evidence["access_key_1_last_used_date"] == "N/A"
+
+
+@pytest.mark.parametrize("marker", ["N/A", "no_information"])
+def test_root_never_used_passes(marker: str) -> None:
+    row = root_credential_row(password_last_used=marker)
+    assert only(run(with_report(row).build(), "iam.root_recent_use")).status is Status.PASS
+
+
+def test_root_use_window_is_configurable() -> None:
+    row = root_credential_row(password_last_used="2026-03-01T10:00:00+00:00")
+    config = AuditConfig.model_validate({"recent_root_use_days": 120})
+    assert only(run(with_report(row).build(), "iam.root_recent_use", config)).status is Status.FAIL
+
+
+def test_root_use_unknown_without_root_row_or_report() -> None:
+    assert (
+        only(run(with_report(credential_row("alice")).build(), "iam.root_recent_use")).status
+        is Status.UNKNOWN
+    )
+    assert only(run(REPORT_DENIED.build(), "iam.root_recent_use")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- password policy
+
+STRONG_POLICY = {
+    "MinimumPasswordLength": 14,
+    "RequireSymbols": True,
+    "RequireNumbers": True,
+    "RequireUppercaseCharacters": True,
+    "RequireLowercaseCharacters": True,
+    "AllowUsersToChangePassword": True,
+    "ExpirePasswords": False,
+    "PasswordReusePrevention": 24,
+    "HardExpiry": False,
+}
+PASSWORD_CHECKS = (
+    "iam.password_policy_min_length",
+    "iam.password_policy_reuse",
+    "iam.password_policy_complexity",
+)
+
+
+def password_policy(policy: dict[str, Any] | None) -> SnapshotBuilder:
+    return SnapshotBuilder().with_dataset("iam", "PasswordPolicy", {"PasswordPolicy": policy})
+
+
+@pytest.mark.parametrize("check_id", PASSWORD_CHECKS)
+def test_strong_policy_passes(check_id: str) -> None:
+    assert only(run(password_policy(STRONG_POLICY).build(), check_id)).status is Status.PASS
+
+
+@pytest.mark.parametrize("check_id", PASSWORD_CHECKS)
+def test_no_policy_fails(check_id: str) -> None:
+    finding = only(run(password_policy(None).build(), check_id))
+    assert finding.status is Status.FAIL and finding.message == "No IAM password policy is set"
+
+
+@pytest.mark.parametrize("check_id", PASSWORD_CHECKS)
+def test_policy_not_collected_is_unknown(check_id: str) -> None:
+    snapshot = SnapshotBuilder().with_error("iam", "PasswordPolicy").build()
+    assert only(run(snapshot, check_id)).status is Status.UNKNOWN
+
+
+def test_short_minimum_length_fails() -> None:
+    finding = only(
+        run(password_policy({**STRONG_POLICY, "MinimumPasswordLength": 8}).build(), PASSWORD_CHECKS[0])
+    )
+    assert finding.status is Status.FAIL
+    assert finding.evidence == {"MinimumPasswordLength": 8, "required_minimum": 14}
+    assert finding.message == "Password minimum length: 8 (at least 14 required)"
+
+
+def test_minimum_length_follows_config() -> None:
+    snapshot = password_policy({**STRONG_POLICY, "MinimumPasswordLength": 14}).build()
+    assert (
+        only(
+            run(snapshot, PASSWORD_CHECKS[0], AuditConfig.model_validate({"min_password_length": 16}))
+        ).status
+        is Status.FAIL
+    )
+
+
+@pytest.mark.parametrize("reuse", [None, 5])
+def test_missing_or_low_reuse_prevention_fails(reuse: int | None) -> None:
+    policy = {k: v for k, v in STRONG_POLICY.items() if k != "PasswordReusePrevention"}
+    if reuse is not None:
+        policy["PasswordReusePrevention"] = reuse
+    assert only(run(password_policy(policy).build(), PASSWORD_CHECKS[1])).status is Status.FAIL
+
+
+def test_complexity_names_each_missing_requirement() -> None:
+    policy = {**STRONG_POLICY, "RequireSymbols": False, "RequireUppercaseCharacters": False}
+    finding = only(run(password_policy(policy).build(), PASSWORD_CHECKS[2]))
+    assert finding.status is Status.FAIL
+    assert finding.message == "The password policy does not require an uppercase letter, a symbol"
+    assert finding.evidence["RequireNumbers"] is True and finding.evidence["RequireSymbols"] is False
+
+
+# ---------------------------------------------------------------- console_user_mfa
+
+
+def test_console_users_without_mfa_fail_others_pass_and_keyonly_users_are_not_judged() -> None:
+    snapshot = with_report(
+        root_credential_row(mfa_active="false"),
+        credential_row("alice", password_enabled="true", mfa_active="true"),
+        credential_row("bob", password_enabled="true", mfa_active="false"),
+        credential_row(
+            "ci", access_key_1_active="true", access_key_1_last_rotated="2026-05-01T00:00:00+00:00"
+        ),
+    ).build()
+    assert statuses(run(snapshot, "iam.console_user_mfa")) == {
+        user_arn("alice"): Status.PASS,
+        user_arn("bob"): Status.FAIL,
+    }
+
+
+def test_console_user_mfa_unknown() -> None:
+    assert only(run(REPORT_DENIED.build(), "iam.console_user_mfa")).status is Status.UNKNOWN
+
+
+def test_malformed_row_makes_only_that_user_unknown() -> None:
+    snapshot = with_report(
+        credential_row("alice", password_enabled="true", mfa_active="maybe"),
+        credential_row("bob", password_enabled="true", mfa_active="true"),
+    ).build()
+    findings = run(snapshot, "iam.console_user_mfa")
+    assert statuses(findings) == {user_arn("alice"): Status.UNKNOWN, user_arn("bob"): Status.PASS}
+    assert "'alice', mfa_active: 'maybe'" in findings[0].message
+
+
+# ---------------------------------------------------------------- unused_credentials
+
+
+def unused(*rows: dict[str, str]) -> dict[str, Status]:
+    return statuses(run(with_report(*rows).build(), "iam.unused_credentials"))
+
+
+def test_recently_used_password_and_key_pass() -> None:
+    row = credential_row(
+        "alice",
+        password_enabled="true",
+        password_last_used="2026-05-30T08:00:00+00:00",
+        password_last_changed="2025-01-10T09:05:00+00:00",
+        access_key_1_active="true",
+        access_key_1_last_rotated="2025-02-01T00:00:00+00:00",
+        access_key_1_last_used_date="2026-05-31T00:00:00+00:00",
+    )
+    assert unused(row) == {user_arn("alice"): Status.PASS}
+
+
+def test_stale_password_fails() -> None:
+    row = credential_row(
+        "alice",
+        password_enabled="true",
+        password_last_used="2026-04-01T08:00:00+00:00",
+        password_last_changed="2025-01-10T09:05:00+00:00",
+    )
+    findings = run(with_report(row).build(), "iam.unused_credentials")
+    finding = only(findings)
+    assert finding.status is Status.FAIL
+    assert finding.evidence["unused"]["password"]["idle_days"] == 61
+
+
+def test_never_used_key_is_judged_by_its_creation() -> None:
+    old = credential_row("old", access_key_1_active="true", access_key_1_last_rotated="2026-04-01T00:00:00Z")
+    new = credential_row("new", access_key_1_active="true", access_key_1_last_rotated="2026-05-20T00:00:00Z")
+    assert unused(old, new) == {user_arn("old"): Status.FAIL, user_arn("new"): Status.PASS}
+
+
+@pytest.mark.parametrize("marker", ["N/A", "no_information"])
+def test_never_used_password_is_judged_by_last_change_then_creation(marker: str) -> None:
+    changed_recently = credential_row(
+        "reset",
+        user_creation_time="2020-01-01T00:00:00+00:00",
+        password_enabled="true",
+        password_last_used=marker,
+        password_last_changed="2026-05-25T00:00:00+00:00",
+    )
+    created_long_ago = credential_row(
+        "idle",
+        user_creation_time="2020-01-01T00:00:00+00:00",
+        password_enabled="true",
+        password_last_used=marker,
+    )
+    assert unused(changed_recently, created_long_ago) == {
+        user_arn("reset"): Status.PASS,
+        user_arn("idle"): Status.FAIL,
+    }
+
+
+def test_inactive_keys_and_disabled_passwords_are_not_judged_stale() -> None:
+    row = credential_row(
+        "alice",
+        password_enabled="false",
+        password_last_used="2019-01-01T00:00:00+00:00",
+        access_key_1_active="false",
+        access_key_1_last_rotated="2019-01-01T00:00:00+00:00",
+    )
+    assert unused(row) == {user_arn("alice"): Status.PASS}
+
+
+def test_exactly_at_the_limit_is_not_over_it() -> None:
+    row = credential_row(
+        "edge", access_key_1_active="true", access_key_1_last_rotated="2026-04-17T12:00:00+00:00"
+    )
+    assert unused(row) == {user_arn("edge"): Status.PASS}
+    row = credential_row(
+        "over", access_key_1_active="true", access_key_1_last_rotated="2026-04-17T11:59:59+00:00"
+    )
+    assert unused(row) == {user_arn("over"): Status.FAIL}
+
+
+def test_root_row_is_excluded_from_unused_credentials() -> None:
+    assert unused(root_credential_row(password_last_used="2019-01-01T00:00:00+00:00")) == {}
+
+
+def test_credential_without_any_date_is_unknown() -> None:
+    row = credential_row("odd", user_creation_time="not_supported", access_key_1_active="true")
+    assert unused(row) == {user_arn("odd"): Status.UNKNOWN}
+
+
+def test_unused_credentials_unknown_without_report() -> None:
+    assert only(run(REPORT_DENIED.build(), "iam.unused_credentials")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- access_key_rotation / one_active_key
+
+
+def test_key_rotation() -> None:
+    snapshot = with_report(
+        credential_row(
+            "fresh", access_key_1_active="true", access_key_1_last_rotated="2026-04-01T00:00:00+00:00"
+        ),
+        credential_row(
+            "stale",
+            access_key_1_active="true",
+            access_key_1_last_rotated="2026-05-01T00:00:00+00:00",
+            access_key_2_active="true",
+            access_key_2_last_rotated="2025-12-01T00:00:00.000001+00:00",
+        ),
+        credential_row(
+            "parked", access_key_1_active="false", access_key_1_last_rotated="2020-01-01T00:00:00Z"
+        ),
+        root_credential_row(access_key_1_active="true", access_key_1_last_rotated="2020-01-01T00:00:00Z"),
+    ).build()
+    findings = run(snapshot, "iam.access_key_rotation")
+    assert statuses(findings) == {user_arn("fresh"): Status.PASS, user_arn("stale"): Status.FAIL}
+    stale = next(f for f in findings if f.status is Status.FAIL)
+    assert stale.message == "stale: access_key_2 older than 90 days"
+
+
+def test_key_rotation_follows_config() -> None:
+    row = credential_row(
+        "fresh", access_key_1_active="true", access_key_1_last_rotated="2026-04-01T00:00:00+00:00"
+    )
+    config = AuditConfig.model_validate({"max_access_key_age_days": 30})
+    assert statuses(run(with_report(row).build(), "iam.access_key_rotation", config)) == {
+        user_arn("fresh"): Status.FAIL
+    }
+
+
+def test_active_key_without_rotation_date_is_unknown() -> None:
+    row = credential_row("odd", access_key_1_active="true", access_key_1_last_rotated="N/A")
+    assert statuses(run(with_report(row).build(), "iam.access_key_rotation")) == {
+        user_arn("odd"): Status.UNKNOWN
+    }
+
+
+def test_key_rotation_unknown_without_report() -> None:
+    assert only(run(REPORT_DENIED.build(), "iam.access_key_rotation")).status is Status.UNKNOWN
+
+
+def test_one_active_key() -> None:
+    snapshot = with_report(
+        credential_row("two", access_key_1_active="true", access_key_2_active="true"),
+        credential_row("one", access_key_1_active="false", access_key_2_active="true"),
+        credential_row("none"),
+    ).build()
+    assert statuses(run(snapshot, "iam.one_active_key")) == {
+        user_arn("two"): Status.FAIL,
+        user_arn("one"): Status.PASS,
+        user_arn("none"): Status.PASS,
+    }
+
+
+def test_one_active_key_unknown_without_report() -> None:
+    assert only(run(REPORT_DENIED.build(), "iam.one_active_key")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- no_keys_at_setup
+
+CREATED = "2025-01-10T09:00:00+00:00"
+
+
+def setup_row(name: str, rotated: str, used: str = "N/A", password: str = "true") -> dict[str, str]:
+    return credential_row(
+        name,
+        user_creation_time=CREATED,
+        password_enabled=password,
+        access_key_1_active="true",
+        access_key_1_last_rotated=rotated,
+        access_key_1_last_used_date=used,
+    )
+
+
+def test_never_used_key_created_with_console_user_fails() -> None:
+    snapshot = with_report(setup_row("eager", "2025-01-10T09:00:03.250000+00:00")).build()
+    finding = only(run(snapshot, "iam.no_keys_at_setup"))
+    assert finding.status is Status.FAIL and "access_key_1" in finding.message
+    assert finding.evidence["access_key_1_last_used_date"] == "N/A"
+
+
+@pytest.mark.parametrize(
+    ("rotated", "used"),
+    [
+        ("2025-01-10T09:00:03+00:00", "2025-02-01T00:00:00+00:00"),  # created at setup but used since
+        ("2025-01-10T11:00:00+00:00", "N/A"),  # created later, when needed
+        ("2025-01-10T09:00:03+00:00", "no_information"),  # used before IAM tracked use
+    ],
+)
+def test_keys_used_or_created_later_pass(rotated: str, used: str) -> None:
+    snapshot = with_report(setup_row("user", rotated, used)).build()
+    assert only(run(snapshot, "iam.no_keys_at_setup")).status is Status.PASS
+
+
+def test_users_without_console_password_are_not_judged_for_setup_keys() -> None:
+    snapshot = with_report(setup_row("robot", "2025-01-10T09:00:03+00:00", password="false")).build()
+    assert run(snapshot, "iam.no_keys_at_setup") == []
+
+
+def test_no_keys_at_setup_unknown_without_report() -> None:
+    assert only(run(REPORT_DENIED.build(), "iam.no_keys_at_setup")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- authorization details
+
+
+def policy_doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+ADMIN_STATEMENT = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+READ_STATEMENT = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::data/*"}
+
+
+def attached(name: str, aws: bool = False) -> dict[str, str]:
+    owner = "aws" if aws else ACCOUNT_ID
+    return {"PolicyName": name, "PolicyArn": f"arn:aws:iam::{owner}:policy/{name}"}
+
+
+def user(
+    name: str,
+    managed: Sequence[dict[str, str]] = (),
+    inline: Sequence[dict[str, Any]] = (),
+    groups: Sequence[str] = (),
+) -> dict[str, Any]:
+    return {
+        "Path": "/",
+        "UserName": name,
+        "UserId": f"AIDA{name.upper()}",
+        "Arn": user_arn(name),
+        "CreateDate": "2025-01-10T09:00:00+00:00",
+        "UserPolicyList": list(inline),
+        "GroupList": list(groups),
+        "AttachedManagedPolicies": list(managed),
+        "Tags": [],
+    }
+
+
+def group(
+    name: str, managed: Sequence[dict[str, str]] = (), inline: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    return {
+        "Path": "/",
+        "GroupName": name,
+        "GroupId": f"AGPA{name.upper()}",
+        "Arn": f"arn:aws:iam::{ACCOUNT_ID}:group/{name}",
+        "CreateDate": "2025-01-10T09:00:00+00:00",
+        "GroupPolicyList": list(inline),
+        "AttachedManagedPolicies": list(managed),
+    }
+
+
+def role(
+    name: str, managed: Sequence[dict[str, str]] = (), inline: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    return {
+        "Path": "/",
+        "RoleName": name,
+        "RoleId": f"AROA{name.upper()}",
+        "Arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}",
+        "CreateDate": "2025-01-10T09:00:00+00:00",
+        "AssumeRolePolicyDocument": policy_doc(
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ),
+        "InstanceProfileList": [],
+        "RolePolicyList": list(inline),
+        "AttachedManagedPolicies": list(managed),
+        "Tags": [],
+        "RoleLastUsed": {},
+    }
+
+
+def managed_policy(name: str, document: Any, attachments: int = 1, aws: bool = False) -> dict[str, Any]:
+    owner = "aws" if aws else ACCOUNT_ID
+    return {
+        "PolicyName": name,
+        "PolicyId": f"ANPA{name.upper()}",
+        "Arn": f"arn:aws:iam::{owner}:policy/{name}",
+        "Path": "/",
+        "DefaultVersionId": "v2",
+        "AttachmentCount": attachments,
+        "PermissionsBoundaryUsageCount": 0,
+        "IsAttachable": True,
+        "CreateDate": "2025-01-10T09:00:00+00:00",
+        "UpdateDate": "2025-01-10T09:00:00+00:00",
+        "PolicyVersionList": [
+            {"Document": policy_doc(READ_STATEMENT), "VersionId": "v1", "IsDefaultVersion": False},
+            {"Document": document, "VersionId": "v2", "IsDefaultVersion": True},
+        ],
+    }
+
+
+def details(
+    users: Sequence[dict[str, Any]] = (),
+    groups: Sequence[dict[str, Any]] = (),
+    roles: Sequence[dict[str, Any]] = (),
+    policies: Sequence[dict[str, Any]] = (),
+) -> SnapshotBuilder:
+    data = {
+        "UserDetailList": list(users),
+        "GroupDetailList": list(groups),
+        "RoleDetailList": list(roles),
+        "Policies": list(policies),
+    }
+    return SnapshotBuilder().with_dataset("iam", "AccountAuthorizationDetails", data)
+
+
+DETAILS_DENIED = SnapshotBuilder().with_error("iam", "AccountAuthorizationDetails")
+
+
+# ---------------------------------------------------------------- user_attached_policies
+
+
+def test_user_attached_policies() -> None:
+    snapshot = details(
+        users=[
+            user("grouped", groups=["devs"]),
+            user("managed", managed=[attached("ReadOnlyAccess", aws=True)]),
+            user("inline", inline=[{"PolicyName": "adhoc", "PolicyDocument": policy_doc(READ_STATEMENT)}]),
+        ]
+    ).build()
+    findings = run(snapshot, "iam.user_attached_policies")
+    assert statuses(findings) == {
+        user_arn("grouped"): Status.PASS,
+        user_arn("managed"): Status.FAIL,
+        user_arn("inline"): Status.FAIL,
+    }
+    by_user = {f.resource: f.evidence for f in findings}
+    assert by_user[user_arn("managed")]["AttachedManagedPolicies"] == ["ReadOnlyAccess"]
+    assert by_user[user_arn("inline")]["UserPolicyList"] == ["adhoc"]
+
+
+def test_user_attached_policies_unknown() -> None:
+    assert only(run(DETAILS_DENIED.build(), "iam.user_attached_policies")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- grants_full_admin
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        ADMIN_STATEMENT,
+        {"Effect": "Allow", "Action": "*:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "*"], "Resource": ["arn:aws:s3:::x", "*"]},
+        {
+            "Effect": "Allow",
+            "Action": ["*"],
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        },
+    ],
+)
+def test_full_admin_statements(statement: dict[str, Any]) -> None:
+    assert grants_full_admin(policy_doc(READ_STATEMENT, statement))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        READ_STATEMENT,
+        {"Effect": "Deny", "Action": "*", "Resource": "*"},
+        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::bucket"},
+    ],
+)
+def test_not_full_admin_statements(statement: dict[str, Any]) -> None:
+    assert not grants_full_admin(policy_doc(statement))
+
+
+def test_full_admin_single_statement_object_and_json_text() -> None:
+    assert grants_full_admin({"Version": "2012-10-17", "Statement": ADMIN_STATEMENT})
+    assert grants_full_admin('{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}')
+    assert grants_full_admin(
+        "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%7D"
+    )
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ("{not json", "invalid JSON"),
+        (None, "not JSON"),
+        ({"Statement": "Allow everything"}, "Statement must be"),
+        ({"Statement": ["x"]}, "not an object"),
+        (policy_doc({"Effect": "Allow", "Action": 7, "Resource": "*"}), "Action must be"),
+    ],
+)
+def test_malformed_documents_raise(document: object, problem: str) -> None:
+    with pytest.raises(PolicyParseError, match=problem):
+        grants_full_admin(document)
+
+
+# ---------------------------------------------------------------- full_admin_policy
+
+
+def test_full_admin_policy_judges_attached_customer_policies_and_inline_policies() -> None:
+    admin_inline = {"PolicyName": "break-glass", "PolicyDocument": policy_doc(ADMIN_STATEMENT)}
+    read_inline = {"PolicyName": "read", "PolicyDocument": policy_doc(READ_STATEMENT)}
+    snapshot = details(
+        users=[user("alice", inline=[read_inline])],
+        groups=[group("ops", managed=[attached("TooBroad")])],
+        roles=[
+            role("rescue", inline=[read_inline, admin_inline]),
+            role("app", managed=[attached("AdministratorAccess", aws=True)]),
+        ],
+        policies=[
+            managed_policy("TooBroad", policy_doc(ADMIN_STATEMENT), attachments=0),  # referenced by a group
+            managed_policy("Scoped", policy_doc(READ_STATEMENT)),
+            managed_policy("Unattached", policy_doc(ADMIN_STATEMENT), attachments=0),
+            managed_policy("AdministratorAccess", policy_doc(ADMIN_STATEMENT), aws=True),
+        ],
+    ).build()
+    findings = run(snapshot, "iam.full_admin_policy")
+    assert statuses(findings) == {
+        f"arn:aws:iam::{ACCOUNT_ID}:policy/TooBroad": Status.FAIL,
+        f"arn:aws:iam::{ACCOUNT_ID}:policy/Scoped": Status.PASS,
+        user_arn("alice"): Status.PASS,
+        f"arn:aws:iam::{ACCOUNT_ID}:role/rescue": Status.FAIL,
+    }
+    rescue = next(f for f in findings if f.resource.endswith("role/rescue"))
+    assert rescue.evidence["full_admin"] == ["break-glass"]
+    assert rescue.evidence["policies"] == ["break-glass", "read"]
+
+
+def test_only_the_default_version_counts() -> None:
+    policy = managed_policy("Rotated", policy_doc(READ_STATEMENT))
+    policy["PolicyVersionList"][0]["Document"] = policy_doc(ADMIN_STATEMENT)  # old, non-default version
+    assert statuses(run(details(policies=[policy]).build(), "iam.full_admin_policy")) == {
+        f"arn:aws:iam::{ACCOUNT_ID}:policy/Rotated": Status.PASS
+    }
+
+
+def test_malformed_policy_is_unknown_for_that_policy_only() -> None:
+    broken = managed_policy("Broken", "{not json")
+    snapshot = details(policies=[broken, managed_policy("Fine", policy_doc(READ_STATEMENT))]).build()
+    findings = run(snapshot, "iam.full_admin_policy")
+    assert statuses(findings) == {
+        f"arn:aws:iam::{ACCOUNT_ID}:policy/Broken": Status.UNKNOWN,
+        f"arn:aws:iam::{ACCOUNT_ID}:policy/Fine": Status.PASS,
+    }
+    assert "policy 'Broken': invalid JSON" in next(f for f in findings if f.status is Status.UNKNOWN).message
+
+
+def test_an_admin_inline_policy_fails_even_beside_an_unreadable_one() -> None:
+    inline = [
+        {"PolicyName": "garbled", "PolicyDocument": "{not json"},
+        {"PolicyName": "everything", "PolicyDocument": policy_doc(ADMIN_STATEMENT)},
+    ]
+    finding = only(run(details(roles=[role("mixed", inline=inline)]).build(), "iam.full_admin_policy"))
+    assert finding.status is Status.FAIL
+    assert list(finding.evidence["unreadable"]) == ["garbled"]
+
+
+def test_full_admin_policy_unknown_without_details() -> None:
+    assert only(run(DETAILS_DENIED.build(), "iam.full_admin_policy")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- support_role
+
+
+def test_support_role_present_passes() -> None:
+    snapshot = details(roles=[role("support", managed=[attached("AWSSupportAccess", aws=True)])]).build()
+    finding = only(run(snapshot, "iam.support_role"))
+    assert finding.status is Status.PASS
+    assert finding.evidence["AWSSupportAccess_attached_to"] == [f"arn:aws:iam::{ACCOUNT_ID}:role/support"]
+
+
+def test_support_via_group_passes() -> None:
+    snapshot = details(groups=[group("support", managed=[attached("AWSSupportAccess", aws=True)])]).build()
+    assert only(run(snapshot, "iam.support_role")).status is Status.PASS
+
+
+def test_customer_policy_named_like_support_does_not_count() -> None:
+    snapshot = details(roles=[role("support", managed=[attached("AWSSupportAccess")])]).build()
+    assert only(run(snapshot, "iam.support_role")).status is Status.FAIL
+
+
+def test_support_role_unknown() -> None:
+    assert only(run(DETAILS_DENIED.build(), "iam.support_role")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- cloudshell_full_access
+
+
+def test_cloudshell_full_access_direct_and_via_group() -> None:
+    cloudshell = attached("AWSCloudShellFullAccess", aws=True)
+    snapshot = details(
+        users=[
+            user("direct", managed=[cloudshell]),
+            user("member", groups=["shell"]),
+            user("plain", groups=["devs"]),
+        ],
+        groups=[group("shell", managed=[cloudshell]), group("devs")],
+        roles=[role("ops", managed=[cloudshell]), role("app")],
+    ).build()
+    findings = run(snapshot, "iam.cloudshell_full_access")
+    assert statuses(findings) == {
+        user_arn("direct"): Status.FAIL,
+        user_arn("member"): Status.FAIL,
+        user_arn("plain"): Status.PASS,
+        f"arn:aws:iam::{ACCOUNT_ID}:group/shell": Status.FAIL,
+        f"arn:aws:iam::{ACCOUNT_ID}:group/devs": Status.PASS,
+        f"arn:aws:iam::{ACCOUNT_ID}:role/ops": Status.FAIL,
+        f"arn:aws:iam::{ACCOUNT_ID}:role/app": Status.PASS,
+    }
+    member = next(f for f in findings if f.resource == user_arn("member"))
+    assert member.evidence == {"attached_directly": False, "via_groups": ["shell"]}
+
+
+def test_cloudshell_unknown() -> None:
+    assert only(run(DETAILS_DENIED.build(), "iam.cloudshell_full_access")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- expired_server_certificates
+
+
+def certificate(name: str, expiration: Any) -> dict[str, Any]:
+    return {
+        "Path": "/",
+        "ServerCertificateName": name,
+        "ServerCertificateId": f"ASCA{name.upper()}",
+        "Arn": f"arn:aws:iam::{ACCOUNT_ID}:server-certificate/{name}",
+        "UploadDate": "2024-01-01T00:00:00+00:00",
+        "Expiration": expiration,
+    }
+
+
+def test_server_certificates() -> None:
+    snapshot = (
+        SnapshotBuilder()
+        .with_dataset(
+            "iam",
+            "ServerCertificates",
+            [
+                certificate("old", "2026-05-31T23:59:59+00:00"),
+                certificate("current", "2027-01-01T00:00:00Z"),
+                certificate("garbled", "next year"),
+            ],
+        )
+        .build()
+    )
+    assert statuses(run(snapshot, "iam.expired_server_certificates")) == {
+        f"arn:aws:iam::{ACCOUNT_ID}:server-certificate/old": Status.FAIL,
+        f"arn:aws:iam::{ACCOUNT_ID}:server-certificate/current": Status.PASS,
+        f"arn:aws:iam::{ACCOUNT_ID}:server-certificate/garbled": Status.UNKNOWN,
+    }
+
+
+def test_server_certificates_unknown() -> None:
+    snapshot = SnapshotBuilder().with_error("iam", "ServerCertificates").build()
+    assert only(run(snapshot, "iam.expired_server_certificates")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- identity_federation
+
+
+def test_identity_federation_inventory() -> None:
+    oidc_ok = {
+        "Arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com",
+        "Provider": {
+            "Url": "token.actions.githubusercontent.com",
+            "ClientIDList": ["sts.amazonaws.com"],
+            "ThumbprintList": ["6938fd4d98bab03faadb97b34396831e3780aea1"],
+        },
+    }
+    oidc_failed = {
+        "Arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/accounts.google.com",
+        "_errors": {
+            "Provider": {"operation": "GetOpenIDConnectProvider", "code": "AccessDenied", "message": "x"}
+        },
+    }
+    saml = {
+        "Arn": f"arn:aws:iam::{ACCOUNT_ID}:saml-provider/Okta",
+        "ValidUntil": "2125-01-01T00:00:00+00:00",
+        "CreateDate": "2025-01-01T00:00:00+00:00",
+    }
+    snapshot = (
+        with_report(root_credential_row(), credential_row("alice"), credential_row("bob"))
+        .with_dataset("iam", "SAMLProviders", [saml])
+        .with_dataset("iam", "OpenIDConnectProviders", [oidc_ok, oidc_failed])
+        .build()
+    )
+    finding = only(run(snapshot, "iam.identity_federation"))
+    assert finding.status is Status.MANUAL
+    assert finding.evidence["iam_users"] == 2
+    assert finding.evidence["saml_providers"][0]["Arn"].endswith("saml-provider/Okta")
+    assert finding.evidence["oidc_providers"][0]["Url"] == "token.actions.githubusercontent.com"
+    assert "AccessDenied" in finding.evidence["oidc_providers"][1]["Provider"]["not_collected"]
+
+
+def test_identity_federation_unknown() -> None:
+    snapshot = REPORT_DENIED.with_dataset("iam", "SAMLProviders", []).with_dataset(
+        "iam", "OpenIDConnectProviders", []
+    )
+    assert only(run(snapshot.build(), "iam.identity_federation")).status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- accessanalyzer.enabled
+
+REGIONS = ("eu-west-1", "us-east-1")
+
+
+def analyzer(name: str, kind: str = "ACCOUNT", status: str = "ACTIVE") -> dict[str, str]:
+    return {
+        "arn": f"arn:aws:access-analyzer:eu-west-1:{ACCOUNT_ID}:analyzer/{name}",
+        "name": name,
+        "type": kind,
+        "status": status,
+    }
+
+
+def test_access_analyzer_per_region() -> None:
+    builder = SnapshotBuilder(regions=REGIONS)
+    builder.with_dataset(
+        "accessanalyzer", "Analyzers", [analyzer("org", kind="ORGANIZATION")], region="eu-west-1"
+    )
+    builder.with_dataset(
+        "accessanalyzer",
+        "Analyzers",
+        [analyzer("unused", kind="ACCOUNT_UNUSED_ACCESS"), analyzer("broken", status="FAILED")],
+        region="us-east-1",
+    )
+    findings = run(builder.build(), "accessanalyzer.enabled")
+    assert {(f.region, f.resource, f.status) for f in findings} == {
+        ("eu-west-1", f"arn:aws:accessanalyzer:eu-west-1:{ACCOUNT_ID}:account", Status.PASS),
+        ("us-east-1", f"arn:aws:accessanalyzer:us-east-1:{ACCOUNT_ID}:account", Status.FAIL),
+    }
+
+
+def test_no_analyzer_fails_and_missing_region_is_unknown() -> None:
+    builder = SnapshotBuilder(regions=REGIONS).with_dataset(
+        "accessanalyzer", "Analyzers", [], region="eu-west-1"
+    )
+    builder.with_error("accessanalyzer", "Analyzers", region="us-east-1")
+    assert {f.region: f.status for f in run(builder.build(), "accessanalyzer.enabled")} == {
+        "eu-west-1": Status.FAIL,
+        "us-east-1": Status.UNKNOWN,
+    }
+
+
+# ---------------------------------------------------------------- ec2.instance_profile_attached
+
+
+def ec2_instance(instance_id: str, state: str = "running", profile: bool = True) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "InstanceId": instance_id,
+        "State": {"Code": 16, "Name": state},
+        "InstanceType": "t3.micro",
+    }
+    if profile:
+        item["IamInstanceProfile"] = {
+            "Arn": f"arn:aws:iam::{ACCOUNT_ID}:instance-profile/app",
+            "Id": "AIPAEXAMPLE",
+        }
+    return item
+
+
+def test_instance_profiles() -> None:
+    instances = [
+        ec2_instance("i-0with"),
+        ec2_instance("i-0without", profile=False),
+        ec2_instance("i-0stopped", state="stopped", profile=False),
+        ec2_instance("i-0gone", state="terminated", profile=False),
+    ]
+    snapshot = SnapshotBuilder().with_regional("ec2", "Instances", instances).build()
+    prefix = f"arn:aws:ec2:eu-west-1:{ACCOUNT_ID}:instance/"
+    assert statuses(run(snapshot, "ec2.instance_profile_attached")) == {
+        prefix + "i-0with": Status.PASS,
+        prefix + "i-0without": Status.FAIL,
+        prefix + "i-0stopped": Status.FAIL,
+    }
+
+
+def test_instance_profiles_unknown() -> None:
+    snapshot = SnapshotBuilder().with_error("ec2", "Instances", region="eu-west-1").build()
+    assert only(run(snapshot, "ec2.instance_profile_attached")).status is Status.UNKNOWN

@@ -1,0 +1,437 @@
+"""Storage checks (S3, RDS, EFS) on hand-built snapshots."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from awsaudit.findings import Finding, Severity, Status
+from tests.builders import ACCOUNT_ID, SnapshotBuilder, run, statuses
+
+REGION = "eu-west-1"
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+BPA_ON = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+BPA_OFF = dict.fromkeys(BPA_ON, False)
+
+
+def bucket_arn(name: str) -> str:
+    return f"arn:aws:s3:::{name}"
+
+
+def private_acl(*public: str) -> dict[str, Any]:
+    grants = [{"Grantee": {"Type": "CanonicalUser", "ID": "owner-id"}, "Permission": "FULL_CONTROL"}]
+    grants += [{"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": p} for p in public]
+    return {"Owner": {"ID": "owner-id"}, "Grants": grants}
+
+
+def bucket(name: str = "data", **fields: Any) -> dict[str, Any]:
+    """A bucket as the collector stores it: ListBuckets entry plus one field per sub-call."""
+    value: dict[str, Any] = {
+        "Name": name,
+        "CreationDate": "2026-01-10T08:00:00+00:00",
+        "Region": REGION,
+        "Acl": private_acl(),
+        "Policy": None,
+        "PolicyStatus": None,
+        "PublicAccessBlock": None,
+        "Encryption": {
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                        "BucketKeyEnabled": False,
+                    }
+                ]
+            }
+        },
+        "Versioning": {},
+        "Logging": None,
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+    }
+    value.update(fields)
+    return value
+
+
+def failed_subcall(value: dict[str, Any], field: str, operation: str) -> dict[str, Any]:
+    value = {k: v for k, v in value.items() if k != field}
+    value["_errors"] = {field: {"operation": operation, "code": "AccessDenied", "message": "denied"}}
+    return value
+
+
+def policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def tls_deny(name: str, **overrides: Any) -> dict[str, Any]:
+    statement = {
+        "Sid": "DenyPlainHttp",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn(name), f"{bucket_arn(name)}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    statement.update(overrides)
+    return statement
+
+
+def public_read(name: str) -> dict[str, Any]:
+    return {
+        "Sid": "PublicRead",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"{bucket_arn(name)}/*",
+    }
+
+
+def s3_snapshot(*buckets: dict[str, Any], account_block: dict[str, Any] | None = None) -> SnapshotBuilder:
+    return (
+        SnapshotBuilder()
+        .with_dataset("s3", "Buckets", list(buckets))
+        .with_dataset(
+            "s3control", "AccountPublicAccessBlock", {"PublicAccessBlockConfiguration": account_block}
+        )
+    )
+
+
+def judge(
+    check_id: str, *buckets: dict[str, Any], account_block: dict[str, Any] | None = None
+) -> list[Finding]:
+    return run(s3_snapshot(*buckets, account_block=account_block).build(), check_id)
+
+
+def only(findings: list[Finding]) -> Finding:
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+BUCKET_CHECKS = [
+    "s3.bucket_tls_only",
+    "s3.bucket_mfa_delete",
+    "s3.block_public_access",
+    "s3.bucket_public_access",
+    "s3.bucket_encryption",
+]
+
+
+@pytest.mark.parametrize("check_id", BUCKET_CHECKS)
+def test_bucket_checks_are_unknown_when_buckets_were_not_collected(check_id: str) -> None:
+    snapshot = (
+        SnapshotBuilder()
+        .with_error("s3", "Buckets", operation="ListBuckets")
+        .with_dataset("s3control", "AccountPublicAccessBlock", {"PublicAccessBlockConfiguration": BPA_ON})
+        .build()
+    )
+    finding = only(run(snapshot, check_id))
+    assert finding.status is Status.UNKNOWN and "ListBuckets failed with AccessDenied" in finding.message
+
+
+# ------------------------------------------------------------------ TLS only
+
+
+def test_tls_deny_statement_passes() -> None:
+    finding = only(judge("s3.bucket_tls_only", bucket("data", Policy=policy(tls_deny("data")))))
+    assert (finding.status, finding.resource) == (Status.PASS, bucket_arn("data"))
+    assert finding.evidence["statement"]["Sid"] == "DenyPlainHttp"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"Principal": {"AWS": "*"}, "Action": "*", "Resource": "*"},
+        {"Resource": "arn:aws:s3:::data*"},
+        {"Condition": {"BoolIfExists": {"aws:SecureTransport": False}}},
+        {"Action": ["s3:GetObject", "S3:*"]},
+    ],
+)
+def test_equivalent_tls_deny_forms_pass(overrides: dict[str, Any]) -> None:
+    finding = only(judge("s3.bucket_tls_only", bucket("data", Policy=policy(tls_deny("data", **overrides)))))
+    assert finding.status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"Effect": "Allow"},
+        {"Principal": {"AWS": "arn:aws:iam::111122223333:root"}},
+        {"Action": "s3:GetObject"},
+        {"Resource": bucket_arn("data")},
+        {"Resource": f"{bucket_arn('data')}/*"},
+        {"Resource": [bucket_arn("other"), f"{bucket_arn('other')}/*"]},
+        {"Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+        {"Condition": {"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:SourceVpc": "vpc-1"}}},
+    ],
+)
+def test_incomplete_tls_deny_fails(overrides: dict[str, Any]) -> None:
+    finding = only(judge("s3.bucket_tls_only", bucket("data", Policy=policy(tls_deny("data", **overrides)))))
+    assert finding.status is Status.FAIL
+
+
+def test_bucket_without_policy_fails_tls_only() -> None:
+    finding = only(judge("s3.bucket_tls_only", bucket("data")))
+    assert finding.status is Status.FAIL and "no policy" in finding.message
+
+
+def test_unreadable_policy_is_unknown_for_that_bucket_only() -> None:
+    findings = judge(
+        "s3.bucket_tls_only",
+        bucket("broken", Policy="{nope"),
+        failed_subcall(bucket("denied"), "Policy", "GetBucketPolicy"),
+        bucket("good", Policy=policy(tls_deny("good"))),
+    )
+    assert statuses(findings) == {
+        bucket_arn("broken"): Status.UNKNOWN,
+        bucket_arn("denied"): Status.UNKNOWN,
+        bucket_arn("good"): Status.PASS,
+    }
+    denied = next(f for f in findings if f.resource == bucket_arn("denied"))
+    assert "GetBucketPolicy failed with AccessDenied" in denied.message
+
+
+# ----------------------------------------------------------------- MFA delete
+
+
+def test_mfa_delete() -> None:
+    findings = judge(
+        "s3.bucket_mfa_delete",
+        bucket("on", Versioning={"Status": "Enabled", "MFADelete": "Enabled"}),
+        bucket("versioned", Versioning={"Status": "Enabled", "MFADelete": "Disabled"}),
+        bucket("never", Versioning={}),
+        failed_subcall(bucket("denied"), "Versioning", "GetBucketVersioning"),
+    )
+    assert statuses(findings) == {
+        bucket_arn("on"): Status.PASS,
+        bucket_arn("versioned"): Status.FAIL,
+        bucket_arn("never"): Status.FAIL,
+        bucket_arn("denied"): Status.UNKNOWN,
+    }
+
+
+# -------------------------------------------------------- Block Public Access
+
+
+def test_account_block_public_access() -> None:
+    snapshot = SnapshotBuilder().with_dataset(
+        "s3control", "AccountPublicAccessBlock", {"PublicAccessBlockConfiguration": BPA_ON}
+    )
+    assert only(run(snapshot.build(), "s3.account_block_public_access")).status is Status.PASS
+    partial = {**BPA_ON, "RestrictPublicBuckets": False}
+    finding = only(
+        run(
+            SnapshotBuilder()
+            .with_dataset(
+                "s3control", "AccountPublicAccessBlock", {"PublicAccessBlockConfiguration": partial}
+            )
+            .build(),
+            "s3.account_block_public_access",
+        )
+    )
+    assert finding.status is Status.FAIL and finding.message.endswith("RestrictPublicBuckets")
+    assert finding.resource == f"arn:aws:iam::{ACCOUNT_ID}:root"
+
+
+def test_account_without_configuration_fails_and_missing_data_is_unknown() -> None:
+    none_set = SnapshotBuilder().with_dataset(
+        "s3control", "AccountPublicAccessBlock", {"PublicAccessBlockConfiguration": None}
+    )
+    assert only(run(none_set.build(), "s3.account_block_public_access")).status is Status.FAIL
+    denied = SnapshotBuilder().with_error("s3control", "AccountPublicAccessBlock")
+    assert only(run(denied.build(), "s3.account_block_public_access")).status is Status.UNKNOWN
+
+
+def test_bucket_block_public_access_combines_account_and_bucket_settings() -> None:
+    findings = judge(
+        "s3.block_public_access",
+        bucket("own", PublicAccessBlock={"PublicAccessBlockConfiguration": BPA_ON}),
+        bucket("bare-dict", PublicAccessBlock=BPA_ON),
+        bucket("split", PublicAccessBlock={"BlockPublicAcls": True, "IgnorePublicAcls": True}),
+        bucket("none"),
+        failed_subcall(bucket("denied"), "PublicAccessBlock", "GetPublicAccessBlock"),
+        account_block={**BPA_OFF, "BlockPublicPolicy": True, "RestrictPublicBuckets": True},
+    )
+    assert statuses(findings) == {
+        bucket_arn("own"): Status.PASS,
+        bucket_arn("bare-dict"): Status.PASS,
+        bucket_arn("split"): Status.PASS,
+        bucket_arn("none"): Status.FAIL,
+        bucket_arn("denied"): Status.UNKNOWN,
+    }
+    failed = next(f for f in findings if f.resource == bucket_arn("none"))
+    assert failed.message.endswith("BlockPublicAcls, IgnorePublicAcls")
+
+
+def test_account_wide_block_covers_every_bucket() -> None:
+    assert only(judge("s3.block_public_access", bucket("x"), account_block=BPA_ON)).status is Status.PASS
+
+
+# ------------------------------------------------------------- public access
+
+
+def test_bucket_public_access_verdicts() -> None:
+    findings = judge(
+        "s3.bucket_public_access",
+        bucket("private"),
+        bucket("acl-public", Acl=private_acl("READ")),
+        bucket("policy-public", Policy=policy(public_read("policy-public")), PolicyStatus={"IsPublic": True}),
+        bucket("neutralised", Acl=private_acl("READ"), PublicAccessBlock=BPA_ON),
+        failed_subcall(bucket("denied"), "PolicyStatus", "GetBucketPolicyStatus"),
+        bucket("garbled", Policy="[1, 2"),
+    )
+    assert statuses(findings) == {
+        bucket_arn("private"): Status.PASS,
+        bucket_arn("acl-public"): Status.FAIL,
+        bucket_arn("policy-public"): Status.FAIL,
+        bucket_arn("neutralised"): Status.PASS,
+        bucket_arn("denied"): Status.UNKNOWN,
+        bucket_arn("garbled"): Status.UNKNOWN,
+    }
+    by_resource = {f.resource: f for f in findings}
+    assert (
+        by_resource[bucket_arn("acl-public")].message
+        == "Bucket acl-public is public: ACL grants READ to AllUsers"
+    )
+    assert (
+        by_resource[bucket_arn("policy-public")].evidence["public_policy_statements"][0]["Sid"]
+        == "PublicRead"
+    )
+    assert by_resource[bucket_arn("neutralised")].evidence["neutralised"]
+
+
+def test_account_restrict_public_buckets_neutralises_public_policy() -> None:
+    public = bucket("p", Policy=policy(public_read("p")))
+    account = {**BPA_OFF, "RestrictPublicBuckets": True}
+    assert only(judge("s3.bucket_public_access", public, account_block=account)).status is Status.PASS
+
+
+def test_bucket_public_access_is_unknown_when_account_block_is_missing() -> None:
+    snapshot = (
+        SnapshotBuilder()
+        .with_dataset("s3", "Buckets", [bucket("x")])
+        .with_error("s3control", "AccountPublicAccessBlock", operation="GetPublicAccessBlock")
+        .build()
+    )
+    assert only(run(snapshot, "s3.bucket_public_access")).status is Status.UNKNOWN
+
+
+# ----------------------------------------------------------------- encryption
+
+
+def test_bucket_encryption() -> None:
+    kms = {
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k"}}]
+    }
+    findings = judge(
+        "s3.bucket_encryption",
+        bucket("sse-s3"),
+        bucket("kms-bare", Encryption=kms),
+        bucket("none", Encryption=None),
+        failed_subcall(bucket("denied"), "Encryption", "GetBucketEncryption"),
+    )
+    assert statuses(findings) == {
+        bucket_arn("sse-s3"): Status.PASS,
+        bucket_arn("kms-bare"): Status.PASS,
+        bucket_arn("none"): Status.FAIL,
+        bucket_arn("denied"): Status.UNKNOWN,
+    }
+    assert {f.resource: f.evidence["SSEAlgorithm"] for f in findings if f.status is not Status.UNKNOWN} == {
+        bucket_arn("sse-s3"): ["AES256"],
+        bucket_arn("kms-bare"): ["aws:kms"],
+        bucket_arn("none"): [],
+    }
+
+
+# ---------------------------------------------------------------------- RDS
+
+
+def db(name: str, **fields: Any) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "DBInstanceIdentifier": name,
+        "DBInstanceArn": f"arn:aws:rds:{REGION}:{ACCOUNT_ID}:db:{name}",
+        "Engine": "postgres",
+        "StorageEncrypted": True,
+        "AutoMinorVersionUpgrade": True,
+        "PubliclyAccessible": False,
+        "MultiAZ": True,
+    }
+    value.update(fields)
+    return value
+
+
+def rds(check_id: str, *instances: dict[str, Any]) -> dict[str, Status]:
+    snapshot = SnapshotBuilder().with_regional("rds", "DBInstances", list(instances)).build()
+    return {f.resource.rsplit(":", 1)[1]: f.status for f in run(snapshot, check_id)}
+
+
+@pytest.mark.parametrize(
+    ("check_id", "field", "bad"),
+    [
+        ("rds.instance_encrypted", "StorageEncrypted", False),
+        ("rds.auto_minor_upgrade", "AutoMinorVersionUpgrade", False),
+        ("rds.instance_not_public", "PubliclyAccessible", True),
+        ("rds.multi_az", "MultiAZ", False),
+    ],
+)
+def test_rds_instance_settings(check_id: str, field: str, bad: bool) -> None:
+    absent = db("absent")
+    del absent[field]
+    assert rds(check_id, db("good"), db("bad", **{field: bad}), absent) == {
+        "good": Status.PASS,
+        "bad": Status.FAIL,
+        "absent": Status.UNKNOWN,
+    }
+
+
+@pytest.mark.parametrize(
+    "check_id",
+    ["rds.instance_encrypted", "rds.auto_minor_upgrade", "rds.instance_not_public", "rds.multi_az"],
+)
+def test_rds_checks_unknown_when_instances_not_collected(check_id: str) -> None:
+    snapshot = SnapshotBuilder().with_error("rds", "DBInstances", region=REGION).build()
+    finding = only(run(snapshot, check_id))
+    assert finding.status is Status.UNKNOWN and finding.region == REGION
+
+
+def test_cluster_members_are_not_judged_on_multi_az() -> None:
+    member = db("aurora-1", Engine="aurora-postgresql", MultiAZ=False, DBClusterIdentifier="aurora")
+    assert rds("rds.multi_az", member) == {"aurora-1": Status.UNKNOWN}
+    assert rds("rds.instance_encrypted", member) == {"aurora-1": Status.PASS}
+
+
+def test_rds_failure_message_and_evidence() -> None:
+    snapshot = (
+        SnapshotBuilder().with_regional("rds", "DBInstances", [db("pub", PubliclyAccessible=True)]).build()
+    )
+    finding = only(run(snapshot, "rds.instance_not_public"))
+    assert finding.message == "pub has PubliclyAccessible = true"
+    assert finding.evidence == {"PubliclyAccessible": True, "Engine": "postgres"}
+    assert finding.severity is Severity.HIGH
+
+
+# ---------------------------------------------------------------------- EFS
+
+
+def test_efs_encrypted() -> None:
+    systems = [
+        {
+            "FileSystemId": "fs-1",
+            "FileSystemArn": f"arn:aws:elasticfilesystem:{REGION}:{ACCOUNT_ID}:file-system/fs-1",
+            "Encrypted": True,
+            "KmsKeyId": "arn:aws:kms:eu-west-1:111122223333:key/k",
+        },
+        {"FileSystemId": "fs-2", "Encrypted": False},
+    ]
+    snapshot = SnapshotBuilder().with_regional("efs", "FileSystems", systems).build()
+    assert statuses(run(snapshot, "efs.encrypted")) == {
+        f"arn:aws:elasticfilesystem:{REGION}:{ACCOUNT_ID}:file-system/fs-1": Status.PASS,
+        f"arn:aws:elasticfilesystem:{REGION}:{ACCOUNT_ID}:file-system/fs-2": Status.FAIL,
+    }
+    denied = SnapshotBuilder().with_error("efs", "FileSystems", region=REGION).build()
+    assert only(run(denied, "efs.encrypted")).status is Status.UNKNOWN

@@ -1,0 +1,120 @@
+"""The runner fails closed: missing data and crashing checks become UNKNOWN, never PASS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.registry import REGISTRY, CheckDefinitionError, CheckMeta, Needs, Scope, check
+from awsaudit.checks.runner import run_checks
+from awsaudit.config import AuditConfig
+from awsaudit.findings import Severity, Status
+from tests.builders import ACCOUNT_ID, SnapshotBuilder
+
+
+@pytest.fixture
+def registered() -> Iterator[list[str]]:
+    """Temporary checks, removed from the registry after the test."""
+    added: list[str] = []
+    before = set(REGISTRY)
+    yield added
+    for key in set(REGISTRY) - before:
+        del REGISTRY[key]
+
+
+def _define(check_id: str, scope: Scope, needs: list[Needs], body: object) -> CheckMeta:
+    check(
+        id=check_id,
+        title="t",
+        severity=Severity.HIGH,
+        needs=needs,
+        rationale="r",
+        remediation="fix",
+        scope=scope,
+    )(body)  # type: ignore[arg-type]
+    return REGISTRY[check_id]
+
+
+def test_missing_dataset_gives_unknown_with_reason_per_region(registered: list[str]) -> None:
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        for group in ctx.dataset("ec2", "SecurityGroups"):
+            yield ctx.passed(group["GroupId"], "ok")
+
+    meta = _define("test.regional", Scope.REGION, [Needs("ec2", "SecurityGroups", regional=True)], judge)
+    snapshot = (
+        SnapshotBuilder(regions=("eu-west-1", "us-east-1"))
+        .with_dataset("ec2", "SecurityGroups", [{"GroupId": "sg-1"}], region="eu-west-1")
+        .with_error("ec2", "SecurityGroups", region="us-east-1", code="UnauthorizedOperation")
+        .build()
+    )
+    findings = run_checks(snapshot, [meta], AuditConfig())
+    by_region = {f.region: f for f in findings}
+    assert by_region["eu-west-1"].status is Status.PASS
+    unknown = by_region["us-east-1"]
+    assert unknown.status is Status.UNKNOWN
+    assert "UnauthorizedOperation" in unknown.message
+    assert unknown.resource == f"arn:aws:test:us-east-1:{ACCOUNT_ID}:account"
+
+
+def test_not_collected_mid_check_discards_partial_results(registered: list[str]) -> None:
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        yield ctx.passed("first", "judged before the gap")
+        ctx.global_dataset("iam", "CredentialReport")
+        yield ctx.passed("second", "never reached")
+
+    meta = _define("test.partial", Scope.ACCOUNT, [], judge)
+    findings = run_checks(SnapshotBuilder().build(), [meta], AuditConfig())
+    assert [(f.status, f.resource) for f in findings] == [(Status.UNKNOWN, f"arn:aws:iam::{ACCOUNT_ID}:root")]
+
+
+def test_crashing_check_is_unknown_not_a_crash(registered: list[str]) -> None:
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        raise KeyError("Unexpected")
+        yield  # pragma: no cover
+
+    meta = _define("test.crash", Scope.ACCOUNT, [], judge)
+    [finding] = run_checks(SnapshotBuilder().build(), [meta], AuditConfig())
+    assert finding.status is Status.UNKNOWN
+    assert "KeyError" in finding.message
+
+
+def test_each_makes_only_the_item_with_missing_data_unknown(registered: list[str]) -> None:
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        buckets = ctx.global_dataset("s3", "Buckets")
+
+        def one(bucket: dict[str, object]) -> Result:
+            policy = ctx.field(bucket, "Policy")
+            return ctx.passed(str(bucket["Name"]), f"policy {policy}")
+
+        yield from ctx.each(buckets, lambda b: str(b["Name"]), one)
+
+    meta = _define("test.each", Scope.ACCOUNT, [Needs("s3", "Buckets")], judge)
+    buckets = [
+        {"Name": "good", "Policy": None},
+        {"Name": "bad", "_errors": {"Policy": {"operation": "GetBucketPolicy", "code": "AccessDenied", "message": ""}}},
+    ]
+    snapshot = SnapshotBuilder().with_dataset("s3", "Buckets", buckets).build()
+    statuses = {f.resource: f.status for f in run_checks(snapshot, [meta], AuditConfig())}
+    assert statuses == {"good": Status.PASS, "bad": Status.UNKNOWN}
+
+
+def test_results_are_sorted_and_ids_stable(registered: list[str]) -> None:
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        yield ctx.failed("b", "x")
+        yield ctx.failed("a", "x")
+
+    meta = _define("test.order", Scope.ACCOUNT, [], judge)
+    first = run_checks(SnapshotBuilder().build(), [meta], AuditConfig())
+    second = run_checks(SnapshotBuilder().build(), [meta], AuditConfig())
+    assert [f.resource for f in first] == ["a", "b"]
+    assert [f.id for f in first] == [f.id for f in second]
+
+
+def test_duplicate_and_malformed_ids_are_rejected(registered: list[str]) -> None:
+    _define("test.dup", Scope.ACCOUNT, [], lambda ctx: [])
+    with pytest.raises(CheckDefinitionError, match="duplicate"):
+        _define("test.dup", Scope.ACCOUNT, [], lambda ctx: [])
+    with pytest.raises(CheckDefinitionError, match="must look like"):
+        _define("NoService", Scope.ACCOUNT, [], lambda ctx: [])
