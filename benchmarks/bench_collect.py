@@ -12,12 +12,15 @@ run in this process, as `awsaudit demo` does, and RSS covers both.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing
 import os
 import resource
 import sys
+import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -29,6 +32,7 @@ MISCONFIGURED_MAX_REQUESTS = 150
 MAX_REQUESTS_PER_EXTRA_REGION = 40
 MAX_PEAK_RSS_MB = 200.0
 LARGE_ACCOUNT = {"users": 5000, "security_groups": 2000}
+SLOWEST_SHOWN = 5
 
 
 def current_rss_mb() -> float:
@@ -47,12 +51,35 @@ class Run:
     regions: tuple[str, ...]
     seconds: float
     requests: int
-    errors: int
+    errors: list[str]  # one line per collection error
     calls: dict[str, int]
+    call_seconds: dict[str, float]  # time spent in each operation, summed over its calls
 
     @property
     def requests_per_second(self) -> float:
         return self.requests / self.seconds
+
+
+class OperationTimer:
+    """A client hook summing the wall time of each operation (retries and pages included)."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def hook(self, client: Any) -> None:
+        service = client.meta.service_model.service_name
+        client.meta.events.register("before-call", self._start)
+        client.meta.events.register("after-call", functools.partial(self._stop, service))
+
+    @staticmethod
+    def _start(context: dict[str, Any], **_: Any) -> None:
+        context["bench_started"] = time.perf_counter()
+
+    def _stop(self, service: str, model: Any, context: dict[str, Any], **_: Any) -> None:
+        elapsed = time.perf_counter() - context.get("bench_started", time.perf_counter())
+        with self._lock:
+            self.seconds[f"{service}.{model.name}"] += elapsed
 
 
 @dataclass
@@ -128,17 +155,27 @@ def run_benchmark(args: argparse.Namespace) -> Report:
         plans.append(tuple(sorted((*built.regions, *extra))))
     try:
         for regions in plans:
+            timer = OperationTimer()
             options = CollectOptions(
                 regions=regions,
                 endpoint_url=lab.endpoint_url,
-                client_hooks=lab.client_hooks(),
+                client_hooks=(*lab.client_hooks(), timer.hook),
                 max_workers=args.max_workers,
             )
             started = time.perf_counter()
             snapshot = collect(boto3.Session(region_name="us-east-1"), options)
             seconds = time.perf_counter() - started
             calls = dict(snapshot.api_calls)
-            report.runs.append(Run(regions, seconds, sum(calls.values()), len(snapshot.errors), calls))
+            report.runs.append(
+                Run(
+                    regions,
+                    seconds,
+                    sum(calls.values()),
+                    [error.describe() for error in snapshot.errors],
+                    calls,
+                    dict(timer.seconds),
+                )
+            )
             memory[f"collector_after_run_{len(report.runs)}"] = current_rss_mb()
             del snapshot
     finally:
@@ -159,8 +196,16 @@ def print_report(report: Report, show_calls: bool) -> None:
     for index, run in enumerate(report.runs, 1):
         out.write(
             f"  run {index} ({len(run.regions)} regions): {run.seconds:.2f} s, {run.requests} requests "
-            f"({run.requests_per_second:.0f}/s), {run.errors} collection errors\n"
+            f"({run.requests_per_second:.0f}/s), {len(run.errors)} collection errors\n"
         )
+    for run in report.runs:
+        for error in run.errors:
+            out.write(f"    error: {error}\n")
+    if report.runs:
+        first = report.runs[0]
+        slowest = sorted(first.call_seconds.items(), key=lambda item: -item[1])[:SLOWEST_SHOWN]
+        out.write("  slowest operations (run 1, summed over calls): ")
+        out.write(", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest) + "\n")
     if show_calls and report.runs:
         out.write("  requests per operation (run 1):\n")
         for name, count in sorted(report.runs[0].calls.items(), key=lambda item: (-item[1], item[0])):

@@ -77,9 +77,11 @@ class Suppression:
 
 
 def _text(value: Any, key: str, where: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise SuppressionError(f"{where}: {key!r} must be a string")
-    text = str(value).strip()
+    # Strings only: YAML would read an unquoted account id such as 012345678901 as a number
+    # and drop its leading zero.
+    if not isinstance(value, str):
+        raise SuppressionError(f"{where}: {key!r} must be a string (quote it), got {value!r}")
+    text = value.strip()
     if not text:
         raise SuppressionError(f"{where}: {key!r} must not be empty")
     return text

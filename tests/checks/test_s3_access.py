@@ -215,4 +215,5 @@ def test_principal_helper_edge_cases() -> None:
 def test_not_action_statement_is_described_by_what_it_leaves_out() -> None:
     statement = {"Effect": "Allow", "Principal": "*", "NotAction": "s3:DeleteObject", "Resource": "*"}
     verdict = judge_bucket_access(OFF, OFF, None, policy(statement), None)
-    assert verdict.reasons == ("policy statement #1 allows every action except s3:DeleteObject to any principal",)
+    expected = "policy statement #1 allows every action except s3:DeleteObject to any principal"
+    assert verdict.reasons == (expected,)

@@ -16,4 +16,6 @@ def assert_golden(name: str, actual: bytes) -> None:
         return
     assert path.exists(), f"{path} is missing: run UPDATE_GOLDEN=1 pytest tests/report"
     expected = path.read_bytes()
-    assert actual == expected, f"{name} differs from {path}; if intended, run UPDATE_GOLDEN=1 pytest tests/report"
+    assert actual == expected, (
+        f"{name} differs from {path}; if intended, run UPDATE_GOLDEN=1 pytest tests/report"
+    )

@@ -22,7 +22,7 @@ def _model(*findings: tuple[Status, Severity, str], suppress: str | None = None)
 
 def test_without_fail_on_failures_never_fail() -> None:
     model = _model((Status.FAIL, Severity.CRITICAL, "a"))
-    assert exit_code(model, None, False) == ExitCode.OK == 0
+    assert exit_code(model, None, False) == ExitCode.OK
 
 
 @pytest.mark.parametrize(
@@ -42,8 +42,8 @@ def test_suppressed_failures_do_not_count() -> None:
 def test_unknown_fails_only_with_fail_on_unknown_and_failures_take_precedence() -> None:
     incomplete = _model((Status.UNKNOWN, Severity.LOW, "a"), (Status.FAIL, Severity.LOW, "b"))
     assert exit_code(incomplete, None, False) == 0
-    assert exit_code(incomplete, None, True) == ExitCode.INCOMPLETE == 3
-    assert exit_code(incomplete, Severity.HIGH, True) == 3
+    assert exit_code(incomplete, None, True) == ExitCode.INCOMPLETE
+    assert exit_code(incomplete, Severity.HIGH, True) == ExitCode.INCOMPLETE
     assert exit_code(incomplete, Severity.LOW, True) == ExitCode.FAILURES
     assert exit_code(_model((Status.UNKNOWN, Severity.LOW, "a"), suppress="a"), None, True) == 0
 
@@ -53,4 +53,12 @@ def test_parse_fail_on() -> None:
     assert parse_fail_on(" High ") is Severity.HIGH
     with pytest.raises(FailOnError, match="unknown severity 'severe' for --fail-on"):
         parse_fail_on("severe")
-    assert ExitCode.USAGE == 2
+
+
+def test_documented_values() -> None:
+    assert {code.name: int(code) for code in ExitCode} == {
+        "OK": 0,
+        "FAILURES": 1,
+        "USAGE": 2,
+        "INCOMPLETE": 3,
+    }

@@ -20,10 +20,11 @@ from awsaudit.report.csv_report import neutralise, render_csv
 from awsaudit.report.json_report import render_json
 from awsaudit.report.junit import render_junit
 from awsaudit.report.markdown import cell, render_markdown
+from awsaudit.report.model import build_report_model
 from awsaudit.report.ocsf import render_ocsf
 from awsaudit.report.resource_types import resource_type
 from awsaudit.report.writer import FORMATS, ReportFormatError, parse_formats, write_reports
-from tests.report.sample import BUCKET_MARKDOWN, HOSTILE, SG_BASTION, SG_HOSTILE, sample_model
+from tests.report.sample import BUCKET_MARKDOWN, HOSTILE, SG_BASTION, SG_HOSTILE, audit_result, sample_model
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -87,7 +88,9 @@ def test_ocsf_events_validate_as_compliance_findings_without_dropping_fields() -
         model = ComplianceFinding.model_validate(event)
         # Everything we emit is a modelled attribute of the class (nothing silently ignored),
         # except ``cloud`` from OCSF's Cloud profile, which the package models separately.
-        assert model.model_dump(mode="json", exclude_none=True) == {k: v for k, v in event.items() if k != "cloud"}
+        assert model.model_dump(mode="json", exclude_none=True) == {
+            k: v for k, v in event.items() if k != "cloud"
+        }
         Cloud.model_validate(event["cloud"])
         assert (event["class_uid"], event["type_uid"], event["category_uid"]) == (2003, 200301, 2)
     suppressed = next(e for e in events if e["resources"][0]["uid"] == SG_BASTION)
@@ -100,7 +103,9 @@ def test_csv_one_row_per_finding_with_formulas_neutralised() -> None:
     assert len(rows) == len(sample_model().findings)
     dangerous = ("=", "+", "-", "@", "\t", "\r")
     assert not [value for row in rows for value in row.values() if value.startswith(dangerous)]
-    bucket = next(r for r in rows if r["message"].endswith("Block Public Access is off") and r["message"][0] == "'")
+    bucket = next(
+        r for r in rows if r["message"].endswith("Block Public Access is off") and r["message"][0] == "'"
+    )
     assert bucket["message"] == "'-Block Public Access is off"
     assert json.loads(bucket["evidence"]) == {"Tags": [{"Key": "+cmd", "Value": "@SUM(1+1)"}]}
     hostile = next(r for r in rows if r["resource"] == SG_HOSTILE)
@@ -116,7 +121,10 @@ def test_neutralise_prefixes_formula_triggers(trigger: str) -> None:
 def test_junit_counts_and_hostile_text_roundtrip() -> None:
     root = ET.fromstring(render_junit(sample_model()))
     assert {k: root.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "10", "failures": "4", "errors": "1", "skipped": "2",
+        "tests": "10",
+        "failures": "4",
+        "errors": "1",
+        "skipped": "2",
     }
     cases = root.findall("./testsuite/testcase")
     hostile = next(c for c in cases if c.get("name", "").startswith(SG_HOSTILE))
@@ -131,8 +139,15 @@ def test_junit_replaces_characters_xml_cannot_carry() -> None:
     model = sample_model()
     finding = model.findings[0].finding
     broken = type(model.findings[0])(
-        type(finding)(finding.check_id, finding.status, finding.severity, finding.account_id, finding.region,
-                      "bell\x07null\x00", finding.message),
+        type(finding)(
+            finding.check_id,
+            finding.status,
+            finding.severity,
+            finding.account_id,
+            finding.region,
+            "bell\x07null\x00",
+            finding.message,
+        ),
         model.findings[0].check,
         None,
     )
@@ -181,3 +196,15 @@ def test_unknown_format_is_rejected_before_writing(tmp_path: Path) -> None:
         write_reports(sample_model(), ["json", "pdf"], tmp_path)
     assert list(tmp_path.iterdir()) == []
     assert parse_formats([" JSON , html", ""]) == ["json", "html"]
+
+
+def test_an_audit_without_findings_renders_every_format(tmp_path: Path) -> None:
+    model = build_report_model(audit_result(()))
+    write_reports(model, list(FORMATS), tmp_path)
+    document = json.loads((tmp_path / "awsaudit-findings.json").read_text())
+    assert (
+        document["findings"] == [] and _errors(_validator("awsaudit-findings-2.schema.json"), document) == []
+    )
+    assert json.loads((tmp_path / "awsaudit-findings.ocsf.json").read_text()) == []
+    assert json.loads((tmp_path / "awsaudit-findings.asff.json").read_text()) == []
+    assert ET.parse(tmp_path / "awsaudit-findings.junit.xml").getroot().get("tests") == "0"

@@ -1,4 +1,4 @@
-"""The HTML report in a real headless Chromium: loads cleanly, filters, searches, sorts, pages, stays inert."""
+"""The HTML report in real headless Chromium: loads cleanly, filters, searches, sorts, pages, stays inert."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ pytest.importorskip("playwright.sync_api", reason="pip install playwright (no br
 if shutil.which("chromium") is None and not os.path.exists("/usr/bin/chromium"):
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-from tests.report.browser import chromium  # noqa: E402
+from tests.report.browser import chromium
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +35,29 @@ class Page:
         self.problems: list[str] = []
         self.requests: list[str] = []
         self.page = browser.new_page()
-        self.page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
+        self.page.on(
+            "console",
+            lambda m: (
+                self.problems.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
+        )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
+        self.page.on("dialog", self._dialog)
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.goto(path.as_uri())
         self.page.wait_for_selector("body[data-ready=true]")
 
+    def _dialog(self, dialog: Any) -> None:
+        self.problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
     def rows(self) -> list[list[str]]:
-        return self.page.eval_on_selector_all(
+        rows: list[list[str]] = self.page.eval_on_selector_all(
             "#findings-body tr.finding", "rows => rows.map(r => Array.from(r.cells, c => c.textContent))"
         )
+        return rows
 
     def choose(self, name: str, value: str) -> None:
         self.page.select_option(f"#f-{name}", value)
@@ -55,7 +66,9 @@ class Page:
         before = self.page.inner_text("#count")
         self.page.fill("#f-search", text)
         if text:
-            self.page.wait_for_function("before => document.getElementById('count').textContent !== before", arg=before)
+            self.page.wait_for_function(
+                "before => document.getElementById('count').textContent !== before", arg=before
+            )
 
 
 @pytest.fixture
@@ -124,7 +137,12 @@ def test_sorting_findings_and_static_tables(report: Page) -> None:
     controls = "table.controls tbody tr td:first-child"
     report.page.click("table.controls th:has-text('Control')")
     assert report.page.eval_on_selector_all(controls, "c => c.map(x => x.textContent)") == [
-        "1.1", "1.2", "1.3", "2.1", "3.1", "5.1",
+        "1.1",
+        "1.2",
+        "1.3",
+        "2.1",
+        "3.1",
+        "5.1",
     ]
 
 
@@ -138,8 +156,15 @@ def test_details_show_suppression_and_expired_entries_are_listed(report: Page) -
 
 def test_large_reports_render_one_page_at_a_time(browser: Any, tmp_path: Path) -> None:
     findings = tuple(
-        Finding("s3.bucket_public_access_block", Status.FAIL if n % 3 else Status.PASS, Severity.MEDIUM, ACCOUNT,
-                "eu-west-1", f"arn:aws:s3:::bucket-{n:04d}", "m")
+        Finding(
+            "s3.bucket_public_access_block",
+            Status.FAIL if n % 3 else Status.PASS,
+            Severity.MEDIUM,
+            ACCOUNT,
+            "eu-west-1",
+            f"arn:aws:s3:::bucket-{n:04d}",
+            "m",
+        )
         for n in range(250)
     )
     path = tmp_path / "big.html"

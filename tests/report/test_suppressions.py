@@ -20,8 +20,13 @@ AT = datetime(2026, 6, 1, 23, 59, tzinfo=UTC)
 SG = "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1"
 
 
-def _finding(status: Status = Status.FAIL, check: str = "ec2.open_ports", resource: str = SG,
-             region: str = "eu-west-1", account: str = "111122223333") -> Finding:
+def _finding(
+    status: Status = Status.FAIL,
+    check: str = "ec2.open_ports",
+    resource: str = SG,
+    region: str = "eu-west-1",
+    account: str = "111122223333",
+) -> Finding:
     return Finding(check, status, Severity.HIGH, account, region, resource, "m")
 
 
@@ -34,20 +39,44 @@ suppressions:
   - {check: s3.x, resource: "*", reason: r2, expires: "2027-01-02"}
 """
     )
-    assert first == Suppression("ec2.*", "arn:aws:ec2:*", "r1", "111122223333", "eu-*", date(2026, 12, 31), "sec", 1)
+    assert first == Suppression(
+        "ec2.*", "arn:aws:ec2:*", "r1", "111122223333", "eu-*", date(2026, 12, 31), "sec", 1
+    )
     assert (second.entry, second.expires, second.owner) == (2, date(2027, 1, 2), None)
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("suppressions:\n  - {check: a.b, resource: '*'}", "suppression entry 1 (check 'a.b'): missing required 'reason'"),
-        ("suppressions:\n  - {check: a.b, resource: '*', reason: ' '}", "entry 1 (check 'a.b'): 'reason' must not be empty"),
-        ("suppressions:\n  - {check: a.b, resource: '*', reason: r, expiry: 2026-01-01}", "unknown key(s) expiry"),
-        ("suppressions:\n  - {check: a.b, resource: '*', reason: r, expires: soon}", "must be a date (YYYY-MM-DD)"),
-        ("suppressions:\n  - {check: a.b, resource: '*', reason: r, expires: 2026-01-01T10:00:00}", "not a date and time"),
+        (
+            "suppressions:\n  - {check: a.b, resource: '*'}",
+            "suppression entry 1 (check 'a.b'): missing required 'reason'",
+        ),
+        (
+            "suppressions:\n  - {check: a.b, resource: '*', reason: ' '}",
+            "entry 1 (check 'a.b'): 'reason' must not be empty",
+        ),
+        (
+            "suppressions:\n  - {check: a.b, resource: '*', reason: r, expiry: 2026-01-01}",
+            "unknown key(s) expiry",
+        ),
+        (
+            "suppressions:\n  - {check: a.b, resource: '*', reason: r, expires: soon}",
+            "must be a date (YYYY-MM-DD)",
+        ),
+        (
+            "suppressions:\n  - {check: a.b, resource: '*', reason: r, expires: 2026-01-01T10:00:00}",
+            "not a date and time",
+        ),
         ("suppressions:\n  - {check: a.b, resource: [x], reason: r}", "'resource' must be a string"),
-        ("suppressions:\n  - {check: a.b, resource: '*', reason: r}\n  - just text", "suppression entry 2: expected a mapping"),
+        (
+            "suppressions:\n  - {check: a.b, resource: '*', reason: r, account: 012345670123}",
+            "'account' must be a string (quote it)",
+        ),
+        (
+            "suppressions:\n  - {check: a.b, resource: '*', reason: r}\n  - just text",
+            "suppression entry 2: expected a mapping",
+        ),
         ("- {check: a.b}", "expected a top-level 'suppressions:' list"),
         ("suppressions: {check: a.b}", "expected a top-level 'suppressions:' list"),
         ("suppressions: []\nextra: 1", "unknown top-level key(s) extra"),
@@ -113,6 +142,8 @@ def test_first_active_entry_wins_and_expired_entries_resurface_their_findings() 
 
 
 def test_passing_findings_are_never_suppressed() -> None:
-    outcome = apply_suppressions([_finding(Status.PASS), _finding(Status.MANUAL)], [Suppression("*", "*", "r")], AT)
+    outcome = apply_suppressions(
+        [_finding(Status.PASS), _finding(Status.MANUAL)], [Suppression("*", "*", "r")], AT
+    )
     assert outcome.applied[0] is None
     assert outcome.applied[1] is not None

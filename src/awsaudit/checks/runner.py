@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 
 from awsaudit.checks.context import CheckContext, Result
@@ -14,11 +15,19 @@ from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot
 def run_checks(snapshot: Snapshot, checks: Iterable[CheckMeta], config: AuditConfig) -> list[Finding]:
     """Every finding of every check, in a deterministic order."""
     findings: list[Finding] = []
-    for meta in checks:
-        regions = snapshot.regions if meta.scope is Scope.REGION else [GLOBAL]
-        for region in regions:
-            context = CheckContext(snapshot, config, meta, region)
-            findings.extend(_to_finding(meta, snapshot, r) for r in _judge_scope(meta, context))
+    # The snapshot is large and acyclic; keeping it out of the garbage collector's
+    # full passes makes evaluation several times faster on big accounts.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for meta in checks:
+            regions = snapshot.regions if meta.scope is Scope.REGION else [GLOBAL]
+            for region in regions:
+                context = CheckContext(snapshot, config, meta, region)
+                findings.extend(_to_finding(meta, snapshot, r) for r in _judge_scope(meta, context))
+    finally:
+        if was_enabled:
+            gc.enable()
     findings.sort(key=Finding.sort_key)
     return findings
 

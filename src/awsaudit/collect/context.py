@@ -16,6 +16,7 @@ class CallContext:
     account_id: str
     partition: str
     client_for: Callable[[str, str], Any]  # (boto3 client name, region) -> client
+    regions: tuple[str, ...] = ()  # every region of this collection
 
     def paginate(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
         """Every item of a paginated list operation, pages merged."""

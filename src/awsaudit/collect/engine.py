@@ -58,6 +58,7 @@ class _Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
     clients: dict[tuple[str, str], Any] = field(default_factory=dict)
     errors: list[CollectionError] = field(default_factory=list)
+    regions: tuple[str, ...] = ()
 
     def client(self, name: str, region: str) -> Any:
         key = (name, region)
@@ -115,6 +116,7 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     run = _Run(session, options, account, home_region, calls=probe.calls, clients=probe.clients)
     specs = [s for k, s in all_specs().items() if options.datasets is None or k in options.datasets]
     regions = list(options.regions) if options.regions else _enabled_regions(run)
+    run.regions = tuple(sorted(regions))
     snapshot = Snapshot(
         account=account,
         collected_at=now_utc(),
@@ -274,4 +276,5 @@ def _context(run: _Run, client_name: str, region: str) -> CallContext:
         account_id=run.account.account_id,
         partition=run.account.partition,
         client_for=run.client,
+        regions=run.regions,
     )

@@ -24,13 +24,13 @@ class BackendError(Exception):
 
 def seed_ids(seed: int) -> None:
     """Make moto's generated ids (VPCs, keys, users...) repeat from run to run."""
-    from moto.moto_api._internal import mock_random  # type: ignore[import-untyped]
+    from moto.moto_api._internal import mock_random
 
     mock_random.seed(seed)
 
 
 def _iam(account_id: str) -> Any:
-    from moto.iam.models import iam_backends  # type: ignore[import-untyped]
+    from moto.iam.models import iam_backends
 
     return iam_backends[account_id]["global"]
 
@@ -140,7 +140,7 @@ def set_root_state(account_id: str, state: RootState) -> None:
 
 @cache
 def _aws_managed_policy_data() -> dict[str, Any]:
-    from moto.iam.aws_managed_policies import aws_managed_policies_data  # type: ignore[import-untyped]
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
 
     data: dict[str, Any] = json.loads(aws_managed_policies_data)
     return data
@@ -174,7 +174,7 @@ def make_member_account(management_account_id: str, created_account_id: str, mem
     create_account picks a random id. Renaming the created account makes ``member_account_id``
     a member: DescribeOrganization answers for it, with the management account as master.
     """
-    from moto.organizations.models import organizations_backends  # type: ignore[import-untyped]
+    from moto.organizations.models import organizations_backends
 
     organization = organizations_backends[management_account_id]["aws"]
     for account in organization.accounts:

@@ -33,4 +33,6 @@ def run_demo(selection: Selection, config: AuditConfig, scenario: str = "misconf
             show_progress=True,
         )
         snapshot = collect(session, options)
-    return DemoRun(result=evaluate(snapshot, selection, config), planted=len(built.planted), scenario=scenario)
+    return DemoRun(
+        result=evaluate(snapshot, selection, config), planted=len(built.planted), scenario=scenario
+    )

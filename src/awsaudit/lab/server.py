@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ class Lab:
     mfa_delete_buckets: set[str] = field(default_factory=set)
     _server: Any = None
     _remote_state_read: bool = False
+    _remote_state_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def client_hooks(self) -> tuple[Callable[[Any], None], ...]:
         return (self._strip_account_host_prefix, self._emulate_access_analyzer, self._emulate_mfa_delete)
@@ -56,9 +58,9 @@ class Lab:
 
     def reset(self) -> None:
         """Wipe every account's state, as POST /moto-api/reset does, and the lab's emulated state."""
-        from moto.moto_api._internal.models import moto_api_backend  # type: ignore[import-untyped]
-        from moto.organizations.models import organizations_backends  # type: ignore[import-untyped]
-        from moto.s3.models import s3_backends  # type: ignore[import-untyped]
+        from moto.moto_api._internal.models import moto_api_backend
+        from moto.organizations.models import organizations_backends
+        from moto.s3.models import s3_backends
 
         moto_api_backend.reset()
         # Registries kept beside the backends survive moto's reset: organization membership
@@ -93,10 +95,13 @@ class Lab:
 
         def answer(request: Any, **_: Any) -> Any:
             from botocore.awsrequest import AWSResponse
+            from botocore.compat import HTTPHeaders
 
             self._read_remote_state()
             body = json.dumps({"analyzers": self.analyzers.get(region, [])}).encode()
-            return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, _RawBody(body))
+            headers = HTTPHeaders()
+            headers["Content-Type"] = "application/json"
+            return AWSResponse(request.url, 200, headers, _RawBody(body))
 
         client.meta.events.register_first("before-send.accessanalyzer.ListAnalyzers", answer)
 
@@ -121,16 +126,19 @@ class Lab:
 
     def _read_remote_state(self) -> None:
         """A Lab that does not run the server reads the emulated state from the one that does, once."""
-        if self._server is not None or self._remote_state_read:
+        if self._server is not None:
             return
-        self._remote_state_read = True
-        try:
-            with urllib.request.urlopen(self.endpoint_url + STATE_PATH, timeout=5) as response:
-                state = json.load(response)
-        except (OSError, ValueError):
-            return  # a plain moto server: nothing is emulated
-        self.analyzers.update(state.get("analyzers", {}))
-        self.mfa_delete_buckets.update(state.get("mfa_delete_buckets", []))
+        with self._remote_state_lock:  # collector threads wait until the state is in
+            if self._remote_state_read:
+                return
+            self._remote_state_read = True
+            try:
+                with urllib.request.urlopen(self.endpoint_url + STATE_PATH, timeout=5) as response:
+                    state = json.load(response)
+            except (OSError, ValueError):
+                return  # a plain moto server: nothing is emulated
+            self.analyzers.update(state.get("analyzers", {}))
+            self.mfa_delete_buckets.update(state.get("mfa_delete_buckets", []))
 
 
 def _with_state_endpoint(app: Callable[..., Any], lab: Lab) -> Callable[..., Any]:
@@ -164,13 +172,14 @@ def start_lab() -> Lab:
     os.environ.update(LAB_ENVIRONMENT)
     os.environ.pop("MOTO_ACCOUNT_ID", None)  # it would defeat multi-account state
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from moto.server import ThreadedMotoServer  # type: ignore[import-untyped]
+    from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     lab = Lab(endpoint_url=f"http://{host}:{port}", _server=server)
     wsgi_server = server._server  # werkzeug's server: requests are dispatched to its .app
+    assert wsgi_server is not None  # set by start()
     wsgi_server.app = _with_state_endpoint(wsgi_server.app, lab)
     return lab
 

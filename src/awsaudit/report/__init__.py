@@ -1,1 +1,1 @@
-"""Reports: what people read and machines ingest, rendered from one AuditResult."""
+"""Reports: what people read and machines ingest, all rendered from one ReportModel."""

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from awsaudit.findings import Severity, Status
+from awsaudit.report.json_layout import json_records
 from awsaudit.report.model import ReportFinding, ReportModel
 from awsaudit.report.resource_types import resource_type
 
@@ -51,10 +52,9 @@ def asff_finding(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
         f"arn:{partition}:securityhub:{region}:{finding.account_id}:product/{finding.account_id}/default"
     )
     timestamp = _timestamp(model)
-    cis = any(ref.framework.startswith("cis-") for ref in check.controls)
     category = (
         "Industry and Regulatory Standards/CIS AWS Foundations Benchmark"
-        if cis
+        if check.in_cis
         else "AWS Security Best Practices"
     )
     label = "INFORMATIONAL" if finding.status is Status.PASS else _LABEL[finding.severity]
@@ -90,7 +90,7 @@ def asff_finding(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
             "awsaudit/Evidence": _clip(evidence, MAX_PRODUCT_FIELD),
         },
     }
-    requirements = [f"{ref.framework_title} {ref.control}" for ref in check.controls][:MAX_REQUIREMENTS]
+    requirements = list(check.requirements[:MAX_REQUIREMENTS])
     if requirements:
         document["Compliance"]["RelatedRequirements"] = requirements
     if check.remediation:
@@ -109,5 +109,4 @@ def asff_finding(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
 
 
 def render_asff(model: ReportModel) -> bytes:
-    findings = [asff_finding(model, item) for item in model.findings]
-    return json.dumps(findings, indent=1, ensure_ascii=False).encode() + b"\n"
+    return json_records(asff_finding(model, item) for item in model.findings)

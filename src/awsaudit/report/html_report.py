@@ -35,14 +35,21 @@ _BAR_WIDTH = 300
 _RATE_WIDTH = 150
 # JSON inside <script>: these must not appear literally (they could close the element or the
 # script's HTML comment state, or break older JS parsers); JSON string escapes keep the values.
-_SCRIPT_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_SAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
 def script_json(value: Any) -> str:
     """JSON safe to embed verbatim in an HTML ``<script type="application/json">`` element."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for character, escaped in _SCRIPT_SAFE:  # str.replace is far faster than translate on megabytes
+        text = text.replace(character, escaped)
+    return text
 
 
 def _asset(name: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from typing import Any
 
+from awsaudit.report.json_layout import json_document
 from awsaudit.report.model import REPORT_SCHEMA, CheckInfo, FrameworkReport, ReportFinding, ReportModel
 
 
@@ -70,6 +71,10 @@ def _framework(framework: FrameworkReport) -> dict[str, Any]:
 
 
 def report_document(model: ReportModel) -> dict[str, Any]:
+    return _document(model, [finding_document(item) for item in model.findings])
+
+
+def _document(model: ReportModel, findings: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {
         "schema": REPORT_SCHEMA,
         "tool_version": model.tool_version,
@@ -84,7 +89,7 @@ def report_document(model: ReportModel) -> dict[str, Any]:
         },
         "summary": {status.value: count for status, count in model.status_counts().items()},
         "checks": {check_id: _check(info) for check_id, info in model.checks.items()},
-        "findings": [finding_document(item) for item in model.findings],
+        "findings": findings,
         "collection_errors": [e.to_json() for e in model.errors],
         "compliance": {f.key: _framework(f) for f in model.frameworks},
         "expired_suppressions": [
@@ -94,4 +99,4 @@ def report_document(model: ReportModel) -> dict[str, Any]:
 
 
 def render_json(model: ReportModel) -> bytes:
-    return json.dumps(report_document(model), indent=1, ensure_ascii=False).encode() + b"\n"
+    return json_document(_document(model, (finding_document(item) for item in model.findings)))

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 
 from awsaudit.audit import AuditResult
 from awsaudit.checks.registry import CheckMeta, all_checks
@@ -31,6 +32,9 @@ class ReportStatus(StrEnum):
     SUPPRESSED = "SUPPRESSED"
 
 
+_REPORTED = {status: ReportStatus(status.value) for status in Status}
+
+
 @dataclass(frozen=True)
 class ControlRef:
     framework: str  # id@version
@@ -49,6 +53,20 @@ class CheckInfo:
     references: tuple[str, ...]
     controls: tuple[ControlRef, ...]
 
+    @cached_property
+    def standards(self) -> tuple[str, ...]:
+        """Titles of the frameworks this check serves (computed once: reports ask per finding)."""
+        return tuple(sorted({ref.framework_title for ref in self.controls}))
+
+    @cached_property
+    def requirements(self) -> tuple[str, ...]:
+        """``<framework title> <control id>`` for every control this check serves."""
+        return tuple(f"{ref.framework_title} {ref.control}" for ref in self.controls)
+
+    @cached_property
+    def in_cis(self) -> bool:
+        return any(ref.framework.startswith("cis-") for ref in self.controls)
+
     @classmethod
     def unregistered(cls, check_id: str, severity: Severity) -> CheckInfo:
         """For findings of a check not (or no longer) registered, e.g. from an older findings file."""
@@ -65,7 +83,7 @@ class ReportFinding:
     def status(self) -> ReportStatus:
         if self.suppression is not None:
             return ReportStatus.SUPPRESSED
-        return ReportStatus(self.finding.status.value)
+        return _REPORTED[self.finding.status]
 
     @property
     def original_status(self) -> Status:

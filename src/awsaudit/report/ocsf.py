@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from awsaudit.findings import Severity, Status
+from awsaudit.report.json_layout import json_records
 from awsaudit.report.model import ReportFinding, ReportModel
 from awsaudit.report.resource_types import resource_type
 
@@ -37,7 +37,7 @@ def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
     severity_id, severity_name = _SEVERITY[finding.severity]
     status_id, status_name = _NEW if item.suppression is None else _SUPPRESSED
     time_ms = int(model.collected_at.timestamp() * 1000)
-    standards = sorted({ref.framework_title for ref in check.controls}) or ["awsaudit"]
+    standards = list(check.standards) or ["awsaudit"]
     event: dict[str, Any] = {
         "activity_id": ACTIVITY_CREATE,
         "activity_name": "Create",
@@ -79,7 +79,7 @@ def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
         },
         "compliance": {
             "standards": standards,
-            "requirements": [f"{ref.framework_title} {ref.control}" for ref in check.controls],
+            "requirements": list(check.requirements),
             "control": finding.check_id,
             "status_id": compliance_id,
             "checks": [
@@ -110,5 +110,4 @@ def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
 
 def render_ocsf(model: ReportModel) -> bytes:
     """A JSON array of events, one per finding."""
-    events = [ocsf_event(model, item) for item in model.findings]
-    return json.dumps(events, indent=1, ensure_ascii=False).encode() + b"\n"
+    return json_records(ocsf_event(model, item) for item in model.findings)

@@ -290,3 +290,12 @@ def test_passed_to_service_condition_is_decided_by_the_request(
     assert (user_arn("mallory") in paths) is has_path
     if has_path:
         assert not paths[user_arn("mallory")].conditional
+
+
+def test_principals_with_missing_policies_are_undetermined(account: AccountBuilder) -> None:
+    account.admin_role("admin", trust(ACCOUNT_ROOT))
+    account.user("opaque", attached=["arn:aws:iam::aws:policy/PowerUserAccess"])
+    account.user("clear", inline={"p": doc(allow("s3:*"))})
+    graph = account.graph()
+    assert [principal.name for principal in graph.undetermined()] == ["opaque"]
+    assert user_arn("opaque") not in graph.escalation_paths()

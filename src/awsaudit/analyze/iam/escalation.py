@@ -656,6 +656,16 @@ class EscalationGraph:
         self._sinks = sinks
         return dict(sinks)
 
+    def undetermined(self) -> tuple[Principal, ...]:
+        """Principals with attached policies (or a boundary) missing from the snapshot: their paths to admin
+        cannot be ruled out, so a check must report them as unknown rather than as passing."""
+        return tuple(
+            principal
+            for principal in self.analysis.account.principals
+            if (context := self.analysis.profile_of[principal.arn].context).unknown_policies
+            or context.unknown_boundary
+        )
+
     def escalation_paths(self) -> dict[str, EscalationPath]:
         """The shortest path to admin of every principal that is not admin itself but can become admin."""
         first_edge = self.shortest_paths_to(self.admin_sinks())

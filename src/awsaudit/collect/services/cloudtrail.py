@@ -27,7 +27,15 @@ def trails(ctx: CallContext) -> list[Any]:
 
     Shadow copies are asked for and then filtered by HomeRegion rather than hidden with
     includeShadowTrails=False: an organization trail reaches a member account only as a
-    shadow copy, and would otherwise be invisible from the member.
+    shadow copy, and would otherwise be invisible from the member. A trail homed in a
+    region outside the collection (``--regions``) is kept by the first collected region,
+    so a narrowed collection still sees the multi-region trail that covers it.
     """
     listed = ctx.client.describe_trails(includeShadowTrails=True).get("trailList", [])
-    return [trail for trail in listed if trail.get("HomeRegion") == ctx.region]
+    adopts_foreign = ctx.region == min(ctx.regions, default=ctx.region)
+    return [
+        trail
+        for trail in listed
+        if trail.get("HomeRegion") == ctx.region
+        or (adopts_foreign and trail.get("HomeRegion") not in ctx.regions)
+    ]

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SCENARIOS", "BuiltScenario", "Planted", "Scenario", "ScenarioError", "build_scenario"]
 
-# Scenario ids are reproducible: every build seeds moto's id generator with this value.
+# Every build seeds moto's id generator, so a scenario built in a freshly started lab gets the
+# same ids every time. After Lab.reset moto re-creates the default VPCs of every region it had
+# touched before the seed applies, so their ids (and those drawn after them) then differ.
 ID_SEED = 20261128
 
 SCENARIOS: dict[str, Scenario] = {
@@ -43,7 +45,7 @@ SCENARIOS: dict[str, Scenario] = {
 
 
 def build_scenario(name: str, lab: Lab, **params: int) -> BuiltScenario:
-    """Build scenario ``name`` into ``lab`` (which should be empty: see Lab.reset)."""
+    """Build scenario ``name`` into ``lab``, which must hold no other scenario (see Lab.reset)."""
     scenario = SCENARIOS.get(name)
     if scenario is None:
         raise ScenarioError(f"unknown scenario {name!r} (known: {', '.join(sorted(SCENARIOS))})")

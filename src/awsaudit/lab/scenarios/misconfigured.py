@@ -8,12 +8,14 @@ so that collecting it stays well under the issue's budget of 150 requests for 2 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from awsaudit.lab import backend
 from awsaudit.lab.clients import LabAccount
 from awsaudit.lab.scenarios.model import BuiltScenario, Planted
+from awsaudit.lab.scenarios.monitoring import CIS_FILTER_PATTERNS
 from awsaudit.lab.scenarios.resources import (
     ALLOW_ALL_DOCUMENT,
     create_access_key,
@@ -46,23 +48,6 @@ UNPLANNED_CHECKS = frozenset(
         "ec2.internet_exposed_interfaces",
     }
 )
-MONITORING_CONTROLS = (
-    "unauthorized_api_calls",
-    "console_signin_without_mfa",
-    "root_account_usage",
-    "iam_policy_changes",
-    "cloudtrail_config_changes",
-    "console_auth_failures",
-    "kms_cmk_disable_or_deletion",
-    "s3_bucket_policy_changes",
-    "config_changes",
-    "security_group_changes",
-    "nacl_changes",
-    "network_gateway_changes",
-    "route_table_changes",
-    "vpc_changes",
-    "organizations_changes",
-)
 
 NOTES = (
     "Not in an organization: organizations.scp_guardrails FAILs (no SCP can apply), as the check "
@@ -75,7 +60,6 @@ NOTES = (
     "certificate anyway, so the planted FAIL holds on moto and would hold on AWS.",
     "The credential report's <root_account> row and the account-summary root flags are set in "
     "moto's backend.",
-    "cloudwatch.monitoring_* results are assumed to name the account ARN (account scope).",
 )
 
 
@@ -205,7 +189,7 @@ def _iam(account: LabAccount, planted: set[Planted]) -> None:
     # erin: policies on the user itself, one of them a customer policy allowing * on *.
     erin = create_user(account, "erin")
     admin_policy = iam.create_policy(
-        PolicyName="AdminEverything", PolicyDocument=policy_json(*ALLOW_ALL_DOCUMENT["Statement"])
+        PolicyName="AdminEverything", PolicyDocument=json.dumps(ALLOW_ALL_DOCUMENT)
     )
     iam.attach_user_policy(UserName="erin", PolicyArn=admin_policy["Policy"]["Arn"])
     iam.put_user_policy(
@@ -352,7 +336,7 @@ def _logging(account: LabAccount, planted: set[Planted]) -> None:
     ):
         planted.add(Planted(check_id, account.root_arn))
     # No multi-region trail delivers to CloudWatch Logs, so no CIS monitoring control is met.
-    for control in MONITORING_CONTROLS:
+    for control in CIS_FILTER_PATTERNS:
         planted.add(Planted(f"cloudwatch.monitoring_{control}", account.root_arn))
 
     # AWS Config in us-east-1 only.

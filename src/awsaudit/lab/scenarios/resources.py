@@ -8,7 +8,7 @@ from typing import Any
 
 from awsaudit.lab.clients import LabAccount
 
-ALLOW_ALL_DOCUMENT = {
+ALLOW_ALL_DOCUMENT: dict[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
 }

@@ -72,7 +72,7 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
 
 
 def _iam() -> Any:
-    from moto.iam.models import iam_backends  # type: ignore[import-untyped]
+    from moto.iam.models import iam_backends
 
     return iam_backends[LAB_ACCOUNT_ID]["global"]
 
@@ -126,19 +126,19 @@ def _roles(count: int) -> None:
 
 
 def _security_groups(count: int, regions: tuple[str, ...]) -> None:
-    from moto.ec2.models import ec2_backends  # type: ignore[import-untyped]
+    from moto.ec2.models import ec2_backends
 
     for index in range(count):
         ec2 = ec2_backends[LAB_ACCOUNT_ID][regions[index % len(regions)]]
         group = ec2.create_security_group(f"sg-synthetic-{index:05d}", "synthetic application tier")
         # A private range on an application port, plus an admin port from a public range every 10th group.
-        ec2.authorize_security_group_ingress(group.id, "tcp", 8080, 8080, [{"CidrIp": "10.0.0.0/8"}])
+        ec2.authorize_security_group_ingress(group.id, "tcp", "8080", "8080", [{"CidrIp": "10.0.0.0/8"}])
         if index % 10 == 0:
-            ec2.authorize_security_group_ingress(group.id, "tcp", 22, 22, [{"CidrIp": "198.51.100.0/24"}])
+            ec2.authorize_security_group_ingress(group.id, "tcp", "22", "22", [{"CidrIp": "198.51.100.0/24"}])
 
 
 def _buckets(count: int, regions: tuple[str, ...]) -> None:
-    from moto.s3.models import s3_backends  # type: ignore[import-untyped]
+    from moto.s3.models import s3_backends
 
     s3 = s3_backends[LAB_ACCOUNT_ID]["aws"]
     for index in range(count):

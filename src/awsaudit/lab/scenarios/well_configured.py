@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from awsaudit.config import AuditConfig
+from awsaudit.config import DEFAULT_ADMIN_PORTS
 from awsaudit.lab import backend
 from awsaudit.lab.clients import LabAccount
 from awsaudit.lab.scenarios.model import BuiltScenario
@@ -339,7 +339,7 @@ def _bucket_policies(account: LabAccount, buckets: dict[str, str]) -> None:
 
 
 def _trail_and_monitoring(account: LabAccount, bucket: str, key_arn: str, role_arn: str) -> None:
-    """Multi-region trail into CloudWatch Logs; the 15 CIS metric filters, their alarms, a subscribed topic."""
+    """Multi-region trail into CloudWatch Logs; the 15 CIS metric filters, alarms, a subscribed topic."""
     logs = account.client("logs", HOME)
     log_group = "aws-cloudtrail-logs-organization"
     logs.create_log_group(logGroupName=log_group)
@@ -456,7 +456,7 @@ def _deny_admin_ports(account: LabAccount, region: str, acl_id: str) -> None:
     """Put denies for every administration port ahead of the default NACL's allow-all rule (100)."""
     ec2 = account.client("ec2", region)
     rule = 10
-    for low, high in _port_ranges(AuditConfig().admin_ports):
+    for low, high in _port_ranges(DEFAULT_ADMIN_PORTS):
         for protocol in ("6", "17"):  # TCP and UDP
             ec2.create_network_acl_entry(
                 NetworkAclId=acl_id,
