@@ -71,14 +71,33 @@ def _security_group(i: int, vpc: str) -> dict[str, Any]:
         "VpcId": vpc,
         "OwnerId": ACCOUNT,
         "IpPermissions": [
-            {"IpProtocol": "tcp", "FromPort": open_port, "ToPort": open_port, "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-             "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []},
-            {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
-             "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []},
+            {
+                "IpProtocol": "tcp",
+                "FromPort": open_port,
+                "ToPort": open_port,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                "Ipv6Ranges": [],
+                "PrefixListIds": [],
+                "UserIdGroupPairs": [],
+            },
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 5432,
+                "ToPort": 5432,
+                "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+                "Ipv6Ranges": [],
+                "PrefixListIds": [],
+                "UserIdGroupPairs": [],
+            },
         ],
         "IpPermissionsEgress": [
-            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": [],
-             "UserIdGroupPairs": []}
+            {
+                "IpProtocol": "-1",
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                "Ipv6Ranges": [],
+                "PrefixListIds": [],
+                "UserIdGroupPairs": [],
+            }
         ],
     }
 
@@ -90,16 +109,31 @@ def _bucket(i: int) -> dict[str, Any]:
         "Arn": f"arn:aws:s3:::{name}",
         "CreationDate": "2025-01-01T00:00:00+00:00",
         "Region": "eu-west-1",
-        "Acl": {"Owner": {"ID": "owner"}, "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": "owner"},
-                                                      "Permission": "FULL_CONTROL"}]},
-        "Policy": json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-            "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}),
+        "Acl": {
+            "Owner": {"ID": "owner"},
+            "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": "owner"}, "Permission": "FULL_CONTROL"}],
+        },
+        "Policy": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ],
+            }
+        ),
         "PolicyStatus": {"PolicyStatus": {"IsPublic": False}},
         "PublicAccessBlock": None,
-        "Encryption": {"ServerSideEncryptionConfiguration": {"Rules": [
-            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}},
+        "Encryption": {
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            }
+        },
         "Versioning": {"Status": "Enabled"},
         "Logging": None,
         "OwnershipControls": None,
@@ -115,36 +149,78 @@ def build(resources: int, regions: list[str]) -> Snapshot:
     )
     share = resources // 5  # users, security groups, interfaces, instances, buckets
     details, rows = zip(*(_user(i) for i in range(share)), strict=True)
-    snapshot.set("iam", GLOBAL, "AccountAuthorizationDetails", {
-        "UserDetailList": list(details), "GroupDetailList": [], "RoleDetailList": [], "Policies": []})
-    snapshot.set("iam", GLOBAL, "CredentialReport", {"GeneratedTime": "2026-06-01T00:00:00Z", "Rows": list(rows)})
+    snapshot.set(
+        "iam",
+        GLOBAL,
+        "AccountAuthorizationDetails",
+        {"UserDetailList": list(details), "GroupDetailList": [], "RoleDetailList": [], "Policies": []},
+    )
+    snapshot.set(
+        "iam", GLOBAL, "CredentialReport", {"GeneratedTime": "2026-06-01T00:00:00Z", "Rows": list(rows)}
+    )
     snapshot.set("s3", GLOBAL, "Buckets", [_bucket(i) for i in range(share)])
-    snapshot.set("s3control", GLOBAL, "AccountPublicAccessBlock", {"PublicAccessBlockConfiguration": {
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}})
+    snapshot.set(
+        "s3control",
+        GLOBAL,
+        "AccountPublicAccessBlock",
+        {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            }
+        },
+    )
     per_region = share // len(regions)
     for r, region in enumerate(regions):
         vpc = f"vpc-{r:017x}"
         groups = [_security_group(r * per_region + i, vpc) for i in range(per_region)]
         interfaces = [
-            {"NetworkInterfaceId": f"eni-{r * per_region + i:017x}", "SubnetId": f"subnet-{r:017x}", "VpcId": vpc,
-             "Groups": [{"GroupId": groups[i]["GroupId"]}], "InterfaceType": "interface",
-             "PrivateIpAddress": "10.0.0.1", "Ipv6Addresses": []}
+            {
+                "NetworkInterfaceId": f"eni-{r * per_region + i:017x}",
+                "SubnetId": f"subnet-{r:017x}",
+                "VpcId": vpc,
+                "Groups": [{"GroupId": groups[i]["GroupId"]}],
+                "InterfaceType": "interface",
+                "PrivateIpAddress": "10.0.0.1",
+                "Ipv6Addresses": [],
+            }
             for i in range(per_region)
         ]
         instances = [
-            {"InstanceId": f"i-{r * per_region + i:017x}", "State": {"Name": "running"},
-             "MetadataOptions": {"HttpTokens": "required" if i % 2 else "optional", "HttpEndpoint": "enabled"},
-             "IamInstanceProfile": {"Arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/app"}}
+            {
+                "InstanceId": f"i-{r * per_region + i:017x}",
+                "State": {"Name": "running"},
+                "MetadataOptions": {
+                    "HttpTokens": "required" if i % 2 else "optional",
+                    "HttpEndpoint": "enabled",
+                },
+                "IamInstanceProfile": {"Arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/app"},
+            }
             for i in range(per_region)
         ]
         ec2 = {
             "Vpcs": [{"VpcId": vpc, "CidrBlock": "10.0.0.0/16", "IsDefault": False}],
             "Subnets": [{"SubnetId": f"subnet-{r:017x}", "VpcId": vpc, "CidrBlock": "10.0.0.0/24"}],
-            "RouteTables": [{"RouteTableId": f"rtb-{r:017x}", "VpcId": vpc, "Associations": [{"Main": True}],
-                             "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}]}],
-            "InternetGateways": [], "EgressOnlyInternetGateways": [], "NatGateways": [],
-            "NetworkAcls": [], "SecurityGroups": groups, "NetworkInterfaces": interfaces,
-            "Instances": instances, "FlowLogs": [], "Volumes": [], "ManagedPrefixLists": [],
+            "RouteTables": [
+                {
+                    "RouteTableId": f"rtb-{r:017x}",
+                    "VpcId": vpc,
+                    "Associations": [{"Main": True}],
+                    "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}],
+                }
+            ],
+            "InternetGateways": [],
+            "EgressOnlyInternetGateways": [],
+            "NatGateways": [],
+            "NetworkAcls": [],
+            "SecurityGroups": groups,
+            "NetworkInterfaces": interfaces,
+            "Instances": instances,
+            "FlowLogs": [],
+            "Volumes": [],
+            "ManagedPrefixLists": [],
             "EbsEncryptionByDefault": {"EbsEncryptionByDefault": True},
         }
         for name, value in ec2.items():
@@ -153,11 +229,15 @@ def build(resources: int, regions: list[str]) -> Snapshot:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--resources", type=int, default=100_000)
     parser.add_argument("--regions", type=int, default=4)
     args = parser.parse_args()
-    regions = ["eu-west-1", "us-east-1", "eu-central-1", "us-west-2", "ap-southeast-2", "sa-east-1"][: args.regions]
+    regions = ["eu-west-1", "us-east-1", "eu-central-1", "us-west-2", "ap-southeast-2", "sa-east-1"][
+        : args.regions
+    ]
     started = time.perf_counter()
     snapshot = build(args.resources, regions)
     built = time.perf_counter() - started

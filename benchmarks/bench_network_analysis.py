@@ -5,7 +5,8 @@ alternate between a public route table (default route to an internet gateway) an
 of the interfaces have a public IPv4 address, a fifth a global IPv6 address; every interface carries two
 groups. By default interfaces come in fleets sharing a group pair (as auto-scaling groups do);
 --unique-group-sets gives every interface its own pair, the worst case for the analysis' sharing. Time
-per interface should stay roughly flat.
+per interface should stay roughly flat. --checks also times the networking checks built on the analysis
+(reading, per-record validation, exposure, grading and results) through the check runner.
 
     PYTHONPATH=src /work/venv/bin/python benchmarks/bench_network_analysis.py [--steps 5] [--start 1000]
 """
@@ -16,9 +17,14 @@ import argparse
 import gc
 import random
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from awsaudit.analyze.network import Exposure, ExposureIndex, exposure, parse_region
+from awsaudit.checks.registry import all_checks
+from awsaudit.checks.runner import run_checks
+from awsaudit.config import AuditConfig
+from awsaudit.snapshot import Account, Snapshot
 
 ADMIN_PORTS = (22, 3389, 5500, 5900, 1433, 3306, 5432, 1521, 27017, 6379, 9200, 445, 23)
 RULES_PER_GROUP = 10
@@ -211,6 +217,54 @@ def fastest(
     return min(runs, key=lambda run: run[0] + run[1])
 
 
+NETWORK_CHECKS = (
+    "ec2.sg_admin_ports_ipv4",
+    "ec2.sg_admin_ports_ipv6",
+    "ec2.sg_cifs_restricted",
+    "ec2.sg_admin_ports_trusted_cidrs",
+    "ec2.default_sg_restricts_all",
+    "ec2.nacl_admin_ports",
+    "ec2.internet_exposed_interfaces",
+)
+
+
+def time_checks(interfaces: int, *, unique_group_sets: bool) -> dict[str, float]:
+    """Seconds each networking check takes, through the runner, on one synthetic region."""
+    region = "us-east-1"
+    snapshot = Snapshot(
+        account=Account("111122223333", "aws", "arn:aws:iam::111122223333:user/bench"),
+        collected_at=datetime(2026, 1, 1, tzinfo=UTC),
+        regions=[region],
+        tool_version="bench",
+    )
+    for name, value in synthetic_region(
+        interfaces, interfaces * 2, unique_group_sets=unique_group_sets
+    ).items():
+        snapshot.set("ec2", region, name, value)
+    registry = all_checks()
+    seconds = {}
+    for check_id in NETWORK_CHECKS:
+        started = time.perf_counter()
+        run_checks(snapshot, [registry[check_id]], AuditConfig())
+        seconds[check_id] = time.perf_counter() - started
+    return seconds
+
+
+def report_checks(start: int, steps: int, *, unique_group_sets: bool) -> None:
+    print("\nnetworking checks through the runner, seconds per check (rules = 2 x interfaces)")
+    names = [check_id.removeprefix("ec2.") for check_id in NETWORK_CHECKS]
+    print(f"{'interfaces':>11}" + "".join(f"{n[:14]:>15}" for n in names) + f"{'total':>9}{'growth':>8}")
+    previous = None
+    for step in range(steps):
+        interfaces = start * 2**step
+        seconds = time_checks(interfaces, unique_group_sets=unique_group_sets)
+        total = sum(seconds.values())
+        growth = "" if previous is None else f"x{total / previous:.2f}"
+        previous = total
+        cells = "".join(f"{seconds[c]:>15.3f}" for c in NETWORK_CHECKS)
+        print(f"{interfaces:>11}{cells}{total:>9.2f}{growth:>8}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--start", type=int, default=1000, help="interfaces in the first step")
@@ -219,6 +273,7 @@ def main() -> None:
         "--repeat", type=int, default=3, help="runs per size; the fastest counts (less noise)"
     )
     parser.add_argument("--unique-group-sets", action="store_true", help="no two interfaces share groups")
+    parser.add_argument("--checks", action="store_true", help="also time the networking checks")
     args = parser.parse_args()
     print(f"ports analysed per interface: {len(ADMIN_PORTS)} (x IPv4 and IPv6); rules = 2 x interfaces")
     print("columns: parse + analyse seconds and microseconds per interface, with the garbage collector")
@@ -264,6 +319,8 @@ def main() -> None:
             exposed,
         )
         print("".join(f"{cell:>11}" for cell in row))
+    if args.checks:
+        report_checks(args.start, args.steps, unique_group_sets=args.unique_group_sets)
 
 
 if __name__ == "__main__":

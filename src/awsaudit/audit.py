@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import fnmatch
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from awsaudit import __version__
 from awsaudit.checks.registry import CheckMeta, all_checks
 from awsaudit.checks.runner import run_checks
 from awsaudit.compliance.frameworks_model import ControlResult, Framework, find_framework, rollup
 from awsaudit.config import AuditConfig
-from awsaudit.findings import FINDINGS_SCHEMA, Finding, Severity
-from awsaudit.snapshot import CollectionError, Snapshot, write_private_atomic
+from awsaudit.findings import Finding, Severity
+from awsaudit.snapshot import CollectionError, Snapshot
 
 
 class SelectionError(Exception):
@@ -67,7 +64,7 @@ def select(
 
 @dataclass(frozen=True)
 class AuditResult:
-    """Everything one audit produced; every report renders this and nothing else."""
+    """The raw outcome of one audit; reports render it through ``awsaudit.report.model``."""
 
     snapshot_account: str
     caller_arn: str
@@ -80,36 +77,6 @@ class AuditResult:
     errors: tuple[CollectionError, ...]
     rollups: dict[str, list[ControlResult]]
     tool_version: str = __version__
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": FINDINGS_SCHEMA,
-            "tool_version": self.tool_version,
-            "account": {"id": self.snapshot_account, "partition": self.partition, "caller_arn": self.caller_arn},
-            "collected_at": self.collected_at,
-            "collection_seconds": round(self.collection_seconds, 3),
-            "scope": {
-                "regions": list(self.regions),
-                "frameworks": [f.key for f in self.selection.frameworks],
-                "checks": [c.id for c in self.selection.checks],
-            },
-            "collection_errors": [e.to_json() for e in self.errors],
-            "findings": [f.to_json() for f in self.findings],
-            "compliance": {
-                key: [
-                    {
-                        "control": r.control.id,
-                        "title": r.control.title,
-                        "section": r.control.section,
-                        "status": r.status.value,
-                        "checks": list(r.control.checks),
-                        "counts": r.counts,
-                    }
-                    for r in results
-                ]
-                for key, results in self.rollups.items()
-            },
-        }
 
 
 def evaluate(snapshot: Snapshot, selection: Selection, config: AuditConfig) -> AuditResult:
@@ -127,13 +94,3 @@ def evaluate(snapshot: Snapshot, selection: Selection, config: AuditConfig) -> A
         errors=tuple(snapshot.errors),
         rollups={f.key: rollup(f, findings, evaluated) for f in selection.frameworks},
     )
-
-
-def write_findings(result: AuditResult, path: Path) -> Path:
-    payload = json.dumps(result.to_json(), indent=1, sort_keys=False, ensure_ascii=False).encode()
-    write_private_atomic(path, payload + b"\n")
-    return path
-
-
-def failing(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.status.value == "FAIL"]

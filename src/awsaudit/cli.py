@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -20,7 +21,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-lab_app = typer.Typer(help="The embedded AWS lab (moto) for demos, tests and manual exploration.", no_args_is_help=True)
+lab_app = typer.Typer(
+    help="The embedded AWS lab (moto) for demos, tests and manual exploration.", no_args_is_help=True
+)
 app.add_typer(lab_app, name="lab")
 
 console = Console()
@@ -43,7 +46,10 @@ def _guard(action: Callable[[], T]) -> T:
     from awsaudit.audit import SelectionError
     from awsaudit.compliance.frameworks_model import FrameworkError
     from awsaudit.config import ConfigError
+    from awsaudit.exit_codes import FailOnError
+    from awsaudit.report.writer import ReportFormatError
     from awsaudit.snapshot import SnapshotError
+    from awsaudit.suppressions import SuppressionError
 
     known: tuple[type[Exception], ...] = (
         UsageProblem,
@@ -51,6 +57,9 @@ def _guard(action: Callable[[], T]) -> T:
         FrameworkError,
         ConfigError,
         SnapshotError,
+        SuppressionError,
+        ReportFormatError,
+        FailOnError,
         OSError,
     )
     try:
@@ -95,26 +104,88 @@ WorkersOpt = Annotated[int, typer.Option("--max-workers", min=1, max=256, help="
 FrameworkOpt = Annotated[
     list[str] | None, typer.Option("--framework", help="Framework id or id@version (repeatable).")
 ]
-ChecksOpt = Annotated[list[str] | None, typer.Option("--checks", help="Check ids or globs to run (repeatable).")]
+ChecksOpt = Annotated[
+    list[str] | None, typer.Option("--checks", help="Check ids or globs to run (repeatable).")
+]
 ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude-checks", help="Check ids or globs to skip.")]
 SeverityOpt = Annotated[str | None, typer.Option("--severity", help="Only checks at or above this severity.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML or TOML file with audit settings.")]
 TrustedOpt = Annotated[
-    list[str] | None, typer.Option("--trusted-cidr", help="A company CIDR (repeatable; overrides the config).")
+    list[str] | None,
+    typer.Option("--trusted-cidr", help="A company CIDR (repeatable; overrides the config)."),
 ]
-OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Findings JSON file to write.")]
+FormatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output-format",
+        help="Report formats, repeatable or comma-separated: json, csv, ocsf, asff, junit, markdown, html.",
+    ),
+]
+OutputDirOpt = Annotated[Path, typer.Option("--output-dir", help="Directory the reports are written to.")]
+SuppressionsOpt = Annotated[
+    Path | None,
+    typer.Option("--suppressions", help="YAML file of suppressions (reason and expiry required)."),
+]
+FailOnOpt = Annotated[
+    str | None, typer.Option("--fail-on", help="Exit 1 when a FAIL at or above this severity remains.")
+]
+FailOnUnknownOpt = Annotated[
+    bool, typer.Option("--fail-on-unknown", help="Exit 3 when collection errors left controls UNKNOWN.")
+]
+DEFAULT_FORMATS = ["json", "html"]
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What the user asked of the output side, validated before any work starts."""
+
+    formats: list[str]
+    output_dir: Path
+    suppressions: tuple[Any, ...]
+    fail_on: Any
+    fail_on_unknown: bool
+
+
+def _report_request(
+    formats: list[str] | None,
+    output_dir: Path,
+    suppressions: Path | None,
+    fail_on: str | None,
+    fail_on_unknown: bool,
+) -> ReportRequest:
+    from awsaudit.exit_codes import parse_fail_on
+    from awsaudit.report.writer import parse_formats
+    from awsaudit.suppressions import load_suppressions
+
+    return ReportRequest(
+        formats=parse_formats(formats or DEFAULT_FORMATS),
+        output_dir=output_dir,
+        suppressions=tuple(load_suppressions(suppressions)) if suppressions else (),
+        fail_on=parse_fail_on(fail_on),
+        fail_on_unknown=fail_on_unknown,
+    )
+
+
+def _deliver(result: Any, request: ReportRequest, extra_written: list[str] | None = None) -> int:
+    """Write every report, print the summary, and return the documented exit code."""
+    from awsaudit.exit_codes import exit_code
+    from awsaudit.report.console import print_summary
+    from awsaudit.report.model import build_report_model
+    from awsaudit.report.writer import write_reports
+
+    model = build_report_model(result, request.suppressions)
+    written = [
+        *(extra_written or []),
+        *(str(p) for p in write_reports(model, request.formats, request.output_dir)),
+    ]
+    print_summary(model, console, written)
+    return int(exit_code(model, request.fail_on, request.fail_on_unknown))
 
 
 def _split(text: str | None) -> tuple[str, ...] | None:
     if not text:
         return None
     return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def _config(path: Path | None, trusted: list[str] | None) -> Any:
-    from awsaudit.config import load_config
-
-    return load_config(path, {"trusted_cidrs": tuple(trusted) if trusted else None})
 
 
 def _collect(
@@ -134,7 +205,9 @@ def _collect(
         unknown = sorted(datasets - set(all_specs()))
         if unknown:
             raise UsageProblem(f"unknown dataset(s): {', '.join(unknown)} (see docs/snapshot.md)")
-    session = make_session(profile=profile, role_arn=role_arn, external_id=external_id, endpoint_url=endpoint_url)
+    session = make_session(
+        profile=profile, role_arn=role_arn, external_id=external_id, endpoint_url=endpoint_url
+    )
     options = CollectOptions(
         regions=_split(regions),
         datasets=datasets,
@@ -180,52 +253,75 @@ def collect(
 
         wanted = _split(datasets)
         snapshot = _collect(
-            profile, regions, role_arn, external_id, endpoint_url, max_workers,
+            profile,
+            regions,
+            role_arn,
+            external_id,
+            endpoint_url,
+            max_workers,
             None if wanted is None else frozenset(wanted),
         )
         save(snapshot, output)
         calls = sum(snapshot.api_calls.values())
         error_console.print(
             f"Collected account {snapshot.account.account_id} in {len(snapshot.regions)} region(s): "
-            f"{calls} API requests in {snapshot.duration_seconds:.1f} s, {len(snapshot.errors)} collection error(s). "
-            f"Wrote {output}",
+            f"{calls} API requests in {snapshot.duration_seconds:.1f} s, "
+            f"{len(snapshot.errors)} collection error(s). Wrote {output}",
             highlight=False,
         )
 
     _guard(body)
 
 
+def _audit_config(path: Path | None, trusted: list[str] | None, selection: Any) -> Any:
+    """The config file plus overrides; one selected CIS version also sets the monitoring event lists."""
+    from awsaudit.config import load_config
+
+    cis = [f.version for f in selection.frameworks if f.id == "cis-aws-foundations"]
+    return load_config(
+        path,
+        {
+            "trusted_cidrs": tuple(trusted) if trusted else None,
+            "cis_version": cis[0] if len(cis) == 1 else None,
+        },
+    )
+
+
 @app.command()
 def evaluate(
     snapshot_path: Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="A snapshot written by collect.")],
-    output: OutputOpt = Path("awsaudit-findings.json"),
+    output_format: FormatOpt = None,
+    output_dir: OutputDirOpt = Path("."),
     framework: FrameworkOpt = None,
     checks: ChecksOpt = None,
     exclude_checks: ExcludeOpt = None,
     severity: SeverityOpt = None,
     config: ConfigOpt = None,
     trusted_cidr: TrustedOpt = None,
+    suppressions: SuppressionsOpt = None,
+    fail_on: FailOnOpt = None,
+    fail_on_unknown: FailOnUnknownOpt = False,
 ) -> None:
     """Audit a saved snapshot offline (no AWS access needed)."""
 
-    def body() -> None:
+    def body() -> int:
         from awsaudit.audit import evaluate as run_evaluation
-        from awsaudit.audit import select, write_findings
-        from awsaudit.report.console import print_summary
+        from awsaudit.audit import select
         from awsaudit.snapshot import load
 
-        audit_config = _config(config, trusted_cidr)
+        request = _report_request(output_format, output_dir, suppressions, fail_on, fail_on_unknown)
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
+        audit_config = _audit_config(config, trusted_cidr, selection)
         result = run_evaluation(load(snapshot_path), selection, audit_config)
-        write_findings(result, output)
-        print_summary(result, console, [str(output)])
+        return _deliver(result, request)
 
-    _guard(body)
+    raise typer.Exit(_guard(body))
 
 
 @app.command()
 def scan(
-    output: OutputOpt = Path("awsaudit-findings.json"),
+    output_format: FormatOpt = None,
+    output_dir: OutputDirOpt = Path("."),
     snapshot_out: Annotated[
         Path | None, typer.Option("--snapshot", help="Also save the collected snapshot here.")
     ] = None,
@@ -241,48 +337,51 @@ def scan(
     severity: SeverityOpt = None,
     config: ConfigOpt = None,
     trusted_cidr: TrustedOpt = None,
+    suppressions: SuppressionsOpt = None,
+    fail_on: FailOnOpt = None,
+    fail_on_unknown: FailOnUnknownOpt = False,
 ) -> None:
-    """Collect only what the selected checks need, then evaluate."""
+    """Collect only what the selected checks need, then evaluate and write the reports."""
 
-    def body() -> None:
+    def body() -> int:
         from awsaudit.audit import evaluate as run_evaluation
-        from awsaudit.audit import select, write_findings
-        from awsaudit.report.console import print_summary
+        from awsaudit.audit import select
         from awsaudit.snapshot import save
 
-        audit_config = _config(config, trusted_cidr)
+        request = _report_request(output_format, output_dir, suppressions, fail_on, fail_on_unknown)
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
+        audit_config = _audit_config(config, trusted_cidr, selection)
         snapshot = _collect(
             profile, regions, role_arn, external_id, endpoint_url, max_workers, selection.dataset_keys()
         )
-        written = []
-        if snapshot_out is not None:
-            written.append(str(save(snapshot, snapshot_out)))
-        result = run_evaluation(snapshot, selection, audit_config)
-        written.append(str(write_findings(result, output)))
-        print_summary(result, console, written)
+        saved = [str(save(snapshot, snapshot_out))] if snapshot_out is not None else []
+        return _deliver(run_evaluation(snapshot, selection, audit_config), request, saved)
 
-    _guard(body)
+    raise typer.Exit(_guard(body))
 
 
 @app.command()
 def demo(
-    output: OutputOpt = Path("awsaudit-demo/awsaudit-findings.json"),
+    output_dir: OutputDirOpt = Path("awsaudit-demo"),
     scenario: Annotated[str, typer.Option("--scenario", help="Lab scenario to scan.")] = "misconfigured",
 ) -> None:
     """Scan the embedded lab's deliberately misconfigured account (no AWS account needed)."""
 
     def body() -> None:
-        from awsaudit.audit import select, write_findings
+        from awsaudit.audit import select
         from awsaudit.config import AuditConfig
-        from awsaudit.report.console import print_summary
 
         run_demo = _lab_module("demo").run_demo
+        request = _report_request(["json", "csv", "markdown", "html"], output_dir, None, None, False)
         console.print(f"Starting the embedded AWS lab and building the '{scenario}' scenario…")
         run = run_demo(select(), AuditConfig(), scenario)
-        written = [str(write_findings(run.result, output))]
-        print_summary(run.result, console, written)
-        console.print(f"The scenario planted {run.planted} problems; the scan judged them above.")
+        _deliver(run.result, request)
+        console.print(
+            f"The scenario planted {run.planted} problems. Open the report: "
+            f"{(output_dir / 'awsaudit-report.html').resolve()}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
     _guard(body)
 
@@ -305,7 +404,9 @@ def list_checks(
 
 @app.command("frameworks")
 def list_frameworks(
-    name: Annotated[str | None, typer.Argument(help="Show one framework's controls (id or id@version).")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Show one framework's controls (id or id@version).")
+    ] = None,
 ) -> None:
     """List the compliance frameworks, or the controls of one."""
 
@@ -336,8 +437,9 @@ def permissions() -> None:
 
 @lab_app.command("serve")
 def lab_serve(
-    scenario: Annotated[str, typer.Option("--scenario", help="Scenario to build (see `awsaudit lab scenarios`).")]
-    = "misconfigured",
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="Scenario to build (see `awsaudit lab scenarios`).")
+    ] = "misconfigured",
 ) -> None:
     """Run a lab server with a scenario and print how to point boto3 / the AWS CLI at it."""
 

@@ -93,7 +93,9 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
             loaded = tomllib.loads(text) if source.suffix == ".toml" else yaml.safe_load(text)
         except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
             first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ConfigError(f"{source}: not valid {source.suffix.lstrip('.') or 'YAML'}: {first_line}") from None
+            raise ConfigError(
+                f"{source}: not valid {source.suffix.lstrip('.') or 'YAML'}: {first_line}"
+            ) from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-FINDINGS_SCHEMA = "awsaudit.findings/1"
-
 
 class Status(StrEnum):
     PASS = "PASS"
@@ -63,29 +61,3 @@ class Finding:
 
     def sort_key(self) -> tuple[str, str, str, str]:
         return (self.check_id, self.account_id, self.region, self.resource)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "check_id": self.check_id,
-            "status": self.status.value,
-            "severity": self.severity.value,
-            "account_id": self.account_id,
-            "region": self.region,
-            "resource": self.resource,
-            "message": self.message,
-            "evidence": dict(self.evidence),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Finding:
-        return cls(
-            check_id=str(data["check_id"]),
-            status=Status(data["status"]),
-            severity=Severity(data["severity"]),
-            account_id=str(data["account_id"]),
-            region=str(data["region"]),
-            resource=str(data["resource"]),
-            message=str(data["message"]),
-            evidence=dict(data.get("evidence") or {}),
-        )

@@ -280,7 +280,8 @@ def resource_field(resource: Mapping[str, Any], name: str, *, service: str, regi
     failures = resource.get(RESOURCE_ERRORS_KEY) or {}
     if name in failures:
         failure = failures[name]
-        reason = f"{failure.get('operation', '?')} failed with {failure.get('code', '?')}: {failure.get('message', '')}"
+        operation, code = failure.get("operation", "?"), failure.get("code", "?")
+        reason = f"{operation} failed with {code}: {failure.get('message', '')}"
         raise NotCollected(service, region, name, reason)
     if name not in resource:
         raise NotCollected(service, region, name, "not collected for this resource")

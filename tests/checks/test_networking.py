@@ -232,8 +232,7 @@ def test_ipv4_admin_port_exposure() -> None:
     }
     ranged = finding(findings, "sg-range")
     assert ranged.message == (
-        "Security group sg-range (name-sg-range) admits the internet to port 3306 from 0.0.0.0/0, 3389 from "
-        "0.0.0.0/0"
+        "Security group sg-range (name-sg-range) admits the internet to port 3306, 3389 from 0.0.0.0/0"
     )
     assert ranged.evidence["findings"][0] == {
         "port": "3306",
@@ -287,8 +286,18 @@ def test_cifs_from_either_internet() -> None:
         group("sg-v4", permission("tcp", (445, 445), v4=("0.0.0.0/0",))),
         group("sg-v6", permission("tcp", (400, 500), v6=("::/0",))),
         group("sg-ssh", permission("tcp", (22, 22), v4=("0.0.0.0/0",))),
+        group("sg-all", permission("-1", None, v4=("0.0.0.0/0",), v6=("::/0",))),
     )
-    assert by_id(findings) == {"sg-v4": Status.FAIL, "sg-v6": Status.FAIL, "sg-ssh": Status.PASS}
+    assert by_id(findings) == {
+        "sg-v4": Status.FAIL,
+        "sg-v6": Status.FAIL,
+        "sg-ssh": Status.PASS,
+        "sg-all": Status.FAIL,
+    }
+    assert finding(findings, "sg-all").message == (
+        "Security group sg-all (name-sg-all) admits the internet to port 445 (tcp, udp) "
+        "from 0.0.0.0/0 and ::/0"
+    )
 
 
 def test_configured_ports_drive_the_check_and_cis_ports_stay() -> None:
@@ -378,6 +387,12 @@ def test_severity_stays_default_when_reachability_is_unknown() -> None:
     result = only(run(snapshot, "ec2.sg_admin_ports_ipv4"))
     assert (result.status, result.severity) == (Status.FAIL, Severity.HIGH)
     assert any("route table is not in the snapshot" in r for r in result.evidence["reachability_unknown"])
+    assert result.evidence["not_collected"] == [
+        "ec2/Subnets",
+        "ec2/RouteTables",
+        "ec2/InternetGateways",
+        "ec2/NetworkAcls",
+    ]
 
 
 def test_unreadable_interface_keeps_attachment_unknown() -> None:
@@ -536,8 +551,7 @@ def test_nacl_tcp_deny_leaves_udp_admitted() -> None:
         config=AuditConfig(admin_ports=(22,)),
     )
     assert only(findings).message == (
-        "Network ACL acl-tcp-denied admits the internet to port 22/udp from 0.0.0.0/0, "
-        "3389/udp from 0.0.0.0/0"
+        "Network ACL acl-tcp-denied admits the internet to port 22/udp, 3389/udp from 0.0.0.0/0"
     )
 
 

@@ -162,7 +162,9 @@ def test_guardduty_detector_with_its_settings(snapshot: Snapshot) -> None:
     assert _data(snapshot, "guardduty", "Detectors") == []
 
 
-def test_narrowed_collection_keeps_a_multi_region_trail_homed_elsewhere(snapshot: Snapshot, clean_lab: Lab) -> None:
+def test_narrowed_collection_keeps_a_multi_region_trail_homed_elsewhere(
+    snapshot: Snapshot, clean_lab: Lab
+) -> None:
     """Collecting only eu-west-1 must still see the multi-region trail homed in us-east-1, once."""
     narrowed = collect_lab(clean_lab, datasets=["cloudtrail/Trails"], regions=(OTHER,))
     names = sorted(t["Name"] for t in narrowed.dataset("cloudtrail", OTHER, "Trails"))

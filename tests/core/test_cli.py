@@ -16,8 +16,17 @@ from tests.builders import SnapshotBuilder
 
 runner = CliRunner()
 COMMANDS = [
-    [], ["collect"], ["evaluate"], ["scan"], ["checks"], ["frameworks"], ["permissions"], ["demo"],
-    ["lab"], ["lab", "serve"], ["lab", "scenarios"],
+    [],
+    ["collect"],
+    ["evaluate"],
+    ["scan"],
+    ["checks"],
+    ["frameworks"],
+    ["permissions"],
+    ["demo"],
+    ["lab"],
+    ["lab", "serve"],
+    ["lab", "scenarios"],
 ]
 
 
@@ -76,10 +85,11 @@ def test_unknown_option_is_a_usage_error() -> None:
 def test_evaluate_writes_findings_for_an_empty_snapshot(tmp_path: Path) -> None:
     """Nothing collected: every check is UNKNOWN with a reason, none PASSes."""
     snapshot = str(save(SnapshotBuilder().build(), tmp_path / "s.json.gz"))
-    out = tmp_path / "findings.json"
-    result = runner.invoke(app, ["evaluate", snapshot, "-o", str(out)])
+    result = runner.invoke(
+        app, ["evaluate", snapshot, "--output-dir", str(tmp_path), "--output-format", "json"]
+    )
     assert result.exit_code == 0, result.output
-    document = json.loads(out.read_text())
+    document = json.loads((tmp_path / "awsaudit-findings.json").read_text())
     statuses = {f["status"] for f in document["findings"]}
     assert statuses <= {"UNKNOWN"}
     assert document["findings"]
@@ -91,7 +101,9 @@ def test_permissions_is_a_valid_read_only_policy() -> None:
     actions = policy["Statement"][0]["Action"]
     assert "iam:GetAccountAuthorizationDetails" in actions
     assert actions == sorted(set(actions))
-    mutating = [a for a in actions if a.split(":")[1].startswith(("Put", "Create", "Delete", "Update", "Attach"))]
+    mutating = [
+        a for a in actions if a.split(":")[1].startswith(("Put", "Create", "Delete", "Update", "Attach"))
+    ]
     assert mutating == []
 
 

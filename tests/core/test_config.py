@@ -15,7 +15,9 @@ def test_defaults_are_the_documented_ones() -> None:
     assert config.unused_credential_days == 45
     assert config.min_password_length == 14
     assert config.password_reuse_prevention == 24
-    assert {22, 3389, 5500, 5900, 1433, 3306, 5432, 1521, 27017, 6379, 9200, 445, 23} <= set(config.admin_ports)
+    assert {22, 3389, 5500, 5900, 1433, 3306, 5432, 1521, 27017, 6379, 9200, 445, 23} <= set(
+        config.admin_ports
+    )
     assert config.trusted_cidrs == ()
 
 
@@ -42,7 +44,9 @@ def test_yaml_and_toml_files_and_overrides(tmp_path: Path) -> None:
         ("admin_ports = [", ".toml", "not valid toml"),
     ],
 )
-def test_bad_config_is_one_line_naming_the_file(tmp_path: Path, text: str, suffix: str, expected: str) -> None:
+def test_bad_config_is_one_line_naming_the_file(
+    tmp_path: Path, text: str, suffix: str, expected: str
+) -> None:
     path = tmp_path / f"audit{suffix}"
     path.write_text(text)
     with pytest.raises(ConfigError) as caught:

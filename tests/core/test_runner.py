@@ -93,7 +93,10 @@ def test_each_makes_only_the_item_with_missing_data_unknown(registered: list[str
     meta = _define("test.each", Scope.ACCOUNT, [Needs("s3", "Buckets")], judge)
     buckets = [
         {"Name": "good", "Policy": None},
-        {"Name": "bad", "_errors": {"Policy": {"operation": "GetBucketPolicy", "code": "AccessDenied", "message": ""}}},
+        {
+            "Name": "bad",
+            "_errors": {"Policy": {"operation": "GetBucketPolicy", "code": "AccessDenied", "message": ""}},
+        },
     ]
     snapshot = SnapshotBuilder().with_dataset("s3", "Buckets", buckets).build()
     statuses = {f.resource: f.status for f in run_checks(snapshot, [meta], AuditConfig())}

@@ -24,9 +24,13 @@ from tests.builders import SnapshotBuilder
 
 def _sample() -> SnapshotBuilder:
     builder = SnapshotBuilder(regions=("eu-west-1", "us-east-1"))
-    builder.with_dataset("ec2", "SecurityGroups", [{"GroupId": "sg-1", "IpPermissions": []}], region="eu-west-1")
+    builder.with_dataset(
+        "ec2", "SecurityGroups", [{"GroupId": "sg-1", "IpPermissions": []}], region="eu-west-1"
+    )
     builder.with_dataset("iam", "PasswordPolicy", {"PasswordPolicy": None})
-    builder.with_error("ec2", "FlowLogs", region="us-east-1", code="AccessDenied", operation="DescribeFlowLogs")
+    builder.with_error(
+        "ec2", "FlowLogs", region="us-east-1", code="AccessDenied", operation="DescribeFlowLogs"
+    )
     builder.snapshot.api_calls = {"ec2.DescribeSecurityGroups": 2}
     return builder
 
@@ -71,7 +75,11 @@ def test_region_outside_the_collection_is_named() -> None:
 
 
 def test_resource_field_failure_and_absence() -> None:
-    bucket = {"Name": "b", "Policy": None, "_errors": {"Acl": {"operation": "GetBucketAcl", "code": "AccessDenied"}}}
+    bucket = {
+        "Name": "b",
+        "Policy": None,
+        "_errors": {"Acl": {"operation": "GetBucketAcl", "code": "AccessDenied"}},
+    }
     assert resource_field(bucket, "Policy", service="s3", region="global") is None
     with pytest.raises(NotCollected, match="GetBucketAcl failed with AccessDenied"):
         resource_field(bucket, "Acl", service="s3", region="global")
@@ -98,8 +106,8 @@ def _write(tmp_path: Path, name: str, content: bytes) -> Path:
         (b'{"schema": "awsaudit.snapshot/0"}', "unsupported snapshot schema version 0"),
         (b'{"schema": "awsaudit.snapshot/1", "account": {}}', "malformed snapshot"),
         (
-            b'{"schema": "awsaudit.snapshot/1", "account": {"id": "1"}, "collected_at": "2026-01-01T00:00:00Z",'
-            b' "regions": [], "datasets": {"ec2": []}}',
+            b'{"schema": "awsaudit.snapshot/1", "account": {"id": "1"},'
+            b' "collected_at": "2026-01-01T00:00:00Z", "regions": [], "datasets": {"ec2": []}}',
             "'datasets' must map service -> region -> dataset",
         ),
         (
@@ -110,7 +118,9 @@ def _write(tmp_path: Path, name: str, content: bytes) -> Path:
         (b"\xff\xfe\x00garbage", "not valid JSON"),
     ],
 )
-def test_bad_files_give_one_line_errors_naming_the_file(tmp_path: Path, content: bytes, expected: str) -> None:
+def test_bad_files_give_one_line_errors_naming_the_file(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
     path = _write(tmp_path, "bad.json", content)
     with pytest.raises(SnapshotError) as caught:
         load(path)
@@ -139,5 +149,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_collection_error_round_trip_with_resource() -> None:
-    error = CollectionError("s3", "global", "Buckets.Policy", "GetBucketPolicy", "AccessDenied", "no", "arn:aws:s3:::b")
+    error = CollectionError(
+        "s3", "global", "Buckets.Policy", "GetBucketPolicy", "AccessDenied", "no", "arn:aws:s3:::b"
+    )
     assert CollectionError.from_json(error.to_json()) == error

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from ipaddress import IPv6Network
 from typing import Any
 
 import boto3
@@ -99,25 +100,21 @@ def build(ec2: Any) -> Built:
     vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
     ipv6_block = IPv6Network(vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"])  # a /56
     ipv6_subnets = ipv6_block.subnets(new_prefix=64)
-    next(ipv6_subnets)
     gateway_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=vpc_id)
     public_table = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=public_table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway_id)
     ec2.create_route(RouteTableId=public_table, DestinationIpv6CidrBlock="::/0", GatewayId=gateway_id)
 
-    def subnet(cidr: str, ipv6_suffix: str) -> str:
-        created = ec2.create_subnet(
-            VpcId=vpc_id, CidrBlock=cidr, Ipv6CidrBlock=f"{ipv6_prefix}{ipv6_suffix}::/64"
-        )
+    def subnet(cidr: str, ipv6: IPv6Network) -> str:
+        created = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, Ipv6CidrBlock=str(ipv6))
         subnet_id: str = created["Subnet"]["SubnetId"]
         return subnet_id
 
-    public, private, guarded = (
-        subnet("10.0.1.0/24", "01"),
-        subnet("10.0.2.0/24", "02"),
-        subnet("10.0.3.0/24", "03"),
-    )
+    public_ipv6 = next(ipv6_subnets)
+    public = subnet("10.0.1.0/24", public_ipv6)
+    private = subnet("10.0.2.0/24", next(ipv6_subnets))
+    guarded = subnet("10.0.3.0/24", next(ipv6_subnets))
     for routed in (public, guarded):
         ec2.associate_route_table(RouteTableId=public_table, SubnetId=routed)
 
@@ -166,7 +163,7 @@ def build(ec2: Any) -> Built:
         "public": launch(ec2, public, groups["world"]),
         "private": launch(ec2, private, groups["world"]),
         "guarded": launch(ec2, guarded, groups["world"]),
-        "ipv6": launch_ipv6_only(ec2, public, groups["ipv6"], f"{ipv6_prefix}01::10"),
+        "ipv6": launch_ipv6_only(ec2, public, groups["ipv6"], str(public_ipv6[16])),
         "office": launch(ec2, public, groups["office"]),
     }
     return Built(instances, groups, gateway_id)

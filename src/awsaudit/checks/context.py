@@ -71,16 +71,24 @@ class CheckContext:
         return f"arn:{self.partition}:{self.meta.service}:{self.region}:{self.account_id}:account"
 
     # --------------------------------------------------------------- results
-    def passed(self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any) -> Result:
+    def passed(
+        self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any
+    ) -> Result:
         return self._result(Status.PASS, resource, message, evidence, **kw)
 
-    def failed(self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any) -> Result:
+    def failed(
+        self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any
+    ) -> Result:
         return self._result(Status.FAIL, resource, message, evidence, **kw)
 
-    def unknown(self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any) -> Result:
+    def unknown(
+        self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any
+    ) -> Result:
         return self._result(Status.UNKNOWN, resource, message, evidence, **kw)
 
-    def manual(self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any) -> Result:
+    def manual(
+        self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any
+    ) -> Result:
         return self._result(Status.MANUAL, resource, message, evidence, **kw)
 
     def _result(
@@ -111,8 +119,14 @@ class CheckContext:
                     self.unknown(
                         resource_of(item),
                         f"Cannot judge: {missing.dataset} was not collected ({missing.reason})",
-                        {"missing": {"service": missing.service, "region": missing.region,
-                                     "dataset": missing.dataset, "reason": missing.reason}},
+                        {
+                            "missing": {
+                                "service": missing.service,
+                                "region": missing.region,
+                                "dataset": missing.dataset,
+                                "reason": missing.reason,
+                            }
+                        },
                         region=region_of(item) if region_of else None,
                     )
                 ]

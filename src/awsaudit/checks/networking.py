@@ -28,7 +28,6 @@ from awsaudit.analyze.network import (
     Reach,
     RegionNetwork,
     SecurityGroup,
-    SecurityGroupRule,
     Traffic,
     exposure,
     group_internet_open_ports,
@@ -48,14 +47,15 @@ from awsaudit.snapshot import NotCollected
 SECURITY_GROUPS = Needs("ec2", "SecurityGroups", regional=True)
 NETWORK_INTERFACES = Needs("ec2", "NetworkInterfaces", regional=True)
 PREFIX_LISTS = Needs("ec2", "ManagedPrefixLists", regional=True)
-NETWORK_ACLS = Needs("ec2", "NetworkAcls", regional=True)
 # The rest of the exposure model. The security-group checks judge rules without it and only use it to
 # grade severity, so a missing one leaves reachability unknown instead of making the rule check UNKNOWN.
-ROUTING = (
+PATH_DATASETS = (
     Needs("ec2", "Subnets", regional=True),
     Needs("ec2", "RouteTables", regional=True),
     Needs("ec2", "InternetGateways", regional=True),
+    Needs("ec2", "NetworkAcls", regional=True),
 )
+NETWORK_ACLS = PATH_DATASETS[3]
 SG_DOC = "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"
 NACL_DOC = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html"
 # CIS names SSH and RDP explicitly; they are judged even when the configured list leaves them out.
@@ -106,8 +106,14 @@ class Readable:
     unreadable: tuple[tuple[Mapping[str, Any], str], ...]
 
 
-def split_readable(key: str, records: Iterable[Mapping[str, Any]]) -> Readable:
+def split_readable(key: str, records: Sequence[Mapping[str, Any]]) -> Readable:
     """Try each record alone, so that one malformed group or ACL makes only that resource UNKNOWN."""
+    try:
+        parse_region({key: records})
+    except NetworkDataError:
+        pass  # find which records are at fault
+    else:
+        return Readable(tuple(records), ())
     good: list[Mapping[str, Any]] = []
     bad: list[tuple[Mapping[str, Any], str]] = []
     for record in records:
@@ -143,9 +149,9 @@ class NetworkView:
     not_collected: tuple[str, ...]
 
 
-def network_view(ctx: CheckContext, optional: Sequence[Needs]) -> NetworkView:
-    """Parse the region's network. Required datasets go through ctx.dataset (missing: NotCollected);
-    `optional` ones are left out when missing, which the analysis reads as unknown links, never open.
+def network_view(ctx: CheckContext) -> NetworkView:
+    """Parse the region's network. Groups, interfaces and prefix lists are required (missing: NotCollected);
+    PATH_DATASETS are left out when missing, which the analysis reads as unknown links, never open.
 
     Unreadable security groups are left out (interfaces using them become unknown) and unreadable
     interfaces are reported apart; any other unreadable record leaves the whole region without a model,
@@ -156,7 +162,7 @@ def network_view(ctx: CheckContext, optional: Sequence[Needs]) -> NetworkView:
         "ManagedPrefixLists": ctx.dataset("ec2", "ManagedPrefixLists"),
     }
     not_collected: list[str] = []
-    for need in optional:
+    for need in PATH_DATASETS:
         try:
             data[need.dataset] = ctx.dataset(need.service, need.dataset)
         except NotCollected:
@@ -188,10 +194,29 @@ class Opening:
     port: int
     protocol: int
     version: int
+    source: str
 
     @property
     def label(self) -> str:
         return str(self.port) if self.protocol == TCP else f"{self.port}/udp"
+
+
+def describe_openings(openings: Iterable[Opening]) -> str:
+    """ "22, 3389 (tcp, udp) from 0.0.0.0/0 and ::/0": ports per source, sources with equal ports merged."""
+    by_source: dict[str, dict[int, set[int]]] = {}
+    for opening in openings:
+        by_source.setdefault(opening.source, {}).setdefault(opening.port, set()).add(opening.protocol)
+    sources_by_ports: dict[str, list[str]] = {}
+    for source, ports in sorted(by_source.items()):
+        text = ", ".join(_port_label(port, protocols) for port, protocols in sorted(ports.items()))
+        sources_by_ports.setdefault(text, []).append(source)
+    return "; ".join(f"{text} from {' and '.join(sources)}" for text, sources in sources_by_ports.items())
+
+
+def _port_label(port: int, protocols: set[int]) -> str:
+    if protocols == {TCP}:
+        return str(port)
+    return f"{port}/udp" if protocols == {UDP} else f"{port} (tcp, udp)"
 
 
 @dataclass(frozen=True)
@@ -248,7 +273,10 @@ class Reachability:
             evidence = {"attached_to_interfaces": True, "reachable_paths": sorted(paths)}
             return Severity.CRITICAL, f"; reachable from the internet ({len(paths)} path(s))", evidence
         if undecided:
-            return None, "", {"attached_to_interfaces": True, "reachability_unknown": sorted(undecided)}
+            evidence = {"attached_to_interfaces": True, "reachability_unknown": sorted(undecided)}
+            if self._view.not_collected:
+                evidence["not_collected"] = list(self._view.not_collected)
+            return None, "", evidence
         return None, "", {"attached_to_interfaces": True, "not_reachable": sorted(closed)}
 
     def _paths(self, group_id: str, opening: Opening) -> Iterator[tuple[str, FamilyPath, str]]:
@@ -270,7 +298,7 @@ def judge_groups(
     settings: Mapping[str, Any],
 ) -> Iterator[Result]:
     """Judge each group with `find`; failing groups are graded by real reachability (see Reachability)."""
-    view = network_view(ctx, (*ROUTING, NETWORK_ACLS))
+    view = network_view(ctx)
     reachability = Reachability(view, ports)
     unreadable = {id(record): error for record, error in view.groups.unreadable}
     parsed = parse_groups(view.groups.records)
@@ -372,12 +400,12 @@ def _internet_openings(
         for admission in group_internet_open_ports(group, ports, lists, protocol):
             if admission.version not in versions:
                 continue
-            opening = Opening(admission.port, protocol, admission.version)
+            opening = Opening(admission.port, protocol, admission.version, str(internet(admission.version)))
             openings.append(opening)
             items.append(
                 {
                     "port": opening.label,
-                    "source": str(internet(admission.version)),
+                    "source": opening.source,
                     "rules": [str(rule) for rule in admission.rules],
                 }
             )
@@ -395,8 +423,7 @@ def _register_internet_exposure(spec: InternetExposureCheck) -> None:
         def describe(found: GroupFindings) -> str:
             if not found.items:
                 return "admits no internet traffic to the judged ports"
-            opened = sorted({f"{item['port']} from {item['source']}" for item in found.items})
-            return "admits the internet to port " + ", ".join(opened)
+            return "admits the internet to port " + describe_openings(found.openings)
 
         return judge_groups(ctx, ports, find, describe, {"ports": list(ports)})
 
@@ -437,13 +464,10 @@ def _untrusted_openings(
         beyond = untrusted_sources(rule, trusted, lists)
         unresolved.update(dict.fromkeys(f"prefix list {p}" for p in beyond.unknown_prefix_lists))
         for network in beyond.networks:
-            openings.update(Opening(port, protocol, network.version) for port, protocol in opened)
-            items.extend(_untrusted_item(rule, network, port, protocol) for port, protocol in opened)
+            found = [Opening(port, protocol, network.version, str(network)) for port, protocol in opened]
+            openings.update(found)
+            items.extend({"port": o.label, "source": o.source, "rule": str(rule)} for o in found)
     return GroupFindings(tuple(sorted(openings)), tuple(items), tuple(unresolved))
-
-
-def _untrusted_item(rule: SecurityGroupRule, network: IPNetwork, port: int, protocol: int) -> dict[str, Any]:
-    return {"port": Opening(port, protocol, network.version).label, "source": str(network), "rule": str(rule)}
 
 
 @check(
@@ -478,8 +502,7 @@ def sg_admin_ports_trusted_cidrs(ctx: CheckContext) -> Iterator[Result]:
     def describe(found: GroupFindings) -> str:
         if not found.items:
             return "admits administration ports only from trusted networks"
-        opened = sorted({f"{item['port']} from {item['source']}" for item in found.items})
-        return "admits untrusted sources to port " + ", ".join(opened)
+        return "admits untrusted sources to port " + describe_openings(found.openings)
 
     settings = {"ports": list(ports), "trusted_cidrs": [str(n) for n in trusted]}
     return judge_groups(ctx, ports, find, describe, settings)
@@ -574,19 +597,23 @@ def nacl_admin_ports(ctx: CheckContext) -> Iterator[Result]:
                 {"error": error},
             )
         acl = acls[record["NetworkAclId"]]
-        admissions = [
-            {
-                "port": Opening(admission.port, protocol, admission.version).label,
-                "source": str(internet(admission.version)),
-                "allow_entries": [str(e) for e in admission.entries],
-                "except": [str(e.network) for e in admission.exceptions],
-            }
-            for protocol in RULE_PROTOCOLS
-            for admission in nacl_internet_open_ports(acl, ports, protocol)
-        ]
+        openings: list[Opening] = []
+        admissions: list[dict[str, Any]] = []
+        for protocol in RULE_PROTOCOLS:
+            for admission in nacl_internet_open_ports(acl, ports, protocol):
+                source = str(internet(admission.version))
+                openings.append(Opening(admission.port, protocol, admission.version, source))
+                admissions.append(
+                    {
+                        "port": openings[-1].label,
+                        "source": source,
+                        "allow_entries": [str(e) for e in admission.entries],
+                        "except": [str(e.network) for e in admission.exceptions],
+                    }
+                )
         evidence = {"VpcId": acl.vpc_id, "subnets": list(acl.subnet_ids), "admissions": admissions}
         if admissions:
-            opened = ", ".join(sorted({f"{a['port']} from {a['source']}" for a in admissions}))
+            opened = describe_openings(openings)
             return ctx.failed(
                 resource(record), f"Network ACL {name} admits the internet to port {opened}", evidence
             )
@@ -607,7 +634,7 @@ def nacl_admin_ports(ctx: CheckContext) -> Iterator[Result]:
     title="No network interface is reachable from the internet on an administration or database port",
     severity=Severity.CRITICAL,
     scope=Scope.REGION,
-    needs=[SECURITY_GROUPS, NETWORK_INTERFACES, PREFIX_LISTS, NETWORK_ACLS, *ROUTING],
+    needs=[SECURITY_GROUPS, NETWORK_INTERFACES, PREFIX_LISTS, *PATH_DATASETS],
     rationale=(
         "An interface with a public address, in a subnet routed to an internet gateway, whose network ACL "
         "and security group both admit the internet to a TCP administration or database port (config "
@@ -626,7 +653,7 @@ def nacl_admin_ports(ctx: CheckContext) -> Iterator[Result]:
     ],
 )
 def internet_exposed_interfaces(ctx: CheckContext) -> Iterator[Result]:
-    view = network_view(ctx, (*ROUTING, NETWORK_ACLS))
+    view = network_view(ctx)
     if view.region is None:
         yield ctx.unknown(
             ctx.scope_arn(), f"Cannot judge reachability: {view.problem}", {"error": view.problem}
@@ -639,12 +666,39 @@ def internet_exposed_interfaces(ctx: CheckContext) -> Iterator[Result]:
             f"Network interface {record.get('NetworkInterfaceId')} cannot be read: {error}",
             {"error": error},
         )
-    ports = ctx.config.admin_ports
-    for result in exposure(view.region, ports, TCP):
-        yield judge_interface(ctx, result, ports)
+    results = exposure(view.region, ctx.config.admin_ports, TCP)
+    # Interfaces alike share one tuple of port results (see the analysis); judge each tuple once.
+    verdicts: dict[int, PortsVerdict] = {}
+    for result in results:
+        if id(result.ports) not in verdicts:
+            verdicts[id(result.ports)] = ports_verdict(result.ports)
+        yield judge_interface(ctx, result, verdicts[id(result.ports)])
 
 
-def judge_interface(ctx: CheckContext, result: InterfaceExposure, ports: Iterable[int]) -> Result:
+@dataclass(frozen=True)
+class PortsVerdict:
+    """An interface's overall status, the ports that decide it, and why (for UNKNOWN and NOT_EXPOSED)."""
+
+    status: Exposure
+    ports: tuple[PortExposure, ...]
+    reasons: dict[str, list[str]]
+    summary: str
+
+
+def ports_verdict(ports: tuple[PortExposure, ...]) -> PortsVerdict:
+    by_status: dict[Exposure, list[PortExposure]] = {status: [] for status in Exposure}
+    for port in ports:
+        by_status[port.status].append(port)
+    for status in (Exposure.EXPOSED, Exposure.UNKNOWN):
+        if by_status[status]:
+            deciding = tuple(by_status[status])
+            reasons = _reasons(deciding) if status is Exposure.UNKNOWN else {}
+            return PortsVerdict(status, deciding, reasons, ", ".join(str(p.traffic) for p in deciding))
+    closed = tuple(by_status[Exposure.NOT_EXPOSED])
+    return PortsVerdict(Exposure.NOT_EXPOSED, closed, _reasons(closed), _why_closed(closed))
+
+
+def judge_interface(ctx: CheckContext, result: InterfaceExposure, verdict: PortsVerdict) -> Result:
     interface = result.interface
     resource = ec2_arn(ctx, "network-interface", interface.interface_id)
     evidence: dict[str, Any] = {
@@ -656,31 +710,23 @@ def judge_interface(ctx: CheckContext, result: InterfaceExposure, ports: Iterabl
         "PublicIps": [str(a) for a in (*interface.public_ipv4, *interface.ipv6)],
     }
     label = f"Network interface {interface_label(interface)}"
-    by_status: dict[Exposure, list[tuple[int, PortExposure]]] = {status: [] for status in Exposure}
-    for number in dict.fromkeys(ports):
-        port = result.port(number)
-        by_status[port.status].append((number, port))
-    if by_status[Exposure.EXPOSED]:
+    if verdict.status is Exposure.EXPOSED:
         evidence["exposed"] = [
             {"port": number, "version": path.version, "path": result.path_text(number, path.version)}
-            for number, port in by_status[Exposure.EXPOSED]
+            for port in verdict.ports
+            if (number := port.traffic.port) is not None
             for path in port.paths
             if path.status is Exposure.EXPOSED
         ]
-        opened = ", ".join(str(p.traffic) for _, p in by_status[Exposure.EXPOSED])
-        return ctx.failed(resource, f"{label} is reachable from the internet on {opened}", evidence)
-    if by_status[Exposure.UNKNOWN]:
-        evidence["unknown"] = _reasons(p for _, p in by_status[Exposure.UNKNOWN])
-        undecided = ", ".join(str(p.traffic) for _, p in by_status[Exposure.UNKNOWN])
-        first = by_status[Exposure.UNKNOWN][0][1].reason
-        return ctx.unknown(
-            resource, f"{label}: reachability of {undecided} cannot be decided ({first})", evidence
-        )
-    closed = [p for _, p in by_status[Exposure.NOT_EXPOSED]]
-    evidence["not_exposed"] = _reasons(closed)
-    return ctx.passed(
-        resource, f"{label} is not reachable from the internet on admin ports: {_why_closed(closed)}", evidence
-    )
+        return ctx.failed(resource, f"{label} is reachable from the internet on {verdict.summary}", evidence)
+    if verdict.status is Exposure.UNKNOWN:
+        evidence["unknown"] = verdict.reasons
+        first = verdict.ports[0].reason
+        message = f"{label}: reachability of {verdict.summary} cannot be decided ({first})"
+        return ctx.unknown(resource, message, evidence)
+    evidence["not_exposed"] = verdict.reasons
+    message = f"{label} is not reachable from the internet on admin ports: {verdict.summary}"
+    return ctx.passed(resource, message, evidence)
 
 
 def _why_closed(ports: Sequence[PortExposure]) -> str:
@@ -698,7 +744,9 @@ def _why_closed(ports: Sequence[PortExposure]) -> str:
 
 def _opened_by_a_group(port: PortExposure) -> bool:
     return any(
-        step.link is Link.SECURITY_GROUP and step.reach is Reach.OPEN for path in port.paths for step in path.steps
+        step.link is Link.SECURITY_GROUP and step.reach is Reach.OPEN
+        for path in port.paths
+        for step in path.steps
     )
 
 

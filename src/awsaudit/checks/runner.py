@@ -53,7 +53,7 @@ def _judge_scope(meta: CheckMeta, context: CheckContext) -> list[Result]:
                 {"missing": [_describe(absent)]},
             )
         ]
-    except Exception as crash:  # noqa: BLE001 - a check bug or odd data must never become PASS or a crash
+    except Exception as crash:
         return [
             context.unknown(
                 context.scope_arn(),

@@ -35,7 +35,11 @@ def without_metadata(response: dict[str, Any]) -> dict[str, Any]:
 
 def record_field_error(item: dict[str, Any], field: str, operation: str, code: str, message: str) -> None:
     """Mark one sub-call of one resource as failed, so checks read it as 'not collected'."""
-    item.setdefault(RESOURCE_ERRORS_KEY, {})[field] = {"operation": operation, "code": code, "message": message}
+    item.setdefault(RESOURCE_ERRORS_KEY, {})[field] = {
+        "operation": operation,
+        "code": code,
+        "message": message,
+    }
 
 
 def attach(
@@ -54,7 +58,7 @@ def attach(
 
     try:
         item[field] = call()
-    except Exception as exc:  # noqa: BLE001 - every failure is recorded, never raised past one resource
+    except Exception as exc:
         operation, code, message = describe_failure(exc)
         if absent is not None and code in absent:
             item[field] = absent[code]

@@ -108,7 +108,7 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     probe = _Run(session, options, Account("", "aws", ""), home_region)
     try:
         identity = probe.client("sts", home_region).get_caller_identity()
-    except Exception as exc:  # noqa: BLE001 - reported as one clear line by the CLI
+    except Exception as exc:
         _, code, message = describe_failure(exc)
         raise CollectionFailed(f"cannot establish the caller identity: {code}: {message}") from None
     arn = str(identity["Arn"])
@@ -198,7 +198,7 @@ def _dataset_task(run: _Run, spec: DatasetSpec, region: str) -> Callable[[], Any
         context = _context(run, spec.client, client_region)
         try:
             return spec.fetch(context)
-        except Exception as exc:  # noqa: BLE001 - recorded on exactly this dataset
+        except Exception as exc:
             operation, code, message = describe_failure(exc)
             with run.lock:
                 run.errors.append(CollectionError(spec.service, region, spec.name, operation, code, message))
@@ -226,7 +226,9 @@ def _on_dataset(
     return on_done
 
 
-def _detail_task(run: _Run, spec: DatasetSpec, client_region: str, region: str, item: dict[str, Any]) -> Callable[[], None]:
+def _detail_task(
+    run: _Run, spec: DatasetSpec, client_region: str, region: str, item: dict[str, Any]
+) -> Callable[[], None]:
     assert spec.detail is not None
     detail = spec.detail
 
@@ -234,7 +236,7 @@ def _detail_task(run: _Run, spec: DatasetSpec, client_region: str, region: str, 
         context = _context(run, spec.client, client_region)
         try:
             detail(context, item)
-        except Exception as exc:  # noqa: BLE001 - a detail bug is recorded on the resource, not fatal
+        except Exception as exc:
             operation, code, message = describe_failure(exc)
             record_field_error(item, "detail", operation, code, message)
         failures = item.get("_errors", {})

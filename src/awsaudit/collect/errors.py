@@ -43,7 +43,9 @@ def current_operation() -> str:
 def describe_failure(exc: BaseException) -> tuple[str, str, str]:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
-        code = str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "Unknown")
+        code = str(
+            error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "Unknown"
+        )
         message = str(error.get("Message") or "")
         return exc.operation_name, code, _one_line(message)
     operation = current_operation()
@@ -53,7 +55,11 @@ def describe_failure(exc: BaseException) -> tuple[str, str, str]:
         return operation, "EndpointConnectionError", _one_line(str(exc))
     if isinstance(exc, ResponseParserError):
         # An endpoint that answers with something that is not an AWS response (e.g. not implemented).
-        return operation, "ResponseParserError", "unparseable response (service not implemented or not available)"
+        return (
+            operation,
+            "ResponseParserError",
+            "unparseable response (service not implemented or not available)",
+        )
     if isinstance(exc, BotoCoreError):
         return operation, type(exc).__name__, _one_line(str(exc))
     return operation, type(exc).__name__, _one_line(str(exc))

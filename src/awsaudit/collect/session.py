@@ -21,7 +21,8 @@ def make_session(
     """A session from the profile / environment / SSO chain, or for ``role_arn`` assumed from it."""
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
-        if session.region_name is None:
+        configured: str | None = getattr(session, "region_name", None)  # None when nothing is configured
+        if not configured:
             session = boto3.Session(profile_name=profile, region_name="us-east-1")
         if role_arn is None:
             return session

@@ -46,9 +46,14 @@ class IamAnalysis:
             self._action_index[key] = indexed
         return indexed
 
-    def candidates(self, action: str, resource: str) -> list[PermissionProfile]:
-        """Profiles whose allows for the action could cover `resource`: an index by action, then by the
-        resource patterns the profiles share (many principals share few patterns), then by exact ARN."""
+    def candidate_groups(
+        self, action: str, resource: str
+    ) -> list[tuple[tuple[object, ...], list[PermissionProfile]]]:
+        """Groups of profiles whose allows for the action could cover `resource`, each with a stable key.
+
+        Profiles are indexed by action, then by the resource patterns they share (many principals share
+        few patterns), with exact ARNs in a dictionary; only the groups whose patterns match are returned.
+        """
         key = action.lower()
         index = self._resource_index.get(key)
         if index is None:
@@ -61,11 +66,17 @@ class IamAnalysis:
                 else:
                     index.patterned.setdefault(patterns, []).append(profile)
             self._resource_index[key] = index
-        found = list(index.exact.get(resource, ()))
+        groups: list[tuple[tuple[object, ...], list[PermissionProfile]]] = []
+        if resource in index.exact:
+            groups.append(((key, resource), index.exact[resource]))
         for patterns, profiles in index.patterned.items():
             if patterns is None or any(matches(pattern, resource, ignore_case=False) for pattern in patterns):
-                found.extend(profiles)
-        return found
+                groups.append(((key, patterns), profiles))
+        return groups
+
+    def candidates(self, action: str, resource: str) -> list[PermissionProfile]:
+        """Profiles whose allows for the action could cover `resource` (see `candidate_groups`)."""
+        return [profile for _, profiles in self.candidate_groups(action, resource) for profile in profiles]
 
     def principals_of(self, profile: PermissionProfile) -> list[Principal]:
         return self.members[id(profile)]

@@ -578,60 +578,60 @@ class EscalationGraph:
             edges.append(_make_edge(source.arn, target, steps[0].action, explanation, steps, statements))
         return edges
 
-    def _incoming(self, target: Principal, done: set[str]) -> Iterator[Edge]:
-        """Edges into `target` from principals not in `done`."""
+    def _incoming(self, target: Principal, search: "_Search") -> Iterator[Edge]:
+        """Edges into `target` from principals the search has not reached yet."""
         analysis = self.analysis
         if target.kind is PrincipalKind.ROLE:
             trust = self._trust[target.arn]
             for arn, statements in trust.direct.items():
                 source = analysis.by_arn.get(arn)
-                if source is not None and source.arn not in done and not self._trust_denied(trust, source):
+                if (
+                    source is not None
+                    and source.arn not in search.done
+                    and not self._trust_denied(trust, source)
+                ):
                     edge = self._assume_direct(source, target, statements)
                     if edge is not None:
                         yield edge
             actions = [
-                ASSUME_ROLE,
+                *([ASSUME_ROLE] if trust.account_wide else []),
                 "iam:UpdateAssumeRolePolicy",
                 *([PASS_ROLE] if trust.services else []),
             ]
-            candidates = {id(p): p for action in actions for p in analysis.candidates(action, target.arn)}
-            for profile in candidates.values():
-                sources = [
-                    p for p in analysis.principals_of(profile) if p.arn not in done and p is not target
-                ]
-                if not sources:
+            for profile in search.candidates(actions, target.arn):
+                first = next(self._role_edges_from(profile, target), None)
+                if first is None:
                     continue
-                for explanation, steps, statements in self._role_edges_from(profile, target):
-                    for source in sources:
-                        if not self._trust_denied(trust, source):
-                            yield _make_edge(
-                                source.arn, target.arn, steps[0].action, explanation, steps, statements
-                            )
+                explanation, steps, statements = first
+                for source in search.pending(profile, target):
+                    if not self._trust_denied(trust, source):
+                        yield _make_edge(
+                            source.arn, target.arn, steps[0].action, explanation, steps, statements
+                        )
             return
-        user_candidates = {
-            id(p): p for action in CREDENTIAL_ACTIONS for p in analysis.candidates(action, target.arn)
-        }
-        for profile in user_candidates.values():
-            sources = [p for p in analysis.principals_of(profile) if p.arn not in done and p is not target]
-            if sources:
-                for explanation, steps in self._user_edges_from(profile, target):
-                    for source in sources:
-                        yield _make_edge(source.arn, target.arn, steps[0].action, explanation, steps)
+        for profile in search.candidates(list(CREDENTIAL_ACTIONS), target.arn):
+            way = next(self._user_edges_from(profile, target), None)
+            if way is not None:
+                explanation, steps = way
+                for source in search.pending(profile, target):
+                    yield _make_edge(source.arn, target.arn, steps[0].action, explanation, steps)
 
     # --- paths ---
 
     def shortest_paths_to(self, sinks: dict[str, Edge | None]) -> dict[str, Edge | None]:
         """Backward BFS: for every principal that reaches a sink, its first edge (None for the sinks)."""
         first_edge: dict[str, Edge | None] = dict(sinks)
-        done = set(first_edge)
+        search = _Search(self.analysis)
+        for arn in first_edge:
+            search.reach(arn)
         queue = deque(arn for arn, edge in sinks.items() if edge is None)
         queue.extend(arn for arn, edge in sinks.items() if edge is not None)
         by_arn = self.analysis.by_arn
         while queue:
             target = by_arn[queue.popleft()]
-            for edge in self._incoming(target, done):
-                if edge.source not in done:
-                    done.add(edge.source)
+            for edge in self._incoming(target, search):
+                if edge.source not in search.done:
+                    search.reach(edge.source)
                     first_edge[edge.source] = edge
                     queue.append(edge.source)
         return first_edge
@@ -681,3 +681,33 @@ class EscalationGraph:
             current = edge.target
         admin = self.analysis.by_arn[current]
         return EscalationPath(source, tuple(edges), current, admin_conditional=not self.admin_level(admin)[0])
+
+
+@dataclass(eq=False, slots=True)
+class _Search:
+    """State of one backward search: reached principals, and candidate lists that shed exhausted profiles
+    (all of whose principals are reached), so each target looks only at profiles that can still add one."""
+
+    analysis: IamAnalysis
+    done: set[str] = field(default_factory=set)
+    remaining: dict[int, int] = field(default_factory=dict)
+    groups: dict[tuple[object, ...], list[PermissionProfile]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.remaining = {id(p): len(self.analysis.principals_of(p)) for p in self.analysis.profiles}
+
+    def reach(self, arn: str) -> None:
+        self.done.add(arn)
+        self.remaining[id(self.analysis.profile_of[arn])] -= 1
+
+    def candidates(self, actions: Sequence[str], resource: str) -> list[PermissionProfile]:
+        found: dict[int, PermissionProfile] = {}
+        for action in actions:
+            for key, profiles in self.analysis.candidate_groups(action, resource):
+                alive = [p for p in self.groups.get(key, profiles) if self.remaining[id(p)] > 0]
+                self.groups[key] = alive
+                found.update((id(p), p) for p in alive)
+        return list(found.values())
+
+    def pending(self, profile: PermissionProfile, target: Principal) -> list[Principal]:
+        return [p for p in self.analysis.principals_of(profile) if p.arn not in self.done and p is not target]

@@ -93,7 +93,9 @@ def _oidc_detail(ctx: CallContext, provider: dict[str, Any]) -> None:
     attach(
         provider,
         "Provider",
-        lambda: without_metadata(ctx.client.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])),
+        lambda: without_metadata(
+            ctx.client.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])
+        ),
     )
 
 
