@@ -252,8 +252,9 @@ def time_checks(interfaces: int, *, unique_group_sets: bool) -> dict[str, float]
 
 def report_checks(start: int, steps: int, *, unique_group_sets: bool) -> None:
     print("\nnetworking checks through the runner, seconds per check (rules = 2 x interfaces)")
-    names = [check_id.removeprefix("ec2.") for check_id in NETWORK_CHECKS]
-    print(f"{'interfaces':>11}" + "".join(f"{n[:14]:>15}" for n in names) + f"{'total':>9}{'growth':>8}")
+    print("  ".join(f"{n}={check_id}" for n, check_id in enumerate(NETWORK_CHECKS, 1)))
+    names = [f"check {n}" for n in range(1, len(NETWORK_CHECKS) + 1)]
+    print(f"{'interfaces':>11}" + "".join(f"{n:>9}" for n in names) + f"{'total':>9}{'growth':>8}")
     previous = None
     for step in range(steps):
         interfaces = start * 2**step
@@ -261,7 +262,7 @@ def report_checks(start: int, steps: int, *, unique_group_sets: bool) -> None:
         total = sum(seconds.values())
         growth = "" if previous is None else f"x{total / previous:.2f}"
         previous = total
-        cells = "".join(f"{seconds[c]:>15.3f}" for c in NETWORK_CHECKS)
+        cells = "".join(f"{seconds[c]:>9.3f}" for c in NETWORK_CHECKS)
         print(f"{interfaces:>11}{cells}{total:>9.2f}{growth:>8}")
 
 

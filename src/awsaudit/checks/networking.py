@@ -167,6 +167,13 @@ def network_view(ctx: CheckContext) -> NetworkView:
             data[need.dataset] = ctx.dataset(need.service, need.dataset)
         except NotCollected:
             not_collected.append(need.key)
+    try:
+        whole = parse_region(data)
+    except NetworkDataError:
+        pass  # leave out what can be left out, below
+    else:
+        readable = Readable(tuple(data["SecurityGroups"]), ()), Readable(tuple(data["NetworkInterfaces"]), ())
+        return NetworkView(whole, None, *readable, tuple(not_collected))
     groups = split_readable("SecurityGroups", data["SecurityGroups"])
     interfaces = split_readable("NetworkInterfaces", data["NetworkInterfaces"])
     data["SecurityGroups"] = list(groups.records)
@@ -301,7 +308,7 @@ def judge_groups(
     view = network_view(ctx)
     reachability = Reachability(view, ports)
     unreadable = {id(record): error for record, error in view.groups.unreadable}
-    parsed = parse_groups(view.groups.records)
+    parsed = view.region.security_groups if view.region else parse_groups(view.groups.records)
 
     def resource(record: Mapping[str, Any]) -> str:
         return ec2_arn(ctx, "security-group", record.get("GroupId"))

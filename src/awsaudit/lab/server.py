@@ -31,6 +31,15 @@ LAB_ENVIRONMENT = {
 }
 LAB_ACCOUNT_ID = "123456789012"
 
+_ORGANIZATION_WIDE_OPERATIONS = (
+    "ListAccounts",
+    "ListRoots",
+    "ListOrganizationalUnitsForParent",
+    "ListPolicies",
+    "DescribePolicy",
+    "ListTargetsForPolicy",
+    "ListDelegatedAdministrators",
+)
 _ACCOUNT_HOST_PREFIX = re.compile(r"//\d{12}\.")
 # The lab's emulated state (what moto cannot hold), served beside moto's API so that a Lab
 # made in another process (`awsaudit collect` against `awsaudit lab serve`) can read it.
@@ -45,12 +54,20 @@ class Lab:
     analyzers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # region -> analyzers
     # Buckets whose versioning has MFA delete on: moto accepts the setting but never returns it.
     mfa_delete_buckets: set[str] = field(default_factory=set)
+    # Accounts that are members (not the management account) of an organization: moto answers
+    # their organization-wide list calls, AWS refuses them with AccessDeniedException.
+    member_accounts: set[str] = field(default_factory=set)
     _server: Any = None
     _remote_state_read: bool = False
     _remote_state_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def client_hooks(self) -> tuple[Callable[[Any], None], ...]:
-        return (self._strip_account_host_prefix, self._emulate_access_analyzer, self._emulate_mfa_delete)
+        return (
+            self._strip_account_host_prefix,
+            self._emulate_access_analyzer,
+            self._emulate_mfa_delete,
+            self._refuse_member_organization_listing,
+        )
 
     def environment(self) -> dict[str, str]:
         """Variables that point boto3 and the AWS CLI at this lab."""
@@ -69,6 +86,7 @@ class Lab:
         s3_backends.bucket_accounts.clear()
         self.analyzers.clear()
         self.mfa_delete_buckets.clear()
+        self.member_accounts.clear()
 
     def stop(self) -> None:
         if self._server is not None:
@@ -121,8 +139,41 @@ class Lab:
         client.meta.events.register("before-parameter-build.s3.GetBucketVersioning", remember_bucket)
         client.meta.events.register("after-call.s3.GetBucketVersioning", add_mfa_delete)
 
+    def _refuse_member_organization_listing(self, client: Any) -> None:
+        """A member account may describe its organization but not list its accounts, OUs or policies."""
+        if client.meta.service_model.service_name != "organizations":
+            return
+        credentials = client._request_signer._credentials  # the lab's own key is the lab account
+        if credentials is None or credentials.access_key != LAB_ENVIRONMENT["AWS_ACCESS_KEY_ID"]:
+            return
+
+        def refuse(request: Any, **_: Any) -> Any:
+            from botocore.awsrequest import AWSResponse
+            from botocore.compat import HTTPHeaders
+
+            self._read_remote_state()
+            if LAB_ACCOUNT_ID not in self.member_accounts:
+                return None
+            body = json.dumps(
+                {
+                    "__type": "AccessDeniedException",
+                    "Message": "You don't have permissions to access this resource.",
+                }
+            ).encode()
+            headers = HTTPHeaders()
+            headers["Content-Type"] = "application/x-amz-json-1.1"
+            headers["x-amzn-ErrorType"] = "AccessDeniedException"
+            return AWSResponse(request.url, 400, headers, _RawBody(body))
+
+        for operation in _ORGANIZATION_WIDE_OPERATIONS:
+            client.meta.events.register_first(f"before-send.organizations.{operation}", refuse)
+
     def state(self) -> dict[str, Any]:
-        return {"analyzers": self.analyzers, "mfa_delete_buckets": sorted(self.mfa_delete_buckets)}
+        return {
+            "analyzers": self.analyzers,
+            "mfa_delete_buckets": sorted(self.mfa_delete_buckets),
+            "member_accounts": sorted(self.member_accounts),
+        }
 
     def _read_remote_state(self) -> None:
         """A Lab that does not run the server reads the emulated state from the one that does, once."""
@@ -139,6 +190,7 @@ class Lab:
                 return  # a plain moto server: nothing is emulated
             self.analyzers.update(state.get("analyzers", {}))
             self.mfa_delete_buckets.update(state.get("mfa_delete_buckets", []))
+            self.member_accounts.update(state.get("member_accounts", []))
 
 
 def _with_state_endpoint(app: Callable[..., Any], lab: Lab) -> Callable[..., Any]:

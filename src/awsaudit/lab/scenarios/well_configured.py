@@ -91,6 +91,7 @@ def _organization(account: LabAccount) -> None:
     created = status["CreateAccountStatus"]["AccountId"]
     organizations.move_account(AccountId=created, SourceParentId=root, DestinationParentId=workloads)
     backend.make_member_account(MANAGEMENT_ACCOUNT_ID, created, account.account_id)
+    account.lab.member_accounts.add(account.account_id)
 
 
 def _account_settings(account: LabAccount) -> None:
