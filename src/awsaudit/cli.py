@@ -47,12 +47,18 @@ def _guard(action: Callable[[], T]) -> T:
     from awsaudit.compliance.frameworks_model import FrameworkError
     from awsaudit.config import ConfigError
     from awsaudit.exit_codes import FailOnError
+    from awsaudit.organization.credentials import AuditRoleError
+    from awsaudit.organization.discovery import DiscoveryError
+    from awsaudit.organization.model import OrganizationScopeError
     from awsaudit.report.writer import ReportFormatError
     from awsaudit.snapshot import SnapshotError
     from awsaudit.suppressions import SuppressionError
 
     known: tuple[type[Exception], ...] = (
         UsageProblem,
+        DiscoveryError,
+        OrganizationScopeError,
+        AuditRoleError,
         SelectionError,
         FrameworkError,
         ConfigError,
@@ -95,7 +101,12 @@ RegionsOpt = Annotated[
     str | None, typer.Option("--regions", help="Comma-separated regions (default: every enabled region).")
 ]
 RoleOpt = Annotated[str | None, typer.Option("--role-arn", help="Assume this role before collecting.")]
-ExternalIdOpt = Annotated[str | None, typer.Option("--external-id", help="External id for --role-arn.")]
+ExternalIdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--external-id", help="External id for --role-arn (and for --audit-role with --organization)."
+    ),
+]
 EndpointOpt = Annotated[
     str | None,
     typer.Option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Send every API call to this endpoint."),
@@ -133,6 +144,37 @@ FailOnUnknownOpt = Annotated[
     bool, typer.Option("--fail-on-unknown", help="Exit 3 when collection errors left controls UNKNOWN.")
 ]
 DEFAULT_FORMATS = ["json", "html"]
+OrganizationOpt = Annotated[
+    bool,
+    typer.Option(
+        "--organization",
+        help="Scan every active account of the organization (management or delegated administrator "
+        "credentials), assuming --audit-role in each.",
+    ),
+]
+AuditRoleOpt = Annotated[
+    str,
+    typer.Option("--audit-role", help="Role name assumed in each member account (with --organization)."),
+]
+AccountsOpt = Annotated[
+    str | None, typer.Option("--accounts", help="Comma-separated account ids: scan only these.")
+]
+ExcludeAccountsOpt = Annotated[
+    str | None, typer.Option("--exclude-accounts", help="Comma-separated account ids to skip.")
+]
+OusOpt = Annotated[
+    str | None,
+    typer.Option("--ous", help="Comma-separated OU (or root) ids or names: accounts beneath them only."),
+]
+AccountsParallelOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-accounts-parallel",
+        min=1,
+        max=64,
+        help="Accounts scanned at once; they share --max-workers (each gets max-workers / this).",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -226,9 +268,11 @@ def _lab_hooks() -> tuple[Any, ...]:
     if os.environ.get("AWSAUDIT_LAB_ENDPOINT") and os.environ.get("AWSAUDIT_LAB_ENDPOINT") == os.environ.get(
         "AWS_ENDPOINT_URL"
     ):
+        from awsaudit.lab.scenarios.organization import AuditRoleGate
         from awsaudit.lab.server import Lab
 
-        return Lab(endpoint_url=os.environ["AWS_ENDPOINT_URL"]).client_hooks()
+        endpoint = os.environ["AWS_ENDPOINT_URL"]
+        return (*Lab(endpoint_url=endpoint).client_hooks(), AuditRoleGate(endpoint))
     return ()
 
 
@@ -340,8 +384,18 @@ def scan(
     suppressions: SuppressionsOpt = None,
     fail_on: FailOnOpt = None,
     fail_on_unknown: FailOnUnknownOpt = False,
+    organization: OrganizationOpt = False,
+    audit_role: AuditRoleOpt = "OrganizationAccountAccessRole",
+    accounts: AccountsOpt = None,
+    exclude_accounts: ExcludeAccountsOpt = None,
+    ous: OusOpt = None,
+    max_accounts_parallel: AccountsParallelOpt = 4,
 ) -> None:
-    """Collect only what the selected checks need, then evaluate and write the reports."""
+    """Collect only what the selected checks need, then evaluate and write the reports.
+
+    With --organization: one snapshot and findings file per account under --output-dir/<account-id>/,
+    plus organization-summary.json (and organization-report.html with the html format).
+    """
 
     def body() -> int:
         from awsaudit.audit import evaluate as run_evaluation
@@ -351,6 +405,24 @@ def scan(
         request = _report_request(output_format, output_dir, suppressions, fail_on, fail_on_unknown)
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         audit_config = _audit_config(config, trusted_cidr, selection)
+        scope = OrganizationScope(audit_role, accounts, exclude_accounts, ous, max_accounts_parallel)
+        if organization:
+            if snapshot_out is not None:
+                raise UsageProblem("--snapshot names one file; an organization scan writes one per account")
+            return _scan_organization(
+                request,
+                selection,
+                audit_config,
+                scope,
+                profile,
+                regions,
+                role_arn,
+                external_id,
+                endpoint_url,
+                max_workers,
+            )
+        if scope.narrows():
+            raise UsageProblem("--accounts, --exclude-accounts, --ous and --audit-role need --organization")
         snapshot = _collect(
             profile, regions, role_arn, external_id, endpoint_url, max_workers, selection.dataset_keys()
         )
@@ -358,6 +430,117 @@ def scan(
         return _deliver(run_evaluation(snapshot, selection, audit_config), request, saved)
 
     raise typer.Exit(_guard(body))
+
+
+@dataclass(frozen=True)
+class OrganizationScope:
+    audit_role: str
+    accounts: str | None
+    exclude_accounts: str | None
+    ous: str | None
+    max_accounts_parallel: int
+
+    def narrows(self) -> bool:
+        default_role = self.audit_role == "OrganizationAccountAccessRole"
+        return bool(self.accounts or self.exclude_accounts or self.ous or not default_role)
+
+
+def _scan_organization(
+    request: ReportRequest,
+    selection: Any,
+    audit_config: Any,
+    scope: OrganizationScope,
+    profile: str | None,
+    regions: str | None,
+    role_arn: str | None,
+    external_id: str | None,
+    endpoint_url: str | None,
+    max_workers: int,
+) -> int:
+    from awsaudit.collect.session import make_session
+    from awsaudit.organization.scan import OrganizationScanOptions, scan_organization
+    from awsaudit.report.organization_console import print_organization_summary
+
+    session = make_session(
+        profile=profile, role_arn=role_arn, external_id=external_id, endpoint_url=endpoint_url
+    )
+    options = OrganizationScanOptions(
+        audit_role=scope.audit_role,
+        external_id=external_id,
+        accounts=_split(scope.accounts) or (),
+        exclude_accounts=_split(scope.exclude_accounts) or (),
+        ous=_split(scope.ous) or (),
+        max_accounts_parallel=scope.max_accounts_parallel,
+        max_workers=max_workers,
+        regions=_split(regions),
+        endpoint_url=endpoint_url,
+        client_hooks=_lab_hooks(),
+    )
+    with _AccountProgress() as progress:
+        scan = scan_organization(
+            session,
+            selection,
+            audit_config,
+            request.output_dir,
+            formats=request.formats,
+            suppressions=request.suppressions,
+            options=options,
+            on_targets=progress.start,
+            on_outcome=progress.done,
+        )
+    print_organization_summary(scan.summary, console, [str(p) for p in scan.written])
+    return _organization_exit_code(scan.summary, request)
+
+
+class _AccountProgress:
+    """Accounts done / failed out of the accounts in scope, on stderr when it is a terminal."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(
+            TextColumn("accounts"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]} not scanned"),
+            TimeElapsedColumn(),
+            console=error_console,
+            transient=True,
+            disable=not error_console.is_terminal,
+        )
+        self._task = self._bar.add_task("accounts", total=0, failed=0)
+        self._failed = 0
+
+    def start(self, targets: Any) -> None:
+        self._bar.update(self._task, total=len(targets))
+
+    def done(self, outcome: Any) -> None:
+        self._failed += not outcome.scanned
+        self._bar.update(self._task, advance=1, failed=self._failed)
+
+    def __enter__(self) -> _AccountProgress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._bar.stop()
+
+
+def _organization_exit_code(summary: Any, request: ReportRequest) -> int:
+    """As for one account: FAIL at or above --fail-on gives 1; with --fail-on-unknown any UNKNOWN
+    (an account not scanned included) gives 3."""
+    from awsaudit.exit_codes import ExitCode
+
+    checks = summary.checks
+    statuses = [(check_id, status) for row in summary.rows for check_id, status in row.statuses.items()]
+    if request.fail_on is not None and any(
+        status == "FAIL" and check_id in checks and checks[check_id].severity.rank >= request.fail_on.rank
+        for check_id, status in statuses
+    ):
+        return int(ExitCode.FAILURES)
+    if request.fail_on_unknown and any(status == "UNKNOWN" for _, status in statuses):
+        return int(ExitCode.INCOMPLETE)
+    return int(ExitCode.OK)
 
 
 @app.command()

@@ -85,17 +85,22 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
     values: dict[str, Any] = {}
     if path is not None:
         source = Path(path)
+        language = "TOML" if source.suffix == ".toml" else "YAML"
         try:
-            text = source.read_text()
+            text = source.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{source}: not UTF-8 text") from None
         try:
-            loaded = tomllib.loads(text) if source.suffix == ".toml" else yaml.safe_load(text)
+            loaded = tomllib.loads(text) if language == "TOML" else yaml.safe_load(text)
         except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
             first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ConfigError(
                 f"{source}: not valid {source.suffix.lstrip('.') or 'YAML'}: {first_line}"
             ) from None
+        except RecursionError:
+            raise ConfigError(f"{source}: not valid {language}: nested too deeply") from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

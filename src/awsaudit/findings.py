@@ -44,7 +44,7 @@ def finding_id(check_id: str, account_id: str, region: str, resource: str) -> st
     return digest[:24]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     check_id: str
     status: Status

@@ -119,6 +119,8 @@ class Snapshot:
     api_calls: dict[str, int] = field(default_factory=dict)
     duration_seconds: float = 0.0
     requested: list[str] | None = None  # dataset keys "service/dataset" asked for; None = all
+    # Analyses derived from the datasets, shared by the checks of one evaluation (never serialised).
+    derived: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ access
     def dataset(self, service: str, region: str, name: str) -> Any:
@@ -215,7 +217,7 @@ class Snapshot:
             )
         except SnapshotError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise SnapshotError(f"{source}: malformed snapshot ({type(exc).__name__}: {exc})") from None
 
 
@@ -239,6 +241,8 @@ def load(path: str | os.PathLike[str]) -> Snapshot:
         data = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SnapshotError(f"{source}: not valid JSON ({exc.__class__.__name__} at {_where(exc)})") from None
+    except RecursionError:
+        raise SnapshotError(f"{source}: not a snapshot (JSON nested too deeply)") from None
     return Snapshot.from_json(data, source)
 
 

@@ -101,13 +101,19 @@ def _expiry(value: Any, where: str) -> date:
     raise SuppressionError(f"{where}: 'expires' must be a date (YYYY-MM-DD), got {value!r}")
 
 
+def _shown(key: object) -> str:
+    """A key as written, quoted when it holds a line break or other control character."""
+    text = str(key)
+    return text if text.isprintable() else repr(text)
+
+
 def _entry(raw: Any, position: int, source: str) -> Suppression:
     where = f"{source}: suppression entry {position}"
     if not isinstance(raw, Mapping):
         raise SuppressionError(f"{where}: expected a mapping with keys {', '.join(_REQUIRED)}")
     if isinstance(raw.get("check"), str):
         where += f" (check {raw['check']!r})"
-    unknown = sorted(str(k) for k in raw if k not in _REQUIRED + _OPTIONAL)
+    unknown = sorted(_shown(k) for k in raw if k not in _REQUIRED + _OPTIONAL)
     if unknown:
         raise SuppressionError(f"{where}: unknown key(s) {', '.join(unknown)}")
     for key in _REQUIRED:
@@ -131,11 +137,13 @@ def parse_suppressions(text: str, source: str = "suppressions") -> tuple[Suppres
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SuppressionError(f"{source}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise SuppressionError(f"{source}: invalid YAML: nested too deeply") from None
     if raw is None:
         return ()
     if not isinstance(raw, Mapping) or not isinstance(raw.get("suppressions") or [], list):
         raise SuppressionError(f"{source}: expected a top-level 'suppressions:' list")
-    extra = sorted(str(k) for k in raw if k != "suppressions")
+    extra = sorted(_shown(k) for k in raw if k != "suppressions")
     if extra:
         raise SuppressionError(f"{source}: unknown top-level key(s) {', '.join(extra)}")
     return tuple(_entry(item, n, source) for n, item in enumerate(raw.get("suppressions") or [], start=1))

@@ -14,7 +14,7 @@ from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot, resource_field
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """One judgement before it becomes a Finding (the runner adds check and account)."""
 
@@ -55,6 +55,20 @@ class CheckContext:
         """(region, dataset) for every collected region; NotCollected on the first missing one."""
         for region in self.snapshot.regions:
             yield region, self.snapshot.dataset(service, region, name)
+
+    def derived(self, name: str, build: Callable[[], T], region: str | None = None) -> T:
+        """An analysis of this snapshot computed once and shared by every check that asks for it.
+
+        ``build`` must be a pure function of the snapshot and region (put anything else it depends
+        on, such as configured ports, into ``name``); a NotCollected it raises is not cached, so
+        each asking check reports it itself.
+        """
+        key = (name, region or self.region)
+        cache = self.snapshot.derived
+        if key not in cache:
+            cache[key] = build()
+        value: T = cache[key]
+        return value
 
     def field(self, resource: Mapping[str, Any], name: str, service: str | None = None) -> Any:
         """A resource's sub-call result (e.g. a bucket's Policy); NotCollected when it failed."""

@@ -59,15 +59,27 @@ def _age(ctx: CheckContext, when: datetime) -> timedelta:
     return ctx.snapshot.collected_at - when
 
 
+def _parsed_report(ctx: CheckContext) -> list[tuple[Mapping[str, Any], CredentialRow | str]]:
+    """Each raw row with its parsed form, or the reason it cannot be parsed; shared by every check."""
+
+    def parse() -> list[tuple[Mapping[str, Any], CredentialRow | str]]:
+        parsed: list[tuple[Mapping[str, Any], CredentialRow | str]] = []
+        for raw in report_rows(ctx.global_dataset("iam", "CredentialReport")):
+            try:
+                parsed.append((raw, parse_row(raw)))
+            except CredentialReportError as problem:
+                parsed.append((raw, str(problem)))
+        return parsed
+
+    return ctx.derived("iam.credential_report", parse)
+
+
 def _each_user(ctx: CheckContext, judge: Callable[[CredentialRow], Iterable[Result]]) -> Iterator[Result]:
     """Judge every IAM user row of the credential report (root excluded); a bad row is UNKNOWN alone."""
-    for raw in report_rows(ctx.global_dataset("iam", "CredentialReport")):
-        try:
-            row = parse_row(raw)
-        except CredentialReportError as problem:
-            yield ctx.unknown(str(raw.get("arn") or raw.get("user")), str(problem), {"row": dict(raw)})
-            continue
-        if not row.is_root:
+    for raw, row in _parsed_report(ctx):
+        if isinstance(row, str):
+            yield ctx.unknown(str(raw.get("arn") or raw.get("user")), row, {"row": dict(raw)})
+        elif not row.is_root:
             yield from judge(row)
 
 

@@ -50,12 +50,13 @@ PREFIX_LISTS = Needs("ec2", "ManagedPrefixLists", regional=True)
 # The rest of the exposure model. The security-group checks judge rules without it and only use it to
 # grade severity, so a missing one leaves reachability unknown instead of making the rule check UNKNOWN.
 PATH_DATASETS = (
-    Needs("ec2", "Subnets", regional=True),
-    Needs("ec2", "RouteTables", regional=True),
-    Needs("ec2", "InternetGateways", regional=True),
-    Needs("ec2", "NetworkAcls", regional=True),
+    Needs("ec2", "Subnets", regional=True, optional=True),
+    Needs("ec2", "RouteTables", regional=True, optional=True),
+    Needs("ec2", "InternetGateways", regional=True, optional=True),
+    Needs("ec2", "NetworkAcls", regional=True, optional=True),
 )
-NETWORK_ACLS = PATH_DATASETS[3]
+REQUIRED_PATH_DATASETS = tuple(Needs(n.service, n.dataset, regional=True) for n in PATH_DATASETS)
+NETWORK_ACLS = REQUIRED_PATH_DATASETS[3]
 SG_DOC = "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"
 NACL_DOC = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html"
 # CIS names SSH and RDP explicitly; they are judged even when the configured list leaves them out.
@@ -209,7 +210,7 @@ class Opening:
 
 
 def describe_openings(openings: Iterable[Opening]) -> str:
-    """ "22, 3389 (tcp, udp) from 0.0.0.0/0 and ::/0": ports per source, sources with equal ports merged."""
+    """Ports per source, sources with equal ports merged: 22, 3389 (tcp, udp) from 0.0.0.0/0 and ::/0."""
     by_source: dict[str, dict[int, set[int]]] = {}
     for opening in openings:
         by_source.setdefault(opening.source, {}).setdefault(opening.port, set()).add(opening.protocol)
@@ -275,7 +276,7 @@ class Reachability:
                 elif path.status is Exposure.UNKNOWN:
                     undecided.add(f"{label}: {path.reason}")
                 else:
-                    closed.add(f"{label}: {path.reason or 'opened by another group'}")
+                    closed.add(f"{label}: {path.reason or 'reachable, but through another group rule'}")
         if paths:
             evidence = {"attached_to_interfaces": True, "reachable_paths": sorted(paths)}
             return Severity.CRITICAL, f"; reachable from the internet ({len(paths)} path(s))", evidence
@@ -305,8 +306,9 @@ def judge_groups(
     settings: Mapping[str, Any],
 ) -> Iterator[Result]:
     """Judge each group with `find`; failing groups are graded by real reachability (see Reachability)."""
-    view = network_view(ctx)
-    reachability = Reachability(view, ports)
+    view = ctx.derived("network.view", lambda: network_view(ctx))
+    port_key = ",".join(str(p) for p in sorted(set(ports)))
+    reachability = ctx.derived(f"network.reachability:{port_key}", lambda: Reachability(view, ports))
     unreadable = {id(record): error for record, error in view.groups.unreadable}
     parsed = view.region.security_groups if view.region else parse_groups(view.groups.records)
 
@@ -439,7 +441,7 @@ def _register_internet_exposure(spec: InternetExposureCheck) -> None:
         title=spec.title,
         severity=Severity.HIGH,
         scope=Scope.REGION,
-        needs=[SECURITY_GROUPS, NETWORK_INTERFACES, PREFIX_LISTS],
+        needs=[SECURITY_GROUPS, NETWORK_INTERFACES, PREFIX_LISTS, *PATH_DATASETS],
         rationale=spec.rationale,
         remediation=spec.remediation,
         references=[
@@ -482,7 +484,7 @@ def _untrusted_openings(
     title="Administration ports are only open to the company's trusted networks",
     severity=Severity.MEDIUM,
     scope=Scope.REGION,
-    needs=[SECURITY_GROUPS, NETWORK_INTERFACES, PREFIX_LISTS],
+    needs=[SECURITY_GROUPS, NETWORK_INTERFACES, PREFIX_LISTS, *PATH_DATASETS],
     rationale=(
         "Administrative access should come from known company ranges (config trusted_cidrs; private RFC 1918 "
         "and ULA ranges when none are configured) or from other security groups. Severity is critical when "
@@ -641,7 +643,7 @@ def nacl_admin_ports(ctx: CheckContext) -> Iterator[Result]:
     title="No network interface is reachable from the internet on an administration or database port",
     severity=Severity.CRITICAL,
     scope=Scope.REGION,
-    needs=[SECURITY_GROUPS, NETWORK_INTERFACES, PREFIX_LISTS, *PATH_DATASETS],
+    needs=[SECURITY_GROUPS, NETWORK_INTERFACES, PREFIX_LISTS, *REQUIRED_PATH_DATASETS],
     rationale=(
         "An interface with a public address, in a subnet routed to an internet gateway, whose network ACL "
         "and security group both admit the internet to a TCP administration or database port (config "
@@ -660,7 +662,7 @@ def nacl_admin_ports(ctx: CheckContext) -> Iterator[Result]:
     ],
 )
 def internet_exposed_interfaces(ctx: CheckContext) -> Iterator[Result]:
-    view = network_view(ctx)
+    view = ctx.derived("network.view", lambda: network_view(ctx))
     if view.region is None:
         yield ctx.unknown(
             ctx.scope_arn(), f"Cannot judge reachability: {view.problem}", {"error": view.problem}

@@ -22,11 +22,16 @@ class Scope(StrEnum):
 
 @dataclass(frozen=True)
 class Needs:
-    """A dataset a check reads. ``regional`` datasets are read in the region being judged."""
+    """A dataset a check reads. ``regional`` datasets are read in the region being judged.
+
+    An ``optional`` dataset is collected for the check but its absence does not make the
+    check UNKNOWN: the check only uses it to refine a verdict (e.g. grade a severity).
+    """
 
     service: str
     dataset: str
     regional: bool = False
+    optional: bool = False
 
     @property
     def key(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import operator
 from collections.abc import Iterable
 
 from awsaudit.checks.context import CheckContext, Result
@@ -28,8 +29,11 @@ def run_checks(snapshot: Snapshot, checks: Iterable[CheckMeta], config: AuditCon
     finally:
         if was_enabled:
             gc.enable()
-    findings.sort(key=Finding.sort_key)
+    findings.sort(key=_ORDER)
     return findings
+
+
+_ORDER = operator.attrgetter("check_id", "account_id", "region", "resource")
 
 
 def _judge_scope(meta: CheckMeta, context: CheckContext) -> list[Result]:
@@ -66,6 +70,8 @@ def _judge_scope(meta: CheckMeta, context: CheckContext) -> list[Result]:
 def _missing_inputs(meta: CheckMeta, context: CheckContext) -> list[NotCollected]:
     missing = []
     for need in meta.needs:
+        if need.optional:
+            continue
         region = context.region if need.regional else GLOBAL
         if need.regional and region == GLOBAL:
             continue  # an account-scope check reads regional data itself and reports per region

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -146,18 +147,34 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _glob_regex(pattern: str) -> str:
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+@functools.lru_cache(maxsize=4096)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    # Policy resources repeat across buckets and checks: compile each pattern once.
+    return re.compile(
+        "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL
+    )
+
+
+def _has_wildcard(pattern: str) -> bool:
+    return "*" in pattern or "?" in pattern
 
 
 def _glob_matches(pattern: Any, text: str) -> bool:
-    return re.fullmatch(_glob_regex(str(pattern)), text) is not None
+    pattern = str(pattern)
+    if not _has_wildcard(pattern):
+        return pattern == text  # the common case: one bucket's own ARN
+    return _glob_regex(pattern).fullmatch(text) is not None
 
 
 def _covers_all_objects(pattern: Any, bucket: str) -> bool:
     # A pattern matches every key when it ends in "*" and its fixed part matches a prefix of "<bucket>/".
     text = str(pattern)
-    return text.endswith("*") and re.match(_glob_regex(text[:-1]), bucket + "/") is not None
+    if not text.endswith("*"):
+        return False
+    fixed = text[:-1]
+    if not _has_wildcard(fixed):
+        return (bucket + "/").startswith(fixed)
+    return _glob_regex(fixed).match(bucket + "/") is not None
 
 
 # ----------------------------------------------------------------- MFA delete

@@ -9,6 +9,7 @@ only once collection has finished, so an interrupted run leaves no file.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import time
 from collections import Counter
@@ -23,7 +24,12 @@ from botocore.config import Config
 
 from awsaudit import __version__
 from awsaudit.collect.context import CallContext, record_field_error
-from awsaudit.collect.errors import describe_failure, set_current_operation
+from awsaudit.collect.errors import (
+    DeadlineExceeded,
+    describe_failure,
+    reject_unparseable_json,
+    set_current_operation,
+)
 from awsaudit.collect.progress import Progress
 from awsaudit.collect.registry import DatasetSpec, all_specs
 from awsaudit.snapshot import GLOBAL, Account, CollectionError, Snapshot, now_utc
@@ -40,6 +46,10 @@ class CollectOptions:
     max_attempts: int = 5
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    # One API call, its retries and their backoff included, gives up after this many seconds.
+    call_deadline: float = 120.0
+    # The whole collection: calls not finished by then fail with DeadlineExceeded (None: no limit).
+    deadline: float | None = 3600.0
     client_hooks: tuple[ClientHook, ...] = ()  # applied to every client (used by the lab only)
     show_progress: bool = False
 
@@ -59,6 +69,7 @@ class _Run:
     clients: dict[tuple[str, str], Any] = field(default_factory=dict)
     errors: list[CollectionError] = field(default_factory=list)
     regions: tuple[str, ...] = ()
+    deadline: float = math.inf  # time.monotonic() value after which no request is sent
 
     def client(self, name: str, region: str) -> Any:
         key = (name, region)
@@ -74,6 +85,8 @@ class _Run:
                 service = client.meta.service_model.service_name
                 client.meta.events.register("before-send", functools.partial(self._count_request, service))
                 client.meta.events.register("before-call", self._note_operation)
+                client.meta.events.register("before-send", self._check_deadlines)
+                client.meta.events.register("before-parse", reject_unparseable_json)
                 for hook in self.options.client_hooks:
                     hook(client)
                 self.clients[key] = client
@@ -85,10 +98,25 @@ class _Run:
         with self.lock:
             self.calls[name] += 1
 
-    @staticmethod
-    def _note_operation(model: Any = None, **_: Any) -> None:
+    def _note_operation(self, model: Any = None, **_: Any) -> None:
         if model is not None:
             set_current_operation(model.name)
+        _call.started = time.monotonic()
+
+    def _check_deadlines(self, **_: Any) -> None:
+        # Raised before each attempt (botocore does not retry it), so a call stuck in
+        # throttling backoff stops at its next attempt instead of sleeping on.
+        now = time.monotonic()
+        if now > self.deadline:
+            raise DeadlineExceeded(f"the collection deadline of {self.options.deadline:g} s has passed")
+        started = getattr(_call, "started", now)
+        if now - started > self.options.call_deadline:
+            raise DeadlineExceeded(
+                f"the call has not succeeded within its deadline of {self.options.call_deadline:g} s"
+            )
+
+
+_call = threading.local()  # when the current thread's API call began
 
 
 def _client_config(options: CollectOptions) -> Config:
@@ -104,8 +132,9 @@ def _client_config(options: CollectOptions) -> Config:
 def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     """Collect the requested datasets of the session's account into a Snapshot."""
     started = time.monotonic()
+    deadline = math.inf if options.deadline is None else started + options.deadline
     home_region = session.region_name or "us-east-1"
-    probe = _Run(session, options, Account("", "aws", ""), home_region)
+    probe = _Run(session, options, Account("", "aws", ""), home_region, deadline=deadline)
     try:
         identity = probe.client("sts", home_region).get_caller_identity()
     except Exception as exc:
@@ -113,7 +142,9 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
         raise CollectionFailed(f"cannot establish the caller identity: {code}: {message}") from None
     arn = str(identity["Arn"])
     account = Account(account_id=str(identity["Account"]), partition=arn.split(":")[1], caller_arn=arn)
-    run = _Run(session, options, account, home_region, calls=probe.calls, clients=probe.clients)
+    run = _Run(
+        session, options, account, home_region, calls=probe.calls, clients=probe.clients, deadline=deadline
+    )
     specs = [s for k, s in all_specs().items() if options.datasets is None or k in options.datasets]
     regions = list(options.regions) if options.regions else _enabled_regions(run)
     run.regions = tuple(sorted(regions))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+from typing import Any
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -31,6 +33,36 @@ ACCESS_DENIED_CODES = frozenset(
 )
 
 
+class DeadlineExceeded(BotoCoreError):
+    """A call or the whole collection ran past its deadline; not retried."""
+
+    fmt = "{reason}"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason=reason)
+
+
+def reject_unparseable_json(response_dict: Any = None, operation_model: Any = None, **_: Any) -> None:
+    """botocore ``before-parse`` hook: a 2xx JSON answer that is not JSON is an error, not "no data".
+
+    botocore reads such a body (a proxy's HTML page, a body cut off in transit) as an empty
+    result, which would turn a broken answer into "no keys", "hub not enabled".
+    """
+    if response_dict is None or operation_model is None or response_dict.get("status_code", 500) >= 300:
+        return
+    if operation_model.service_model.resolved_protocol not in ("json", "rest-json"):
+        return
+    if operation_model.has_streaming_output or operation_model.has_event_stream_output:
+        return
+    body = response_dict.get("body") or b""
+    if not isinstance(body, bytes) or not body.strip():
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        raise ResponseParserError(f"{operation_model.name}: the response body is not valid JSON") from None
+
+
 def set_current_operation(operation: str) -> None:
     """Called from a botocore hook so non-ClientError failures can name their operation."""
     _current.operation = operation
@@ -49,6 +81,8 @@ def describe_failure(exc: BaseException) -> tuple[str, str, str]:
         message = str(error.get("Message") or "")
         return exc.operation_name, code, _one_line(message)
     operation = current_operation()
+    if isinstance(exc, DeadlineExceeded):
+        return operation, "DeadlineExceeded", _one_line(str(exc))
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
         return operation, "Timeout", _one_line(str(exc))
     if isinstance(exc, EndpointConnectionError):
@@ -58,7 +92,7 @@ def describe_failure(exc: BaseException) -> tuple[str, str, str]:
         return (
             operation,
             "ResponseParserError",
-            "unparseable response (service not implemented or not available)",
+            "unparseable response (malformed or truncated, or the service is not available there)",
         )
     if isinstance(exc, BotoCoreError):
         return operation, type(exc).__name__, _one_line(str(exc))

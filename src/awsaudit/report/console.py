@@ -5,6 +5,7 @@ Colour follows rich: none when the output is not a terminal or ``NO_COLOR`` is s
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from rich.console import Console
@@ -18,6 +19,18 @@ from awsaudit.report.model import ReportModel, ReportStatus, build_report_model
 
 _STATUS_STYLE = {"PASS": "green", "FAIL": "red", "UNKNOWN": "yellow", "MANUAL": "cyan", "SUPPRESSED": "dim"}
 MAX_LISTED = 20
+# C0 and C1 controls: from the audited account they could move the cursor, retitle or clear
+# the terminal (ANSI escape sequences); rich passes most of them through.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """Text safe to print on a terminal: control characters become U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def _markup_safe(text: str) -> str:
+    return escape(inert(text))
 
 
 def print_summary(
@@ -25,8 +38,8 @@ def print_summary(
 ) -> None:
     model = report if isinstance(report, ReportModel) else build_report_model(report)
     console.print(
-        f"Account [bold]{escape(model.account_id)}[/] as {escape(model.caller_arn or '?')}; "
-        f"collected {model.collected_at_iso}; regions: {escape(', '.join(model.regions) or '-')}",
+        f"Account [bold]{_markup_safe(model.account_id)}[/] as {_markup_safe(model.caller_arn or '?')}; "
+        f"collected {model.collected_at_iso}; regions: {_markup_safe(', '.join(model.regions) or '-')}",
         highlight=False,
     )
     table = Table(title="Findings by severity and status", show_edge=False)
@@ -51,7 +64,7 @@ def print_summary(
         top.add_column("severity")
         top.add_column("failing resources", justify="right")
         for check_id in worst:
-            top.add_row(escape(check_id), worst_severity[check_id].value, str(failing[check_id]))
+            top.add_row(_markup_safe(check_id), worst_severity[check_id].value, str(failing[check_id]))
         console.print(top)
 
     if model.frameworks:
@@ -64,7 +77,7 @@ def print_summary(
             tally = framework.counts()
             rate = framework.pass_rate()
             scores.add_row(
-                escape(framework.key),
+                _markup_safe(framework.key),
                 *(str(tally[s]) for s in ControlStatus),
                 "-" if rate is None else f"{100 * rate:.0f}%",
             )
@@ -73,16 +86,18 @@ def print_summary(
     if model.errors:
         console.print(f"[yellow]{len(model.errors)} collection error(s)[/]; affected controls are UNKNOWN:")
         for error in model.errors[:MAX_LISTED]:
-            console.print(f"  - {error.describe()}", highlight=False, markup=False)
+            console.print(f"  - {inert(error.describe())}", highlight=False, markup=False)
         if len(model.errors) > MAX_LISTED:
             console.print(f"  … and {len(model.errors) - MAX_LISTED} more (see the reports)")
     for expired in model.expired_suppressions:
         entry = expired.suppression
         console.print(
-            f"Suppression entry {entry.entry} ({entry.check} on {entry.resource}) expired on "
-            f"{entry.expires}; {expired.resurfaced} finding(s) no longer suppressed",
+            inert(
+                f"Suppression entry {entry.entry} ({entry.check} on {entry.resource}) expired on "
+                f"{entry.expires}; {expired.resurfaced} finding(s) no longer suppressed"
+            ),
             highlight=False,
             markup=False,
         )
     for path in written or []:
-        console.print(f"Wrote {path}", highlight=False, markup=False)
+        console.print(f"Wrote {inert(path)}", highlight=False, markup=False)

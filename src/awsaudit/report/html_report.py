@@ -22,7 +22,7 @@ from jinja2 import Environment
 
 from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Severity
-from awsaudit.report.model import FrameworkReport, ReportModel, ReportStatus
+from awsaudit.report.model import FrameworkReport, ReportHistory, ReportModel, ReportStatus
 
 _STATUS_COLOURS = {
     ReportStatus.PASS: "#2e7d32",
@@ -33,6 +33,18 @@ _STATUS_COLOURS = {
 }
 _BAR_WIDTH = 300
 _RATE_WIDTH = 150
+_SEVERITY_COLOURS = {
+    Severity.CRITICAL: "#6a1b9a",
+    Severity.HIGH: "#c62828",
+    Severity.MEDIUM: "#ef6c00",
+    Severity.LOW: "#f9a825",
+    Severity.INFO: "#607d8b",
+}
+_LINE_COLOURS = ("#1565c0", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#5d4037")
+# Trend chart geometry (SVG user units): plot area, then one legend row per line below it.
+_PLOT_LEFT, _PLOT_RIGHT, _PLOT_TOP, _PLOT_BOTTOM, _LEGEND_ROW = 44, 390, 10, 130, 16
+# The "since last scan" table lists at most this many findings; `awsaudit diff` has them all.
+_SINCE_ROWS = 500
 # JSON inside <script>: these must not appear literally (they could close the element or the
 # script's HTML comment state, or break older JS parsers); JSON string escapes keep the values.
 _SCRIPT_SAFE = (
@@ -121,6 +133,86 @@ def _service_rates(model: ReportModel) -> list[RateBar]:
             judged[item.check.service] += 1
             passed[item.check.service] += item.status is ReportStatus.PASS
     return [RateBar(service, passed[service], judged[service]) for service in sorted(judged)]
+
+
+def _trend_line(
+    label: str, colour: str, values: list[float | None], top: float, dates: list[str]
+) -> dict[str, Any]:
+    """Polyline segments (a gap where a scan has no value) and one marker per known value."""
+    count = len(values)
+    step = (_PLOT_RIGHT - _PLOT_LEFT) / max(1, count - 1)
+    segments: list[list[str]] = [[]]
+    markers = []
+    for index, value in enumerate(values):
+        if value is None:
+            segments.append([])
+            continue
+        x = round(_PLOT_LEFT + index * step, 1)
+        y = round(_PLOT_BOTTOM - (value / top if top else 0) * (_PLOT_BOTTOM - _PLOT_TOP), 1)
+        segments[-1].append(f"{x},{y}")
+        markers.append({"x": x, "y": y, "title": f"{label} on {dates[index]}: {value:g}"})
+    return {
+        "label": label,
+        "colour": colour,
+        "segments": [" ".join(points) for points in segments if len(points) > 1],
+        "markers": markers,
+    }
+
+
+def _trend_charts(history: ReportHistory) -> list[dict[str, Any]]:
+    points = history.trend
+    if len(points) < 2:
+        return []
+    dates = [p.collected_at.strftime("%Y-%m-%d %H:%M") for p in points]
+    frameworks = sorted({key for p in points for key in p.pass_rates})
+    rate_lines = [
+        _trend_line(
+            key,
+            _LINE_COLOURS[n % len(_LINE_COLOURS)],
+            [
+                None if p.pass_rates.get(key) is None else round(100 * (p.pass_rates[key] or 0.0), 1)
+                for p in points
+            ],
+            100.0,
+            dates,
+        )
+        for n, key in enumerate(frameworks)
+    ]
+    severities = sorted(Severity, key=lambda s: -s.rank)
+    top = max(1, *(p.failing.get(s, 0) for p in points for s in severities))
+    failing_lines = [
+        _trend_line(s.value, _SEVERITY_COLOURS[s], [float(p.failing.get(s, 0)) for p in points], top, dates)
+        for s in severities
+    ]
+    return [
+        {"id": "pass-rate", "title": "Pass rate per framework (%)", "top": "100%", "lines": rate_lines},
+        {"id": "failing", "title": "Failing findings by severity", "top": str(top), "lines": failing_lines},
+    ]
+
+
+def _history_context(history: ReportHistory | None) -> dict[str, Any] | None:
+    if history is None:
+        return None
+    since = history.since_last_scan
+    charts = _trend_charts(history)
+    first, last = (history.trend[0], history.trend[-1]) if history.trend else (None, None)
+    return {
+        "since": None
+        if since is None
+        else {
+            "previous_scan_id": since.previous_scan_id,
+            "previous_collected_at": since.previous_collected_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "counts": list(since.counts.items()),
+            "rows": since.findings[:_SINCE_ROWS],
+            "hidden": max(0, len(since.findings) - _SINCE_ROWS),
+        },
+        "charts": charts,
+        "plot": {"left": _PLOT_LEFT, "right": _PLOT_RIGHT, "top": _PLOT_TOP, "bottom": _PLOT_BOTTOM},
+        "legend_row": _LEGEND_ROW,
+        "span": ""
+        if first is None or last is None
+        else f"{len(history.trend)} scans, {first.collected_at:%Y-%m-%d} to {last.collected_at:%Y-%m-%d}",
+    }
 
 
 def _payload(model: ReportModel) -> dict[str, Any]:
@@ -232,6 +324,7 @@ def render_html(model: ReportModel) -> bytes:
         rate_charts=rate_charts,
         errors=model.errors,
         expired=model.expired_suppressions,
+        history=_history_context(model.history),
         options={
             "status": statuses,
             "severity": [s.value for s in sorted(Severity, key=lambda s: -s.rank)],

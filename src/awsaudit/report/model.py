@@ -128,6 +128,45 @@ class ExpiredSuppression:
 
 
 @dataclass(frozen=True)
+class ChangedFinding:
+    """A finding that started or stopped failing since the previous scan."""
+
+    change: str  # new, regressed or resolved (see awsaudit.history.findings_diff)
+    finding_id: str
+    check_id: str
+    severity: Severity
+    region: str
+    resource: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SinceLastScan:
+    previous_scan_id: int
+    previous_collected_at: datetime
+    counts: Mapping[str, int]  # by change: new, regressed, resolved, unchanged, suppressed, unverified
+    findings: tuple[ChangedFinding, ...]  # the new, regressed and resolved ones, worst first
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One recorded scan of the account, for the trend chart."""
+
+    scan_id: int
+    collected_at: datetime
+    pass_rates: Mapping[str, float | None]  # by framework key
+    failing: Mapping[Severity, int]  # unsuppressed FAIL findings
+
+
+@dataclass(frozen=True)
+class ReportHistory:
+    """What the history store knows about this audit's past; filled from the store, not the audit."""
+
+    since_last_scan: SinceLastScan | None
+    trend: tuple[HistoryPoint, ...]  # oldest first, this scan last
+
+
+@dataclass(frozen=True)
 class ReportModel:
     tool_version: str
     account_id: str
@@ -141,6 +180,7 @@ class ReportModel:
     findings: tuple[ReportFinding, ...]
     errors: tuple[CollectionError, ...]
     expired_suppressions: tuple[ExpiredSuppression, ...]
+    history: ReportHistory | None = None
 
     @property
     def accounts(self) -> tuple[str, ...]:

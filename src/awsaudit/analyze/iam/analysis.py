@@ -7,7 +7,7 @@ from awsaudit.analyze.iam.catalog import ActionCatalog, action_catalog
 from awsaudit.analyze.iam.evaluation import PermissionContext
 from awsaudit.analyze.iam.policy import has_variables, resolve_variables
 from awsaudit.analyze.iam.profile import PermissionProfile
-from awsaudit.analyze.iam.wildcard import has_wildcard, matches
+from awsaudit.analyze.iam.wildcard import has_wildcard, matches, matches_everything
 
 
 @dataclass(slots=True)
@@ -60,11 +60,17 @@ class IamAnalysis:
             index = _ResourceIndex()
             for profile in self.profiles_for(action):
                 patterns = profile.allow_patterns(action)
-                if patterns is not None and not any(has_wildcard(pattern) for pattern in patterns):
-                    for pattern in patterns:
+                if patterns is None:
+                    index.patterned.setdefault(None, []).append(profile)
+                    continue
+                for pattern in patterns:
+                    if not has_wildcard(pattern):
                         index.exact.setdefault(pattern, []).append(profile)
-                else:
-                    index.patterned.setdefault(patterns, []).append(profile)
+                wildcards = frozenset(pattern for pattern in patterns if has_wildcard(pattern))
+                if any(matches_everything(pattern) for pattern in wildcards):
+                    wildcards = frozenset({"*"})
+                if wildcards:
+                    index.patterned.setdefault(wildcards, []).append(profile)
             self._resource_index[key] = index
         groups: list[tuple[tuple[object, ...], list[PermissionProfile]]] = []
         if resource in index.exact:

@@ -13,7 +13,7 @@ here; `security_groups.untrusted_sources` judges those.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from awsaudit.analyze.network.errors import NotAnalysedError
@@ -50,27 +50,31 @@ class PathStep:
 
 @dataclass(frozen=True, slots=True)
 class FamilyPath:
-    """The path from the internet over one IP version; `group_ids` are the groups whose rules open it."""
+    """The path from the internet over one IP version; `group_ids` are the groups whose rules open it.
+
+    `status` and `reason` are derived once at construction: the checks read them for every port of
+    every interface."""
 
     version: int
     steps: tuple[PathStep, ...]
     group_ids: tuple[str, ...]
+    status: Exposure = field(init=False)
+    reason: str | None = field(init=False)  # the first missing link (else undecidable one); None if exposed
 
-    @property
-    def status(self) -> Exposure:
+    def __post_init__(self) -> None:
         reaches = {step.reach for step in self.steps}
         if Reach.CLOSED in reaches:
-            return Exposure.NOT_EXPOSED
-        return Exposure.UNKNOWN if Reach.UNKNOWN in reaches else Exposure.EXPOSED
-
-    @property
-    def reason(self) -> str | None:
-        """The first missing link (else the first undecidable one); None when exposed."""
+            status = Exposure.NOT_EXPOSED
+        else:
+            status = Exposure.UNKNOWN if Reach.UNKNOWN in reaches else Exposure.EXPOSED
+        reason = None
         for wanted in (Reach.CLOSED, Reach.UNKNOWN):
-            for step in self.steps:
-                if step.reach is wanted:
-                    return f"IPv{self.version} {step.link}: {step.detail}"
-        return None
+            step = next((step for step in self.steps if step.reach is wanted), None)
+            if step is not None:
+                reason = f"IPv{self.version} {step.link}: {step.detail}"
+                break
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "reason", reason)
 
 
 _RANK = {Exposure.EXPOSED: 2, Exposure.UNKNOWN: 1, Exposure.NOT_EXPOSED: 0}
@@ -85,17 +89,16 @@ class PortExposure:
 
     traffic: Traffic
     paths: tuple[FamilyPath, ...]
+    status: Exposure = field(init=False)
+    reason: str | None = field(init=False)  # each IP version's missing link; None when exposed
 
-    @property
-    def status(self) -> Exposure:
-        return max((p.status for p in self.paths), key=_RANK.__getitem__)
-
-    @property
-    def reason(self) -> str | None:
-        """Why it is not exposed (each IP version's missing link); None when exposed."""
-        if self.status is Exposure.EXPOSED:
-            return None
-        return "; ".join(p.reason for p in self.paths if p.reason is not None and p.status is self.status)
+    def __post_init__(self) -> None:
+        status = max((p.status for p in self.paths), key=_RANK.__getitem__)
+        reason = None
+        if status is not Exposure.EXPOSED:
+            reason = "; ".join(p.reason for p in self.paths if p.reason is not None and p.status is status)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "reason", reason)
 
     @property
     def exposing_group_ids(self) -> frozenset[str]:
@@ -173,11 +176,14 @@ class _Evaluator:
             version: (_address_step(interface, version), self._route(interface, version))
             for version in (4, 6)
         }
+        unreachable = all(
+            any(step.reach is Reach.CLOSED for step in steps) for steps in leading.values()
+        )  # then groups and type cannot matter (see _path), so far more interfaces share a result
         key = (
             interface.subnet_id,
             interface.vpc_id,
-            interface.group_ids,
-            interface.interface_type,
+            () if unreachable else interface.group_ids,
+            "" if unreachable else interface.interface_type,
             leading[4][0].reach,
             leading[6][0].reach,
         )
@@ -209,6 +215,10 @@ class _Evaluator:
         version: int,
     ) -> FamilyPath:
         steps = list(leading)
+        if any(step.reach is Reach.CLOSED for step in leading):
+            # No public address or no route: the internet cannot reach the interface whatever the
+            # ACL and groups say, and the missing link is already the first reason.
+            return FamilyPath(version, tuple(steps), ())
         if acl is None:
             steps.append(_NO_ACL)
         else:

@@ -92,14 +92,39 @@ class PortAdmission:
 def internet_open_ports(
     group: SecurityGroup, ports: Iterable[int], prefix_lists: Mapping[str, PrefixList], protocol: int = TCP
 ) -> tuple[PortAdmission, ...]:
-    """The given ports that the group's inbound rules open to 0.0.0.0/0 or ::/0 (or sets covering them)."""
+    """The given ports that the group's inbound rules open to 0.0.0.0/0 or ::/0 (or sets covering them).
+
+    Same verdicts as `internet_admission` port by port, but each rule's sources are resolved once:
+    this runs for every group and every configured port."""
     found: list[PortAdmission] = []
-    for port in ports:
-        traffic = Traffic(protocol, port)
-        for version in (4, 6):
-            admission = internet_admission(group.ingress, traffic, version, prefix_lists)
-            if admission.reach is Reach.OPEN:
-                found.append(PortAdmission(port, version, admission.rules))
+    for version in (4, 6):
+        sourced: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool]] = []
+        for rule in group.ingress:
+            networks = rule_networks(rule, prefix_lists)
+            if networks is None:
+                continue  # unresolved prefix lists never make a port OPEN
+            of_version = tuple(n for n in networks if n.version == version)
+            if of_version:
+                sourced.append((rule, of_version, AddressSet.of(of_version, version).covers_internet()))
+        if (
+            not sourced
+            or not AddressSet.of((n for _, ns, _ in sourced for n in ns), version).covers_internet()
+        ):
+            continue  # even every rule together does not admit the whole internet
+        for port in ports:
+            traffic = Traffic(protocol, port)
+            admitting = [
+                (rule, networks, alone) for rule, networks, alone in sourced if rule.match.admits(traffic)
+            ]
+            alone_rules = tuple(rule for rule, _, alone in admitting if alone)
+            if alone_rules:
+                found.append(PortAdmission(port, version, alone_rules))
+            elif (
+                admitting
+                and AddressSet.of((n for _, ns, _ in admitting for n in ns), version).covers_internet()
+            ):
+                found.append(PortAdmission(port, version, tuple(rule for rule, _, _ in admitting)))
+    found.sort(key=lambda admission: (admission.port, admission.version))
     return tuple(found)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from awsaudit.lab.backend import seed_ids
-from awsaudit.lab.scenarios import misconfigured, synthetic, well_configured
+from awsaudit.lab.scenarios import misconfigured, organization, synthetic, well_configured
 from awsaudit.lab.scenarios.model import BuiltScenario, Planted, Scenario, ScenarioError
 
 if TYPE_CHECKING:
@@ -39,6 +39,14 @@ SCENARIOS: dict[str, Scenario] = {
             regions=synthetic.region_names(synthetic.DEFAULTS["regions"]),
             build=synthetic.build,
             parameters=synthetic.DEFAULTS,
+        ),
+        Scenario(
+            name="organization",
+            description="Management account and member accounts in two OUs with different postures "
+            "(members=N sizes it; us-east-1).",
+            regions=organization.REGIONS,
+            build=organization.build,
+            parameters=organization.DEFAULTS,
         ),
     )
 }

@@ -1,0 +1,1 @@
+"""What changed between audits: findings that moved, resources whose configuration changed, trends."""

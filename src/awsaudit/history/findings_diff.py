@@ -1,0 +1,123 @@
+"""Findings that moved between two audits of one account.
+
+A finding is *failing* when its check said FAIL and no suppression accepted it.
+Among the findings failing on either side:
+
+- new: failing now, not before, and never failing in an earlier recorded scan;
+- regressed: failing now, not in the older audit, but failing in a scan before it
+  (it was fixed, and fails again);
+- unchanged: failing in both;
+- resolved: failing before, now PASS, or gone although its check and region were
+  evaluated again (the resource no longer exists);
+- suppressed: failing before, now accepted by a suppression;
+- unverified: failing before, now UNKNOWN, MANUAL, or not evaluated at all (its
+  check or region left the scope). Fail closed: this is never counted as resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from awsaudit.findings import Severity, Status
+from awsaudit.snapshot import GLOBAL
+from awsaudit.store.records import StoredFinding
+
+
+class Change(StrEnum):
+    NEW = "new"
+    REGRESSED = "regressed"
+    RESOLVED = "resolved"
+    UNCHANGED = "unchanged"
+    SUPPRESSED = "suppressed"
+    UNVERIFIED = "unverified"
+
+
+ABSENT = "ABSENT"
+
+
+@dataclass(frozen=True)
+class AuditFindings:
+    """One side of a diff: the findings of an audit and what it evaluated."""
+
+    label: str
+    account_id: str
+    collected_at: datetime
+    regions: tuple[str, ...]
+    checks: frozenset[str]
+    findings: Mapping[str, StoredFinding]  # by stable finding id
+
+    def evaluated(self, finding: StoredFinding) -> bool:
+        in_region = finding.region == GLOBAL or finding.region in self.regions
+        return finding.check_id in self.checks and in_region
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    change: Change
+    finding: StoredFinding  # the newer record when there is one
+    old_status: str  # PASS, FAIL, SUPPRESSED, UNKNOWN, MANUAL or ABSENT
+    new_status: str
+
+
+@dataclass(frozen=True)
+class FindingsDiff:
+    old: AuditFindings
+    new: AuditFindings
+    changes: tuple[FindingChange, ...]
+
+    def of(self, change: Change) -> list[FindingChange]:
+        return [c for c in self.changes if c.change is change]
+
+    def counts(self) -> dict[Change, dict[Severity, int]]:
+        tally = {change: dict.fromkeys(Severity, 0) for change in Change}
+        for item in self.changes:
+            tally[item.change][item.finding.severity] += 1
+        return tally
+
+
+def shown_status(finding: StoredFinding | None) -> str:
+    if finding is None:
+        return ABSENT
+    if finding.suppressed:
+        return "SUPPRESSED"
+    return finding.status.value
+
+
+def diff_findings(
+    old: AuditFindings, new: AuditFindings, failed_earlier: Set[str] = frozenset()
+) -> FindingsDiff:
+    """Classify every finding failing on either side; ``failed_earlier``: ids failing before ``old``."""
+    changes = []
+    for finding_id in old.findings.keys() | new.findings.keys():
+        before, after = old.findings.get(finding_id), new.findings.get(finding_id)
+        change = _classify(before, after, new, finding_id in failed_earlier)
+        if change is not None:
+            record = after or before
+            assert record is not None
+            changes.append(FindingChange(change, record, shown_status(before), shown_status(after)))
+    order = {change: n for n, change in enumerate(Change)}
+    changes.sort(
+        key=lambda c: (order[c.change], -c.finding.severity.rank, c.finding.check_id, c.finding.resource)
+    )
+    return FindingsDiff(old, new, tuple(changes))
+
+
+def _classify(
+    before: StoredFinding | None, after: StoredFinding | None, new: AuditFindings, failed_earlier: bool
+) -> Change | None:
+    was_failing = before is not None and before.failing
+    if after is not None and after.failing:
+        if was_failing:
+            return Change.UNCHANGED
+        return Change.REGRESSED if failed_earlier else Change.NEW
+    if not was_failing:
+        return None
+    assert before is not None
+    if after is None:
+        return Change.RESOLVED if new.evaluated(before) else Change.UNVERIFIED
+    if after.suppressed:
+        return Change.SUPPRESSED
+    return Change.RESOLVED if after.status is Status.PASS else Change.UNVERIFIED

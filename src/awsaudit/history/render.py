@@ -1,0 +1,243 @@
+"""`awsaudit diff` output: the terminal (rich), JSON (schema ``awsaudit.diff/1``) and Markdown."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from awsaudit.findings import Severity
+from awsaudit.history.compare import AuditSource, Comparison
+from awsaudit.history.findings_diff import Change, FindingChange
+from awsaudit.history.resource_diff import FieldChange, Kind, ResourceChange
+from awsaudit.report.markdown import cell
+
+DIFF_SCHEMA = "awsaudit.diff/1"
+_SEVERITIES = sorted(Severity, key=lambda s: -s.rank)
+_LISTED = (Change.NEW, Change.REGRESSED, Change.RESOLVED, Change.SUPPRESSED, Change.UNVERIFIED)
+_VALUE_WIDTH = 160
+_MARKDOWN_ROWS = 50
+_STYLE = {Kind.ADDED: "green", Kind.REMOVED: "red", Kind.CHANGED: "yellow"}
+_SIGN = {Kind.ADDED: "+", Kind.REMOVED: "-", Kind.CHANGED: "~"}
+
+
+def _side(source: AuditSource) -> dict[str, Any]:
+    return {
+        "label": source.findings.label,
+        "account_id": source.findings.account_id,
+        "collected_at": source.findings.collected_at.isoformat(),
+        "scan_id": None if source.scan is None else source.scan.id,
+    }
+
+
+def _finding(item: FindingChange) -> dict[str, Any]:
+    f = item.finding
+    return {
+        "change": item.change.value,
+        "id": f.finding_id,
+        "check_id": f.check_id,
+        "severity": f.severity.value,
+        "account_id": f.account_id,
+        "region": f.region,
+        "resource": f.resource,
+        "message": f.message,
+        "old_status": item.old_status,
+        "new_status": item.new_status,
+    }
+
+
+def _field(change: FieldChange) -> dict[str, Any]:
+    return {"path": change.path, "kind": change.kind.value, "old": change.old, "new": change.new}
+
+
+def _resource(change: ResourceChange) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "service": change.service,
+        "region": change.region,
+        "dataset": change.dataset,
+        "resource": change.resource,
+        "kind": change.kind.value,
+    }
+    if change.kind is Kind.CHANGED:
+        document["fields"] = [_field(f) for f in change.fields]
+    else:
+        document["value"] = change.new if change.kind is Kind.ADDED else change.old
+    return document
+
+
+def diff_document(comparison: Comparison) -> dict[str, Any]:
+    counts = comparison.findings.counts()
+    configuration = comparison.configuration
+    return {
+        "schema": DIFF_SCHEMA,
+        "old": _side(comparison.old),
+        "new": _side(comparison.new),
+        "counts": {c.value: {s.value: counts[c][s] for s in _SEVERITIES} for c in Change},
+        "findings": [
+            _finding(item) for item in comparison.findings.changes if item.change is not Change.UNCHANGED
+        ],
+        "configuration": None
+        if configuration is None
+        else {
+            "resources": [_resource(r) for r in configuration.resources],
+            "gaps": [
+                {"service": g.service, "region": g.region, "dataset": g.dataset, "reason": g.reason}
+                for g in configuration.gaps
+            ],
+        },
+        "notes": list(comparison.notes),
+    }
+
+
+def render_json(comparison: Comparison) -> str:
+    return json.dumps(diff_document(comparison), indent=1, ensure_ascii=False, default=str) + "\n"
+
+
+def short(value: Any) -> str:
+    """A value on one line, cut to a readable width."""
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    )
+    text = " ".join(text.split())
+    return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 1] + "…"
+
+
+def field_line(change: FieldChange) -> str:
+    path = change.path or "(value)"
+    if change.kind is Kind.ADDED:
+        return f"{path}: + {short(change.new)}"
+    if change.kind is Kind.REMOVED:
+        return f"{path}: - {short(change.old)}"
+    return f"{path}: {short(change.old)} → {short(change.new)}"
+
+
+# ------------------------------------------------------------------ terminal
+def print_diff(comparison: Comparison, console: Console) -> None:
+    old, new = comparison.old.findings, comparison.new.findings
+    console.print(
+        Text.assemble(
+            ("Account ", "bold"),
+            old.account_id,
+            ": ",
+            (old.label, "cyan"),
+            f" ({old.collected_at:%Y-%m-%d %H:%M}) → ",
+            (new.label, "cyan"),
+            f" ({new.collected_at:%Y-%m-%d %H:%M})",
+        )
+    )
+    counts = comparison.findings.counts()
+    table = Table(title="Failing findings", title_justify="left")
+    table.add_column("change")
+    for severity in _SEVERITIES:
+        table.add_column(severity.value, justify="right")
+    table.add_column("total", justify="right")
+    for change in Change:
+        row = counts[change]
+        table.add_row(change.value, *(str(row[s]) for s in _SEVERITIES), str(sum(row.values())))
+    console.print(table)
+    for change in _LISTED:
+        items = comparison.findings.of(change)
+        if items:
+            console.print(Text(f"\n{change.value.capitalize()} ({len(items)})", style="bold"))
+            for item in items:
+                f = item.finding
+                console.print(
+                    Text.assemble(
+                        f"  {f.severity.value:<8} ",
+                        (f.check_id, "cyan"),
+                        f"  {f.resource}  ",
+                        (f"{item.old_status} → {item.new_status}", "dim"),
+                    ),
+                    soft_wrap=True,
+                )
+    _print_configuration(comparison, console)
+    for note in comparison.notes:
+        console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
+
+
+def _print_configuration(comparison: Comparison, console: Console) -> None:
+    configuration = comparison.configuration
+    if configuration is None:
+        return
+    console.print(Text(f"\nConfiguration changes ({len(configuration.resources)} resources)", style="bold"))
+    if not configuration.resources:
+        console.print("  none")
+    for resource in configuration.resources:
+        console.print(
+            Text.assemble(
+                (f"  {_SIGN[resource.kind]} ", _STYLE[resource.kind]),
+                (resource.where, "bold"),
+                f" {resource.kind}",
+            ),
+            soft_wrap=True,
+        )
+        for change in resource.fields:
+            console.print(
+                Text(f"      {_SIGN[change.kind]} {field_line(change)}", style=_STYLE[change.kind]),
+                soft_wrap=True,
+            )
+    for gap in configuration.gaps:
+        console.print(
+            Text(f"  ? {gap.service}/{gap.region}/{gap.dataset}: {gap.reason}", style="dim"), soft_wrap=True
+        )
+
+
+# ------------------------------------------------------------------ markdown
+def render_markdown(comparison: Comparison) -> str:
+    old, new = comparison.old.findings, comparison.new.findings
+    lines = [
+        f"## awsaudit diff: account {cell(old.account_id)}",
+        "",
+        f"{cell(old.label)} ({old.collected_at:%Y-%m-%d %H:%M} UTC) → {cell(new.label)} "
+        f"({new.collected_at:%Y-%m-%d %H:%M} UTC)",
+        "",
+        "| change | " + " | ".join(s.value for s in _SEVERITIES) + " | total |",
+        "|---|" + "---:|" * (len(_SEVERITIES) + 1),
+    ]
+    counts = comparison.findings.counts()
+    for change in Change:
+        row = counts[change]
+        lines.append(
+            f"| {change.value} | "
+            + " | ".join(str(row[s]) for s in _SEVERITIES)
+            + f" | {sum(row.values())} |"
+        )
+    for change in _LISTED:
+        items = comparison.findings.of(change)
+        if not items:
+            continue
+        lines += [
+            "",
+            f"### {change.value.capitalize()} ({len(items)})",
+            "",
+            "| severity | check | resource | region | was → now |",
+            "|---|---|---|---|---|",
+        ]
+        for item in items[:_MARKDOWN_ROWS]:
+            f = item.finding
+            lines.append(
+                f"| {f.severity.value} | {cell(f.check_id)} | {cell(f.resource)} | {cell(f.region)} | "
+                f"{item.old_status} → {item.new_status} |"
+            )
+        if len(items) > _MARKDOWN_ROWS:
+            lines.append(f"\n… and {len(items) - _MARKDOWN_ROWS} more (see `--format json`).")
+    configuration = comparison.configuration
+    if configuration is not None:
+        lines += ["", f"### Configuration changes ({len(configuration.resources)} resources)", ""]
+        for resource in configuration.resources[:_MARKDOWN_ROWS]:
+            lines.append(f"- **{cell(resource.where)}** {resource.kind}")
+            lines += [f"  - {_SIGN[c.kind]} {cell(field_line(c))}" for c in resource.fields]
+        if len(configuration.resources) > _MARKDOWN_ROWS:
+            lines.append(
+                f"- … and {len(configuration.resources) - _MARKDOWN_ROWS} more (see `--format json`)."
+            )
+        lines += [
+            f"- ? {cell(f'{g.service}/{g.region}/{g.dataset}')}: {cell(g.reason)}" for g in configuration.gaps
+        ]
+    lines += [f"\n> note: {cell(note)}" for note in comparison.notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,65 @@
+"""Posture over time: scans of one account with framework pass rates and failing findings by severity."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from awsaudit.findings import Severity
+from awsaudit.store import FrameworkRate, ScanRecord, Store
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+_DURATION = re.compile(r"^\s*(\d+)\s*([dwh])\s*$")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+class TrendError(Exception):
+    """A bad duration, or no scans to show."""
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    scan: ScanRecord
+    rates: dict[str, FrameworkRate]  # by framework key
+    failing: dict[Severity, int]  # unsuppressed FAIL findings
+
+
+def trend(store: Store, account: str, limit: int = 30, until: ScanRecord | None = None) -> list[TrendPoint]:
+    """The last ``limit`` scans of an account (up to and including ``until``), oldest first."""
+    recent = store.scans(account)
+    if until is not None:
+        recent = [s for s in recent if (s.collected_at, s.id) <= (until.collected_at, until.id)]
+    scans = list(reversed(recent[:limit]))
+    ids = [scan.id for scan in scans]
+    rates = store.framework_rates(ids)
+    failing = store.failing_by_severity(ids)
+    return [
+        TrendPoint(scan, {rate.framework: rate for rate in rates[scan.id]}, failing[scan.id])
+        for scan in scans
+    ]
+
+
+def sparkline(values: list[float | None]) -> str:
+    """One block per value, scaled between the smallest and largest; a gap where there is no value."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return " " * len(values)
+    low, high = min(known), max(known)
+    span = high - low
+    return "".join(
+        " " if v is None else _BLOCKS[0 if span == 0 else round((v - low) / span * (len(_BLOCKS) - 1))]
+        for v in values
+    )
+
+
+def parse_age(text: str) -> timedelta:
+    """``180d``, ``26w`` or ``12h``."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise TrendError(f"not a duration: {text!r} (use e.g. 180d, 26w or 12h)")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def cutoff(now: datetime, age: str) -> datetime:
+    return now - parse_age(age)

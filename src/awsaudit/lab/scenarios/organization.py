@@ -1,0 +1,310 @@
+"""`organization`: a management account and member accounts in two OUs, each with its own posture.
+
+The lab account (123456789012) is the management account, so the lab's default credentials are
+management credentials. Members are created with ``create_account`` and reached by assuming
+``OrganizationAccountAccessRole``; moto keeps each account's state apart. Five members carry
+named postures; ``members=N`` adds more (alternately well run and without a budget) for benchmarks.
+
+CreateAccount creates the audit role in each new member, as AWS does; one member has deleted it.
+moto's AssumeRole never checks that the role exists, so ``AuditRoleGate`` (a client hook) refuses
+AssumeRole, as AWS does, when the role is missing in the target account.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+from awsaudit.lab.clients import LabAccount
+from awsaudit.lab.scenarios.model import BuiltScenario, Planted, ScenarioError
+from awsaudit.lab.scenarios.resources import policy_json
+
+if TYPE_CHECKING:
+    from awsaudit.lab.server import Lab
+
+HOME = "us-east-1"
+REGIONS = (HOME,)
+AUDIT_ROLE = "OrganizationAccountAccessRole"
+DEFAULTS: dict[str, int] = {"members": 5}
+PRODUCTION, SANDBOX = "Production", "Sandbox"
+# Checks whose results on this organization are enumerated in ``planted``; every other check judges
+# default moto accounts that nobody configured, and is left out (unplanned).
+ENUMERATED_CHECKS = frozenset(
+    {
+        "organizations.account_in_organization",
+        "organizations.management_account_no_workloads",
+        "organizations.scp_guardrails",
+        "organizations.audit_role_reachable",
+        "organizations.member_budgets",
+        "budgets.budget_with_alert",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Posture:
+    name: str
+    unit: str
+    audit_role: bool
+    own_budget: bool
+    linked_budget: bool  # a budget for it in the management account, filtered to it (linked account)
+
+
+NAMED_POSTURES = (
+    Posture("well-run", PRODUCTION, audit_role=True, own_budget=True, linked_budget=False),
+    Posture("linked-budget", PRODUCTION, audit_role=True, own_budget=False, linked_budget=True),
+    Posture("no-budget", SANDBOX, audit_role=True, own_budget=False, linked_budget=False),
+    Posture("no-audit-role", SANDBOX, audit_role=False, own_budget=True, linked_budget=False),
+    Posture("sandbox-dev", SANDBOX, audit_role=True, own_budget=True, linked_budget=False),
+)
+
+
+def postures(count: int) -> list[Posture]:
+    if count < len(NAMED_POSTURES):
+        raise ScenarioError(f"the organization scenario needs at least {len(NAMED_POSTURES)} members")
+    extra = [
+        Posture(
+            f"member-{n:04d}",
+            PRODUCTION if n % 2 else SANDBOX,
+            audit_role=True,
+            own_budget=n % 2 == 1,
+            linked_budget=False,
+        )
+        for n in range(len(NAMED_POSTURES), count)
+    ]
+    return [*NAMED_POSTURES, *extra]
+
+
+def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
+    from awsaudit.checks.registry import all_checks
+
+    management = LabAccount(lab)
+    organizations = management.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    organizations.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    guardrail = organizations.create_policy(
+        Name="deny-leave-organization",
+        Description="Member accounts cannot leave the organization",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=policy_json({"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}),
+    )["Policy"]["PolicySummary"]["Id"]
+    organizations.attach_policy(PolicyId=guardrail, TargetId=root)
+    units = {
+        name: organizations.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"]
+        for name in (PRODUCTION, SANDBOX)
+    }
+    planted: set[Planted] = set()
+    notes = [
+        f"Management account {management.account_id}: runs an EC2 instance (a workload), holds the SCP "
+        "guardrail on the root, an organization-wide budget and linked-account budgets."
+    ]
+    linked: list[str] = []
+    for posture in postures(int(params["members"])):
+        member_id = organizations.create_account(
+            Email=f"{posture.name}@example.com", AccountName=posture.name
+        )["CreateAccountStatus"]["AccountId"]
+        organizations.move_account(
+            AccountId=member_id, SourceParentId=root, DestinationParentId=units[posture.unit]
+        )
+        member = management.assume(member_id)
+        _member(member, posture)
+        if posture.linked_budget:
+            linked.append(member_id)
+        planted |= _planted(member, posture)
+        notes.append(f"Member {member_id} ({posture.name}, OU {posture.unit}): {_describe(posture)}.")
+    _management(management, linked)
+    planted.add(Planted("organizations.management_account_no_workloads", management.root_arn))
+    return BuiltScenario(
+        planted=frozenset(planted),
+        regions=REGIONS,
+        notes=(
+            *notes,
+            "Only the organization checks and budgets.budget_with_alert are enumerated; the members are "
+            "otherwise default moto accounts, so the other checks are unplanned.",
+            "Member findings that only the organization can decide are resolved in organization-summary.json "
+            "(SCPs from the management account; budgets.budget_with_alert of a member capped by a "
+            "linked-account budget).",
+        ),
+        unplanned_checks=frozenset(set(all_checks()) - ENUMERATED_CHECKS),
+        counts={"members": int(params["members"])},
+    )
+
+
+def _describe(posture: Posture) -> str:
+    parts = ["audit role present" if posture.audit_role else "no audit role (AssumeRole refused)"]
+    if posture.own_budget:
+        parts.append("own budget with an alert")
+    elif posture.linked_budget:
+        parts.append("no own budget; capped by a linked-account budget in the management account")
+    else:
+        parts.append("no budget anywhere")
+    return ", ".join(parts)
+
+
+def _planted(member: LabAccount, posture: Posture) -> set[Planted]:
+    planted = set()
+    if not posture.audit_role:
+        planted.add(Planted("organizations.audit_role_reachable", member.root_arn))
+        return planted  # never scanned: every one of its checks is UNKNOWN
+    if not posture.own_budget:
+        # The account's own view: it has no budget. The organization resolves the linked-budget case.
+        planted.add(Planted("budgets.budget_with_alert", member.root_arn))
+    if not posture.own_budget and not posture.linked_budget:
+        planted.add(Planted("organizations.member_budgets", member.root_arn))
+    return planted
+
+
+def _budget(name: str, filters: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    budget: dict[str, Any] = {
+        "BudgetName": name,
+        "BudgetLimit": {"Amount": "1000", "Unit": "USD"},
+        "TimeUnit": "MONTHLY",
+        "BudgetType": "COST",
+    }
+    if filters:
+        budget["CostFilters"] = filters
+    return budget
+
+
+_ALERT = [
+    {
+        "Notification": {
+            "NotificationType": "ACTUAL",
+            "ComparisonOperator": "GREATER_THAN",
+            "Threshold": 80.0,
+            "ThresholdType": "PERCENTAGE",
+        },
+        "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "finops@example.com"}],
+    }
+]
+
+
+def _member(member: LabAccount, posture: Posture) -> None:
+    if not posture.audit_role:
+        # CreateAccount made the role, as AWS does; this member's administrators deleted it.
+        member.client("iam").delete_role(RoleName=AUDIT_ROLE)
+    if posture.own_budget:
+        member.client("budgets").create_budget(
+            AccountId=member.account_id,
+            Budget=_budget("monthly-cost"),
+            NotificationsWithSubscribers=_ALERT,
+        )
+
+
+def _management(management: LabAccount, linked: list[str]) -> None:
+    budgets = management.client("budgets")
+    budgets.create_budget(
+        AccountId=management.account_id,
+        Budget=_budget("organization-monthly"),
+        NotificationsWithSubscribers=_ALERT,
+    )
+    for member_id in linked:
+        budgets.create_budget(
+            AccountId=management.account_id,
+            Budget=_budget(f"member-{member_id}", {"LinkedAccount": [member_id]}),
+            NotificationsWithSubscribers=_ALERT,
+        )
+    management.client("ec2", HOME).run_instances(
+        ImageId="ami-12c6146b", InstanceType="t3.micro", MinCount=1, MaxCount=1
+    )
+
+
+# ----------------------------------------------------------------- AssumeRole refusal
+_ROLE_ARN = re.compile(r"^arn:[\w-]+:iam::(\d{12}):role/(?:.*/)?([\w+=,.@-]+)$")
+
+
+class AuditRoleGate:
+    """A client hook: AssumeRole into a role that does not exist is refused with AccessDenied, as in AWS.
+
+    The role is looked up with IAM GetRole in the target account (moto selects the account from the
+    ``x-moto-account-id`` header), so this works against an embedded lab and `awsaudit lab serve` alike.
+    The role's trust policy is not evaluated.
+    """
+
+    def __init__(self, endpoint_url: str) -> None:
+        self.endpoint_url = endpoint_url
+        self._lookups: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, client: Any) -> None:
+        if client.meta.service_model.service_name == "sts":
+            client.meta.events.register_first("before-send.sts.AssumeRole", self._refuse_missing_role)
+
+    def _refuse_missing_role(self, request: Any, **_: Any) -> Any:
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body or "")
+        role_arn = (parse_qs(body).get("RoleArn") or [""])[0]
+        match = _ROLE_ARN.match(role_arn)
+        if match is None or self._role_exists(*match.groups()):
+            return None
+        return _error_response(
+            request.url,
+            "AccessDenied",
+            f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+        )
+
+    def _role_exists(self, account_id: str, role_name: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._iam_in(account_id).get_role(RoleName=role_name)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
+                return False
+            raise
+        return True
+
+    def _iam_in(self, account_id: str) -> Any:
+        """An IAM client whose every request moto serves from ``account_id``'s state."""
+        import boto3
+
+        from awsaudit.lab.server import LAB_ENVIRONMENT
+
+        with self._lock:
+            if account_id not in self._lookups:
+                client = boto3.Session(
+                    aws_access_key_id=LAB_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=LAB_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+                    region_name=HOME,
+                ).client("iam", endpoint_url=self.endpoint_url)
+
+                def select_account(request: Any, **_: Any) -> None:
+                    request.headers["x-moto-account-id"] = account_id
+
+                client.meta.events.register("before-send.iam", select_account)
+                self._lookups[account_id] = client
+            return self._lookups[account_id]
+
+
+def audit_role_gate(lab: Lab) -> AuditRoleGate:
+    return AuditRoleGate(lab.endpoint_url)
+
+
+def _error_response(url: str, code: str, message: str) -> Any:
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    body = (
+        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+        f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
+        "<RequestId>awsaudit-lab</RequestId></ErrorResponse>"
+    ).encode()
+    headers = HTTPHeaders()
+    headers["Content-Type"] = "text/xml"
+    return AWSResponse(url, 403, headers, _Body(body))
+
+
+class _Body:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, *_: Any) -> bytes:
+        return self._body

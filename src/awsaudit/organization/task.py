@@ -1,0 +1,144 @@
+"""Worker side: scan one account with credentials for exactly that account.
+
+``scan_account`` takes picklable inputs and returns a small AccountOutcome. It collects only
+what the selected checks need, evaluates, and writes ``<output>/<account-id>/snapshot.json.gz``
+and ``findings.json`` (plus any other requested report formats) atomically before returning, so
+nothing of the account stays in memory. It never raises: a failure is the outcome's reason.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from awsaudit.audit import Selection, evaluate, select
+from awsaudit.collect.engine import CollectOptions, collect
+from awsaudit.collect.errors import describe_failure
+from awsaudit.config import AuditConfig
+from awsaudit.organization.facts import budget_facts, check_statuses, deferred_checks
+from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountStatus, AccountTarget
+from awsaudit.report.json_report import render_json
+from awsaudit.report.model import build_report_model
+from awsaudit.report.writer import write_reports
+from awsaudit.snapshot import save, write_private_atomic
+from awsaudit.suppressions import Suppression
+
+SNAPSHOT_FILE = "snapshot.json.gz"
+FINDINGS_FILE = "findings.json"
+
+
+@dataclass(frozen=True)
+class AccountScanRequest:
+    """Everything a task needs besides its target and credentials; the same for every account."""
+
+    output_dir: Path
+    check_ids: tuple[str, ...]
+    framework_keys: tuple[str, ...]
+    config: AuditConfig = field(default_factory=AuditConfig)
+    regions: tuple[str, ...] | None = None
+    max_workers: int = 4  # this account's share of the concurrency budget
+    formats: tuple[str, ...] = ()  # report formats written beside findings.json (json is always written)
+    suppressions: tuple[Suppression, ...] = ()
+    endpoint_url: str | None = None
+    home_region: str = "us-east-1"
+    client_hooks: tuple[Callable[[Any], None], ...] = ()  # local runs only (the lab's work-arounds)
+
+    def selection(self) -> Selection:
+        return select(self.framework_keys, self.check_ids)
+
+    @staticmethod
+    def selected(selection: Selection) -> dict[str, tuple[str, ...]]:
+        """The picklable form of a selection: check ids and framework keys."""
+        return {
+            "check_ids": tuple(meta.id for meta in selection.checks),
+            "framework_keys": tuple(framework.key for framework in selection.frameworks),
+        }
+
+
+def account_dir(output_dir: Path, account_id: str) -> Path:
+    return output_dir / account_id
+
+
+def scan_account(
+    target: AccountTarget,
+    credentials: AccountCredentials,
+    request: AccountScanRequest,
+    selection: Selection | None = None,
+) -> AccountOutcome:
+    """Collect, evaluate and write one account; ``selection`` may be passed to skip re-selecting."""
+    started = time.monotonic()
+    source = credentials.source
+    try:
+        if credentials.account_id != target.account_id:
+            raise _Mismatch(f"credentials are for account {credentials.account_id}, not {target.account_id}")
+        chosen = selection or request.selection()
+        session = boto3.Session(
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
+            region_name=request.home_region,
+        )
+        options = CollectOptions(
+            regions=request.regions,
+            datasets=chosen.dataset_keys(),
+            max_workers=request.max_workers,
+            endpoint_url=request.endpoint_url,
+            client_hooks=request.client_hooks,
+        )
+        snapshot = collect(session, options)
+        if snapshot.account.account_id != target.account_id:
+            raise _Mismatch(
+                f"the credentials reached account {snapshot.account.account_id}, not {target.account_id}"
+            )
+        result = evaluate(snapshot, chosen, request.config)
+        model = build_report_model(result, request.suppressions)
+        directory = account_dir(request.output_dir, target.account_id)
+        files = [save(snapshot, directory / SNAPSHOT_FILE), directory / FINDINGS_FILE]
+        write_private_atomic(files[1], render_json(model))
+        extra = [name for name in request.formats if name != "json"]
+        files += write_reports(model, extra, directory)
+        counts = Counter(item.status.value for item in model.findings)
+        return AccountOutcome(
+            account_id=target.account_id,
+            status=AccountStatus.COMPLETE,
+            counts=dict(counts),
+            check_statuses=check_statuses(model),
+            deferred=deferred_checks(result.findings, target.account_id),
+            facts=budget_facts(snapshot),
+            collection_errors=len(snapshot.errors),
+            api_calls=sum(snapshot.api_calls.values()),
+            seconds=time.monotonic() - started,
+            files=tuple(str(f) for f in files),
+            credentials_source=source,
+        )
+    except Exception as exc:
+        _, code, message = describe_failure(exc)
+        return AccountOutcome(
+            account_id=target.account_id,
+            status=AccountStatus.FAILED,
+            reason=message if isinstance(exc, _Mismatch) else f"{code}: {message}",
+            error_code=None if isinstance(exc, _Mismatch) else code,
+            seconds=time.monotonic() - started,
+            credentials_source=source,
+        )
+
+
+def unreachable(target: AccountTarget, code: str, message: str, seconds: float = 0.0) -> AccountOutcome:
+    """The outcome of an account whose audit role could not be assumed."""
+    return AccountOutcome(
+        account_id=target.account_id,
+        status=AccountStatus.UNREACHABLE,
+        reason=f"the audit role could not be assumed: {code}: {message}",
+        error_code=code,
+        seconds=seconds,
+    )
+
+
+class _Mismatch(Exception):
+    """The credentials reach another account than the target: never write under the wrong id."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the history store, applied programmatically when a store is opened."""

@@ -1,0 +1,72 @@
+"""The initial history schema: scans, their framework pass rates, and their findings.
+
+Revision ID: 0001
+Revises:
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "scans",
+        sa.Column("id", _ID, primary_key=True, autoincrement=True),
+        sa.Column("collected_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("account_id", sa.String(64), nullable=False),
+        sa.Column("partition", sa.String(32), nullable=False),
+        sa.Column("caller_arn", sa.Text(), nullable=False),
+        sa.Column("regions", _JSON, nullable=False),
+        sa.Column("frameworks", _JSON, nullable=False),
+        sa.Column("checks", _JSON, nullable=False),
+        sa.Column("tool_version", sa.String(64), nullable=False),
+        sa.Column("collection_seconds", sa.Float(), nullable=False),
+        sa.Column("errors", _JSON, nullable=False),
+        sa.Column("status_counts", _JSON, nullable=False),
+        sa.Column("snapshot_path", sa.Text(), nullable=True),
+        sa.Column("snapshot_sha256", sa.String(64), nullable=True),
+        sqlite_autoincrement=True,  # scan ids are user-facing: never reuse a pruned one
+    )
+    op.create_table(
+        "scan_frameworks",
+        sa.Column("scan_id", _ID, sa.ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("framework", sa.String(128), primary_key=True),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("passed", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("other", sa.Integer(), nullable=False),
+    )
+    op.create_table(
+        "findings",
+        sa.Column("id", _ID, primary_key=True, autoincrement=True),
+        sa.Column("scan_id", _ID, sa.ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("finding_id", sa.String(64), nullable=False),
+        sa.Column("check_id", sa.String(128), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("suppressed", sa.Boolean(), nullable=False),
+        sa.Column("severity", sa.String(16), nullable=False),
+        sa.Column("account_id", sa.String(64), nullable=False),
+        sa.Column("region", sa.String(64), nullable=False),
+        sa.Column("resource", sa.Text(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("evidence", _JSON, nullable=False),
+    )
+    op.create_index("ix_findings_scan", "findings", ["scan_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("findings")
+    op.drop_table("scan_frameworks")
+    op.drop_table("scans")

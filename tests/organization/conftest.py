@@ -1,0 +1,41 @@
+"""One lab for the directory; the organization scenario is built once and scanned by several tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from awsaudit.lab.scenarios import BuiltScenario, build_scenario
+from awsaudit.lab.scenarios.organization import AuditRoleGate
+from awsaudit.lab.server import Lab, start_lab
+from awsaudit.organization.discovery import discover
+from awsaudit.organization.model import OrganizationStructure
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    running = start_lab()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def organization(lab: Lab) -> BuiltScenario:
+    lab.reset()
+    return build_scenario("organization", lab)
+
+
+def lab_hooks(lab: Lab) -> tuple[object, ...]:
+    return (*lab.client_hooks(), AuditRoleGate(lab.endpoint_url))
+
+
+@pytest.fixture(scope="module")
+def structure(lab: Lab, organization: BuiltScenario) -> OrganizationStructure:
+    del organization
+    return discover(
+        boto3.Session(region_name="us-east-1"), endpoint_url=lab.endpoint_url, client_hooks=lab_hooks(lab)
+    )

@@ -1,0 +1,148 @@
+"""`awsaudit scan --organization` end to end against the organization lab, through the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from awsaudit.cli import app
+from awsaudit.lab.scenarios import BuiltScenario, Planted
+from awsaudit.lab.scenarios.organization import ENUMERATED_CHECKS
+from awsaudit.lab.serve import LAB_ENDPOINT_VARIABLE
+from awsaudit.lab.server import Lab
+
+pytestmark = pytest.mark.lab
+
+SCOPE = ["--checks", "organizations.*", "--checks", "budgets.*", "--regions", "us-east-1"]
+
+
+@pytest.fixture(scope="module")
+def lab_environment(lab: Lab, organization: BuiltScenario) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", lab.endpoint_url)
+        patch.setenv(LAB_ENDPOINT_VARIABLE, lab.endpoint_url)
+        yield
+
+
+@pytest.fixture(scope="module")
+def scanned(lab_environment: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    output = tmp_path_factory.mktemp("organization")
+    result = CliRunner().invoke(
+        app,
+        [
+            "scan",
+            "--organization",
+            *SCOPE,
+            "--output-dir",
+            str(output),
+            "--output-format",
+            "json,html",
+            "--max-accounts-parallel",
+            "3",
+        ],
+    )
+    return output, result
+
+
+def _failures(output: Path) -> set[Planted]:
+    failures = set()
+    for findings in output.glob("*/findings.json"):
+        for finding in json.loads(findings.read_text())["findings"]:
+            if finding["status"] == "FAIL" and finding["check_id"] in ENUMERATED_CHECKS:
+                failures.add(Planted(finding["check_id"], finding["resource"]))
+    return failures
+
+
+def test_organization_scan_finds_exactly_what_the_scenario_plants(
+    scanned: tuple[Path, object], organization: BuiltScenario
+) -> None:
+    output, result = scanned
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert _failures(output) == organization.planted
+
+
+def test_per_account_files_summary_and_reports(scanned: tuple[Path, object]) -> None:
+    output, result = scanned
+    summary = json.loads((output / "organization-summary.json").read_text())
+    statuses = {a["name"]: a for a in summary["accounts"]}
+    assert len(statuses) == 6
+    refused = statuses.pop("no-audit-role")
+    assert refused["status"] == "UNREACHABLE" and "AccessDenied" in refused["reason"]
+    assert set(refused["checks"].values()) <= {"UNKNOWN", "FAIL"}
+    assert not (output / refused["id"]).exists()
+    for name, account in statuses.items():
+        assert account["status"] == "COMPLETE", name
+        assert (output / account["id"] / "snapshot.json.gz").is_file()
+        assert (output / account["id"] / "awsaudit-report.html").is_file()
+    assert statuses["linked-budget"]["checks"]["budgets.budget_with_alert"] == "PASS"
+    assert statuses["well-run"]["checks"]["organizations.scp_guardrails"] == "PASS"
+    assert statuses["master"]["credentials"] == "caller"
+    assert summary["worst_accounts"][0] == refused["id"]
+    page = (output / "organization-report.html").read_text()
+    assert "accounts × controls" in page and refused["id"] in page
+    assert "Worst accounts" in result.output  # type: ignore[attr-defined]
+    assert "UNREACHABLE" in result.output  # type: ignore[attr-defined]
+
+
+def _scan(tmp_path: Path, *options: str) -> tuple[int, dict[str, object]]:
+    result = CliRunner().invoke(
+        app,
+        [
+            "scan",
+            "--organization",
+            *SCOPE,
+            "--output-dir",
+            str(tmp_path),
+            "--output-format",
+            "json",
+            *options,
+        ],
+    )
+    return result.exit_code, json.loads((tmp_path / "organization-summary.json").read_text())
+
+
+def test_scope_options_and_exit_codes(lab_environment: None, tmp_path: Path) -> None:
+    code, summary = _scan(tmp_path, "--ous", "Production")
+    assert code == 0
+    accounts = {a["name"]: a for a in summary["accounts"]}  # type: ignore[attr-defined]
+    assert set(accounts) == {"well-run", "linked-budget"}
+    # Without the management account in scope, what only it can tell stays UNKNOWN, never PASS.
+    assert accounts["linked-budget"]["checks"]["organizations.member_budgets"] == "UNKNOWN"
+    assert accounts["well-run"]["checks"]["organizations.scp_guardrails"] == "UNKNOWN"
+    assert _scan(tmp_path, "--ous", "Production", "--fail-on-unknown")[0] == 3
+    management, well_run = (accounts_id(summary, "master"), accounts["well-run"]["id"])
+    code, summary = _scan(tmp_path, "--accounts", f"{well_run}", "--ous", "Production", "--fail-on", "high")
+    assert code == 0
+    code, summary = _scan(tmp_path, "--exclude-accounts", management, "--ous", "Sandbox", "--fail-on", "high")
+    assert code == 1  # the audit role is missing in no-audit-role: a high-severity FAIL
+
+
+def accounts_id(summary: dict[str, object], name: str) -> str:
+    return next(str(a["id"]) for a in summary["not_scanned"] if a["name"] == name)  # type: ignore[attr-defined]
+
+
+def test_usage_errors_are_one_line(lab_environment: None, tmp_path: Path) -> None:
+    runner = CliRunner()
+    alone = runner.invoke(app, ["scan", "--accounts", "123456789012", "--output-dir", str(tmp_path)])
+    assert alone.exit_code == 2 and "need --organization" in alone.output
+    unknown = runner.invoke(
+        app, ["scan", "--organization", *SCOPE, "--accounts", "999999999999", "--output-dir", str(tmp_path)]
+    )
+    assert unknown.exit_code == 2 and "999999999999 is not in organization" in unknown.output
+    bad_role = runner.invoke(
+        app,
+        [
+            "scan",
+            "--organization",
+            *SCOPE,
+            "--audit-role",
+            "arn:aws:iam::1:role/x",
+            "--output-dir",
+            str(tmp_path),
+        ],
+    )
+    assert bad_role.exit_code == 2 and "is not an IAM role name" in bad_role.output
