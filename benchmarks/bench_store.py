@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import argparse
 import copy
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+from bench_evaluate import build  # the script's own directory is on sys.path
 
-from bench_evaluate import build  # noqa: E402
-
-from awsaudit.audit import evaluate, select  # noqa: E402
-from awsaudit.config import AuditConfig  # noqa: E402
-from awsaudit.history.compare import compare  # noqa: E402
-from awsaudit.report.model import ReportModel, build_report_model  # noqa: E402
-from awsaudit.snapshot import Snapshot, save  # noqa: E402
-from awsaudit.store import open_store  # noqa: E402
+from awsaudit.audit import evaluate, select
+from awsaudit.config import AuditConfig
+from awsaudit.history.compare import compare, findings_since
+from awsaudit.report.model import ReportModel, build_report_model
+from awsaudit.snapshot import Snapshot, save
+from awsaudit.store import open_store
 
 REGIONS = ["eu-west-1", "us-east-1", "eu-central-1", "us-west-2"]
 
@@ -53,7 +50,9 @@ def _model(snapshot: Snapshot) -> ReportModel:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--resources", type=int, default=28_000)
     parser.add_argument("--store", action="append", help="store URL (repeatable; default: a new SQLite file)")
     args = parser.parse_args()
@@ -71,16 +70,16 @@ def main() -> None:
                 started = time.perf_counter()
                 ids.append(store.record(model, path))
                 print(f"{location}: record scan {ids[-1]}: {time.perf_counter() - started:.2f} s")
-        started = time.perf_counter()
-        findings_only = compare(str(ids[0]), str(ids[1]), url)
-        print(f"{location}: diff scans, findings only: see below")
+            started = time.perf_counter()
+            findings_since(store, store.scan(ids[0]), store.scan(ids[1]))
+            print(f"{location}: findings diff (the HTML report's): {time.perf_counter() - started:.2f} s")
         started = time.perf_counter()
         comparison = compare(str(ids[0]), str(ids[1]), url)
         elapsed = time.perf_counter() - started
         counts = {c.value: sum(n.values()) for c, n in comparison.findings.counts().items()}
-        resources = len(comparison.configuration.resources) if comparison.configuration else 0
-        print(f"{location}: diff (findings + configuration): {elapsed:.2f} s; {counts}; {resources} resources changed")
-        del findings_only
+        changed = len(comparison.configuration.resources) if comparison.configuration else 0
+        print(f"{location}: awsaudit diff (findings + snapshots + configuration): {elapsed:.2f} s")
+        print(f"  {counts}; {changed} resources changed")
 
 
 if __name__ == "__main__":

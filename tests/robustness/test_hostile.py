@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -129,3 +130,18 @@ def test_terminal_summary_carries_no_control_sequence_from_the_account(hostile_r
     )
     for raw in ("\x1b]0;", "\x1b[2J", "\x07", "\x00"):
         assert raw not in printed
+
+
+def test_control_characters_a_check_echoes_are_inert_in_every_format(
+    hostile_result: AuditResult, tmp_path: Path
+) -> None:
+    # Checks echo names into messages and resources; put the control characters there.
+    echoed = tuple(
+        replace(f, message=f"{f.message} {CONTROL}", resource=f"{CONTROL}{f.resource}")
+        for f in hostile_result.findings
+    )
+    model = build_report_model(replace(hostile_result, findings=echoed))
+    for path in write_reports(model, list(FORMATS), tmp_path):
+        text = path.read_text(encoding="utf-8-sig")
+        for raw in ("\x1b", "\x07", "\x00"):
+            assert raw not in text, (path.name, raw)

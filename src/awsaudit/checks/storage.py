@@ -160,10 +160,10 @@ def _has_wildcard(pattern: str) -> bool:
 
 
 def _glob_matches(pattern: Any, text: str) -> bool:
-    pattern = str(pattern)
-    if not _has_wildcard(pattern):
-        return pattern == text  # the common case: one bucket's own ARN
-    return _glob_regex(pattern).fullmatch(text) is not None
+    glob = str(pattern)
+    if not _has_wildcard(glob):
+        return glob == text  # the common case: one bucket's own ARN
+    return _glob_regex(glob).fullmatch(text) is not None
 
 
 def _covers_all_objects(pattern: Any, bucket: str) -> bool:

@@ -77,7 +77,7 @@ class _Run:
             if key not in self.clients:
                 # Session objects are not thread-safe; clients are, once made.
                 client = self.session.client(
-                    name,  # type: ignore[call-overload]
+                    name,
                     region_name=region,
                     endpoint_url=self.options.endpoint_url,
                     config=_client_config(self.options),

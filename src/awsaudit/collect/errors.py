@@ -33,7 +33,7 @@ ACCESS_DENIED_CODES = frozenset(
 )
 
 
-class DeadlineExceeded(BotoCoreError):
+class DeadlineExceeded(BotoCoreError):  # type: ignore[misc]  # botocore ships no type information
     """A call or the whole collection ran past its deadline; not retried."""
 
     fmt = "{reason}"

@@ -38,7 +38,7 @@ class LabAccount:
             key = (service, region)
             if key not in self._clients:
                 client = self._session.client(
-                    service,  # type: ignore[call-overload]
+                    service,
                     region_name=region,
                     endpoint_url=self.lab.endpoint_url,
                     config=_CONFIG,

@@ -47,7 +47,7 @@ def make_client(
     pool: int = 10,
 ) -> Any:
     client = session.client(
-        service,  # type: ignore[call-overload]
+        service,
         region_name=session.region_name or "us-east-1",
         endpoint_url=endpoint_url,
         config=client_config(pool),

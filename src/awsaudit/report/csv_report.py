@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import json
 
 from awsaudit.report.model import ReportModel
@@ -31,7 +32,13 @@ COLUMNS = (
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Control characters but tab and line breaks (which CSV quoting carries): shown raw by a terminal
+# that prints the file, they are ANSI escape sequences.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def neutralise(cell: str) -> str:
+    cell = _CONTROL.sub("\ufffd", cell)
     return "'" + cell if cell.startswith(_FORMULA_TRIGGERS) else cell
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from awsaudit.compliance.frameworks_model import ControlStatus
@@ -31,11 +32,15 @@ _MARKDOWN_SPECIAL = str.maketrans(
 )
 
 
+# Control characters would reach a terminal that prints the file (a CI log): ANSI sequences.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def cell(text: str) -> str:
     """Text from the audited account, inert inside a Markdown table cell."""
     if len(text) > MAX_CELL:
         text = text[: MAX_CELL - 1] + "…"
-    return text.translate(_MARKDOWN_SPECIAL)
+    return _CONTROL.sub("\ufffd", text.translate(_MARKDOWN_SPECIAL))
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
