@@ -20,6 +20,7 @@ from awsaudit.analyze.iam import (
     external_trusts,
     full_admin_verdict,
     parse_authorization_details,
+    paths_from,
     separation_of_duties,
     who_can,
 )
@@ -47,8 +48,12 @@ def _managed(name: str, document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def synthetic_details(roles: int, users: int, seed: int) -> dict[str, Any]:
-    """An account shaped like a large real one: teams, groups, service roles, cross-account and CI trusts."""
+def synthetic_details(roles: int, users: int, seed: int, *, dense: bool = False) -> dict[str, Any]:
+    """An account shaped like a large real one: teams, groups, service roles, cross-account and CI trusts.
+
+    `dense`: every team may assume every role and create access keys for every user, so nearly every
+    principal reaches nearly every other (the worst case for the graph).
+    """
     rng = random.Random(seed)
     teams = 40
     policies = [
@@ -83,7 +88,11 @@ def synthetic_details(roles: int, users: int, seed: int) -> dict[str, Any]:
         policies.append(
             _managed(
                 f"team{team}-assume",
-                _doc(_allow("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/team{team}-*")),
+                _doc(
+                    _allow(["sts:AssumeRole", "iam:CreateAccessKey"], "*")
+                    if dense
+                    else _allow("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/team{team}-*")
+                ),
             )
         )
     policies.append(_managed("ec2-operators", _doc(_allow(["ec2:*", "autoscaling:*", "cloudwatch:*"]))))
@@ -387,12 +396,13 @@ def main() -> None:
     parser.add_argument("--roles", type=int, default=2000)
     parser.add_argument("--users", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dense", action="store_true", help="every user can become nearly every principal")
     parser.add_argument("--corpus", action="store_true", help="analyse moto's AWS managed policies instead")
     args = parser.parse_args()
     if args.corpus:
         run_corpus()
         return
-    details = synthetic_details(args.roles, args.users, args.seed)
+    details = synthetic_details(args.roles, args.users, args.seed, dense=args.dense)
 
     stages: list[tuple[str, float]] = []
     start = last = time.perf_counter()
@@ -419,6 +429,8 @@ def main() -> None:
     lap(f"external trusts ({len(trusts)} grants)")
     answers = who_can(graph, "iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/u42")
     lap(f"who_can iam:CreateAccessKey on u42 ({len(answers)} principals)")
+    reachable = paths_from(graph, account.users[3])
+    lap(f"paths_from u3 ({len(reachable)} reachable)")
     total = time.perf_counter() - start
 
     print(

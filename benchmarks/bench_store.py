@@ -56,13 +56,17 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=28_000)
     parser.add_argument("--store", action="append", help="store URL (repeatable; default: a new SQLite file)")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="awsaudit-bench-store-"))
-    first = build(args.resources, REGIONS)
+    with tempfile.TemporaryDirectory(prefix="awsaudit-bench-store-") as temporary:
+        _run(args.resources, args.store, Path(temporary))
+
+
+def _run(resources: int, stores: list[str] | None, folder: Path) -> None:
+    first = build(resources, REGIONS)
     second = _changed(first)
     paths = [save(first, folder / "first.json.gz"), save(second, folder / "second.json.gz")]
     models = [_model(first), _model(second)]
-    print(f"resources={args.resources} findings={len(models[0].findings)} / {len(models[1].findings)}")
-    for url in args.store or [f"sqlite:///{folder / 'history.sqlite'}"]:
+    print(f"resources={resources} findings={len(models[0].findings)} / {len(models[1].findings)}")
+    for url in stores or [f"sqlite:///{folder / 'history.sqlite'}"]:
         with open_store(url) as store:
             location = store.location
             ids = []

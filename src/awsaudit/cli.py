@@ -268,11 +268,10 @@ def _lab_hooks() -> tuple[Any, ...]:
     if os.environ.get("AWSAUDIT_LAB_ENDPOINT") and os.environ.get("AWSAUDIT_LAB_ENDPOINT") == os.environ.get(
         "AWS_ENDPOINT_URL"
     ):
-        from awsaudit.lab.scenarios.organization import AuditRoleGate
+        from awsaudit.lab.scenarios.organization import lab_hooks
         from awsaudit.lab.server import Lab
 
-        endpoint = os.environ["AWS_ENDPOINT_URL"]
-        return (*Lab(endpoint_url=endpoint).client_hooks(), AuditRoleGate(endpoint))
+        return lab_hooks(Lab(endpoint_url=os.environ["AWS_ENDPOINT_URL"]))
     return ()
 
 

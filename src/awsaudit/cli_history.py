@@ -181,7 +181,7 @@ def trend(
                 known = [r for r in rates if r is not None]
                 table.add_row(
                     Text(f"pass rate {key}"),
-                    sparkline(rates),
+                    sparkline(rates, high=1.0),
                     f"{100 * known[0]:.0f}%" if known else "-",
                     f"{100 * known[-1]:.0f}%" if known else "-",
                 )

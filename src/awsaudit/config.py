@@ -105,6 +105,9 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
             loaded = {}
         if not isinstance(loaded, dict):
             raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+        odd = [key for key in loaded if not isinstance(key, str)]
+        if odd:
+            raise ConfigError(f"{source}: setting names must be text, got {odd[0]!r}")
         values.update(loaded)
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:

@@ -7,10 +7,8 @@ from typing import Any
 
 import pytest
 
-from awsaudit.analyze.iam.errors import PolicyParseError
-from awsaudit.checks.identity import grants_full_admin
 from awsaudit.config import AuditConfig
-from awsaudit.findings import Finding, Status
+from awsaudit.findings import Finding, Severity, Status
 from tests.builders import ACCOUNT_ID, SnapshotBuilder, run, statuses
 from tests.checks.test_credential_report import credential_row, report, root_credential_row
 
@@ -644,7 +642,13 @@ def test_user_attached_policies_unknown() -> None:
     assert only(run(DETAILS_DENIED.build(), "iam.user_attached_policies")).status is Status.UNKNOWN
 
 
-# ---------------------------------------------------------------- grants_full_admin
+# ---------------------------------------------------------------- full_admin_policy: the judgement
+
+
+def judge_one(*statements: dict[str, Any]) -> Finding:
+    """The verdict on one attached customer policy holding `statements`."""
+    snapshot = details(policies=[managed_policy("Judged", policy_doc(*statements))]).build()
+    return only(run(snapshot, "iam.full_admin_policy"))
 
 
 @pytest.mark.parametrize(
@@ -653,39 +657,75 @@ def test_user_attached_policies_unknown() -> None:
         ADMIN_STATEMENT,
         {"Effect": "Allow", "Action": "*:*", "Resource": "*"},
         {"Effect": "Allow", "Action": ["s3:GetObject", "*"], "Resource": ["arn:aws:s3:::x", "*"]},
-        {
-            "Effect": "Allow",
-            "Action": ["*"],
-            "Resource": "*",
-            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
-        },
+        {"Effect": "Allow", "NotAction": "iam:PassRoleThatDoesNotExist", "Resource": "*"},
     ],
 )
-def test_full_admin_statements(statement: dict[str, Any]) -> None:
-    assert grants_full_admin(policy_doc(READ_STATEMENT, statement))
+def test_full_admin_statements_fail_high(statement: dict[str, Any]) -> None:
+    finding = judge_one(READ_STATEMENT, statement)
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.HIGH)
+    assert finding.evidence["full_admin"] == ["Judged"]
+
+
+def test_full_admin_split_across_statements_is_caught_and_marked_not_literal() -> None:
+    finding = judge_one(
+        {"Effect": "Allow", "NotAction": ["iam:*", "sts:*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["iam:*", "sts:*"], "Resource": "*"},
+    )
+    assert finding.status is Status.FAIL
+    assert finding.evidence["literal"] == []
+    assert len(finding.evidence["statements"]) == 2
+
+
+def test_full_admin_split_across_inline_policies_is_judged_jointly() -> None:
+    inline = [
+        {
+            "PolicyName": "most",
+            "PolicyDocument": policy_doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
+        },
+        {
+            "PolicyName": "iam",
+            "PolicyDocument": policy_doc({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}),
+        },
+    ]
+    finding = only(run(details(roles=[role("split", inline=inline)]).build(), "iam.full_admin_policy"))
+    assert finding.status is Status.FAIL
+    assert finding.evidence["full_admin"] == ["iam + most"]
+
+
+def test_conditional_full_admin_fails_with_lower_severity_naming_the_condition() -> None:
+    condition = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    finding = judge_one({**ADMIN_STATEMENT, "Condition": condition})
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.MEDIUM)
+    assert finding.evidence["conditional_admin"] == ["Judged"]
+    (entry,) = finding.evidence["conditions"]["Judged"]
+    assert entry["conditions"] == [["Bool", "aws:MultiFactorAuthPresent", ["true"]]]
 
 
 @pytest.mark.parametrize(
-    "statement",
+    "statements",
     [
-        READ_STATEMENT,
-        {"Effect": "Deny", "Action": "*", "Resource": "*"},
-        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
-        {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket"},
-        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-        {"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::bucket"},
+        [READ_STATEMENT],
+        [{"Effect": "Deny", "Action": "*", "Resource": "*"}],
+        [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket"}],
+        [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::bucket"}],
+        [{"Effect": "Allow", "Action": ["iam:*", "sts:*"], "Resource": "*"}],
+        [ADMIN_STATEMENT, {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}],
     ],
 )
-def test_not_full_admin_statements(statement: dict[str, Any]) -> None:
-    assert not grants_full_admin(policy_doc(statement))
+def test_not_full_admin_passes(statements: list[dict[str, Any]]) -> None:
+    assert judge_one(*statements).status is Status.PASS
 
 
-def test_full_admin_single_statement_object_and_json_text() -> None:
-    assert grants_full_admin({"Version": "2012-10-17", "Statement": ADMIN_STATEMENT})
-    assert grants_full_admin('{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}')
-    assert grants_full_admin(
-        "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%7D"
-    )
+def test_single_statement_object_json_text_and_url_encoding_are_read() -> None:
+    for document in (
+        {"Version": "2012-10-17", "Statement": ADMIN_STATEMENT},
+        '{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}',
+        "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%7D",
+    ):
+        snapshot = details(policies=[managed_policy("Judged", document)]).build()
+        assert only(run(snapshot, "iam.full_admin_policy")).status is Status.FAIL
 
 
 @pytest.mark.parametrize(
@@ -694,13 +734,14 @@ def test_full_admin_single_statement_object_and_json_text() -> None:
         ("{not json", "invalid JSON"),
         (None, "not JSON"),
         ({"Statement": "Allow everything"}, "Statement must be"),
-        ({"Statement": ["x"]}, "not an object"),
+        ({"Statement": ["x"]}, "not a JSON object"),
         (policy_doc({"Effect": "Allow", "Action": 7, "Resource": "*"}), "Action must be"),
     ],
 )
-def test_malformed_documents_raise(document: object, problem: str) -> None:
-    with pytest.raises(PolicyParseError, match=problem):
-        grants_full_admin(document)
+def test_malformed_documents_are_unknown_with_the_parser_message(document: object, problem: str) -> None:
+    finding = only(run(details(policies=[managed_policy("Odd", document)]).build(), "iam.full_admin_policy"))
+    assert finding.status is Status.UNKNOWN
+    assert problem in finding.message
 
 
 # ---------------------------------------------------------------- full_admin_policy

@@ -110,7 +110,7 @@ def test_trend_charts_pass_rates_and_failing_counts(store_url: str) -> None:
     assert code == 0, output
     assert "3 scans, 2026-06-01 → 2026-06-03" in output
     high = next(line for line in output.splitlines() if "failing high" in line)
-    assert [cell.strip() for cell in high.split("│")[2:5]] == ["█▁▅", "3", "2"]
+    assert [cell.strip() for cell in high.split("│")[2:5]] == ["█▃▆", "3", "2"]
     assert "pass rate cis-aws-foundations@7.0.0" in output
 
 
@@ -136,5 +136,7 @@ def test_durations_and_sparklines() -> None:
     with pytest.raises(TrendError):
         parse_age("-1d")
     assert sparkline([0.0, 0.5, 1.0, None]) == "▁▅█ "
-    assert sparkline([2.0, 2.0]) == "▁▁"
+    assert sparkline([2.0, 2.0]) == "██"
+    assert sparkline([0.75, 0.75], high=1.0) == "▆▆"
+    assert sparkline([0.0, 0.0]) == "▁▁"
     assert sparkline([None]) == " "

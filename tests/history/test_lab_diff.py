@@ -173,9 +173,9 @@ def test_snapshot_files_give_the_same_diff_as_json_and_markdown_on_the_command_l
     markdown = runner.invoke(app, ["diff", str(scans.old), str(scans.new), "--format", "markdown"])
     assert markdown.exit_code == 0, markdown.output
     assert "### Resolved (2)" in markdown.stdout
-    assert "Policy.Statement\\[TlsOnly\\]: +" in markdown.stdout
+    assert "  - + Policy.Statement\\[TlsOnly\\]: {" in markdown.stdout
 
     terminal = runner.invoke(app, ["diff", "--store", scans.store])
     assert terminal.exit_code == 0, terminal.output
-    assert "IpPermissions[tcp 22 22]: +" in terminal.stdout
+    assert "+ IpPermissions[tcp 22 22]: {" in terminal.stdout
     assert "New (3)" in terminal.stdout

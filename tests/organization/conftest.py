@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
 
 from awsaudit.lab.scenarios import BuiltScenario, build_scenario
-from awsaudit.lab.scenarios.organization import AuditRoleGate
+from awsaudit.lab.scenarios.organization import lab_hooks as organization_hooks
 from awsaudit.lab.server import Lab, start_lab
 from awsaudit.organization.discovery import discover
 from awsaudit.organization.model import OrganizationStructure
@@ -29,8 +30,8 @@ def organization(lab: Lab) -> BuiltScenario:
     return build_scenario("organization", lab)
 
 
-def lab_hooks(lab: Lab) -> tuple[object, ...]:
-    return (*lab.client_hooks(), AuditRoleGate(lab.endpoint_url))
+def lab_hooks(lab: Lab) -> tuple[Callable[[Any], None], ...]:
+    return organization_hooks(lab)
 
 
 @pytest.fixture(scope="module")

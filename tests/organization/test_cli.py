@@ -146,3 +146,73 @@ def test_usage_errors_are_one_line(lab_environment: None, tmp_path: Path) -> Non
         ],
     )
     assert bad_role.exit_code == 2 and "is not an IAM role name" in bad_role.output
+
+
+def test_members_covered_by_the_organization_trail(lab_environment: None, tmp_path: Path) -> None:
+    checks = [
+        "--checks",
+        "cloudtrail.multi_region_logging",
+        "--checks",
+        "cloudwatch.monitoring_root_account_usage",
+    ]
+    result = CliRunner().invoke(
+        app,
+        [
+            "scan",
+            "--organization",
+            *checks,
+            "--regions",
+            "us-east-1",
+            "--ous",
+            "Production",
+            "--output-dir",
+            str(tmp_path),
+            "--output-format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "organization-summary.json").read_text())
+    well_run = next(a for a in summary["accounts"] if a["name"] == "well-run")
+    # The member sees the management account's organization trail (a shadow trail in AWS) as its own.
+    assert well_run["checks"]["cloudtrail.multi_region_logging"] == "PASS"
+    # Its metric filters live in the trail owner's account, which is outside this scope: UNKNOWN, not PASS.
+    assert well_run["checks"]["cloudwatch.monitoring_root_account_usage"] == "UNKNOWN"
+    assert "not scanned" in well_run["resolved_by_organization"]["cloudwatch.monitoring_root_account_usage"]
+    own = json.loads((tmp_path / well_run["id"] / "findings.json").read_text())
+    (monitoring,) = [
+        f for f in own["findings"] if f["check_id"] == "cloudwatch.monitoring_root_account_usage"
+    ]
+    assert monitoring["status"] == "UNKNOWN" and "organization trail" in monitoring["message"]
+
+
+def test_monitoring_of_members_is_decided_by_the_trail_owner(
+    lab_environment: None, structure: object, tmp_path: Path
+) -> None:
+    management = "123456789012"
+    well_run = next(a.account_id for a in structure.accounts if a.name == "well-run")  # type: ignore[attr-defined]
+    result = CliRunner().invoke(
+        app,
+        [
+            "scan",
+            "--organization",
+            "--checks",
+            "cloudwatch.monitoring_root_account_usage",
+            "--regions",
+            "us-east-1",
+            "--accounts",
+            f"{management},{well_run}",
+            "--output-dir",
+            str(tmp_path),
+            "--output-format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "organization-summary.json").read_text())
+    member = next(a for a in summary["accounts"] if a["id"] == well_run)
+    # The management account's trail has no metric filter: the member's monitoring fails with it.
+    assert member["checks"]["cloudwatch.monitoring_root_account_usage"] == "FAIL"
+    assert member["resolved_by_organization"]["cloudwatch.monitoring_root_account_usage"] == (
+        f"decided in account {management}: FAIL"
+    )

@@ -48,9 +48,9 @@ def _credentials(lab: Lab, structure: OrganizationStructure) -> AuditRoleCredent
 
 
 def _request(lab: Lab, output: Path, **kw: Any) -> AccountScanRequest:
-    return AccountScanRequest(
-        output_dir=output,
-        **AccountScanRequest.selected(select(include=CHECKS)),
+    return AccountScanRequest.for_selection(
+        select(include=CHECKS),
+        output,
         regions=("us-east-1",),
         endpoint_url=lab.endpoint_url,
         client_hooks=lab_hooks(lab),
@@ -132,7 +132,7 @@ def test_snapshots_are_written_as_each_account_finishes_and_never_kept(
     lab: Lab, organization: BuiltScenario, structure: OrganizationStructure, tmp_path: Path, monkeypatch: Any
 ) -> None:
     alive: list[weakref.ref[Snapshot]] = []
-    real_collect = task_module.collect
+    real_collect = task_module.collect  # type: ignore[attr-defined]
 
     def tracked_collect(*args: Any, **kwargs: Any) -> Snapshot:
         snapshot = real_collect(*args, **kwargs)

@@ -31,9 +31,13 @@ def _nested(depth: int) -> Any:
 
 def hostile_session(lab: Lab) -> boto3.Session:
     """Credentials of the hostile account (moto keeps each assumed account's state apart)."""
-    credentials = LabAccount(lab).client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{HOSTILE_ACCOUNT}:role/audit", RoleSessionName="awsaudit-robustness"
-    )["Credentials"]
+    credentials = (
+        LabAccount(lab)
+        .client("sts")
+        .assume_role(
+            RoleArn=f"arn:aws:iam::{HOSTILE_ACCOUNT}:role/audit", RoleSessionName="awsaudit-robustness"
+        )["Credentials"]
+    )
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
@@ -53,7 +57,10 @@ def build_hostile_account(lab: Lab, session: boto3.Session) -> None:
             UserName=name,
             PolicyName=f"inline-{len(name)}",
             PolicyDocument=json.dumps(
-                {"Version": "2012-10-17", "Statement": [{"Sid": "Script", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Sid": "Script", "Effect": "Allow", "Action": "*", "Resource": "*"}],
+                }
             ),
         )
         iam.create_access_key(UserName=name)
@@ -65,7 +72,13 @@ def build_hostile_account(lab: Lab, session: boto3.Session) -> None:
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {"Sid": f"S{n}", "Effect": "Allow", "Action": "iam:*", "Resource": "*", "Condition": many_values}
+                    {
+                        "Sid": f"S{n}",
+                        "Effect": "Allow",
+                        "Action": "iam:*",
+                        "Resource": "*",
+                        "Condition": many_values,
+                    }
                     for n in range(3)
                 ],
             }
@@ -93,9 +106,19 @@ def build_hostile_account(lab: Lab, session: boto3.Session) -> None:
         group = ec2.create_security_group(GroupName=HOSTILE_GROUP, Description=FORMULAS[1])["GroupId"]
         ec2.authorize_security_group_ingress(
             GroupId=group,
-            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": SCRIPT}]}],
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 22,
+                    "ToPort": 22,
+                    "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": SCRIPT}],
+                }
+            ],
         )
-        ec2.create_tags(Resources=[group], Tags=[{"Key": "Name", "Value": FORMULAS[3]}, {"Key": "big", "Value": BIG[:255]}])
+        ec2.create_tags(
+            Resources=[group],
+            Tags=[{"Key": "Name", "Value": FORMULAS[3]}, {"Key": "big", "Value": BIG[:255]}],
+        )
         account.client("kms", region).create_key(
             Description=f"{SCRIPT} {CONTROL}", Tags=[{"TagKey": FORMULAS[2], "TagValue": CONTROL}]
         )
@@ -118,4 +141,6 @@ def build_hostile_account(lab: Lab, session: boto3.Session) -> None:
             }
         ),
     )
-    s3.put_bucket_tagging(Bucket="hostile-public-bucket", Tagging={"TagSet": [{"Key": FORMULA, "Value": SCRIPT}]})
+    s3.put_bucket_tagging(
+        Bucket="hostile-public-bucket", Tagging={"TagSet": [{"Key": FORMULA, "Value": SCRIPT}]}
+    )

@@ -18,6 +18,8 @@ from awsaudit.lab.server import Lab
 from awsaudit.snapshot import Snapshot
 
 HOME = "us-east-1"
+# The `awsaudit` command, run as `python -c CLI ...` in a subprocess.
+CLI = "from awsaudit.cli import main; main()"
 
 
 @dataclass(frozen=True)

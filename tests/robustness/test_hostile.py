@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import replace
 import io
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from awsaudit.lab.server import Lab
 from awsaudit.report.console import print_summary
 from awsaudit.report.model import ReportModel, build_report_model
 from awsaudit.report.writer import FORMATS, write_reports
-from awsaudit.snapshot import Snapshot, load, save
+from awsaudit.snapshot import CollectionError, Snapshot, load, save
 from tests.robustness.hostile import (
     CONTROL,
     FORMULA,
@@ -52,7 +52,9 @@ def hostile_result(hostile_snapshot: Snapshot) -> AuditResult:
 
 
 @pytest.fixture(scope="module")
-def written(hostile_result: AuditResult, hostile_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def written(
+    hostile_result: AuditResult, hostile_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     out = root / "out"
     write_reports(build_report_model(hostile_result), list(FORMATS), out)
@@ -61,7 +63,9 @@ def written(hostile_result: AuditResult, hostile_snapshot: Snapshot, tmp_path_fa
 
 
 def test_the_hostile_data_reached_the_findings(hostile_result: AuditResult) -> None:
-    said = json.dumps([(f.resource, f.message, dict(f.evidence)) for f in hostile_result.findings], default=str)
+    said = json.dumps(
+        [(f.resource, f.message, dict(f.evidence)) for f in hostile_result.findings], default=str
+    )
     for text in (SCRIPT, FORMULA, IMAGE):
         assert json.dumps(text)[1:-1] in said, text
 
@@ -122,11 +126,13 @@ def _summary(model: ReportModel) -> str:
 def test_terminal_summary_carries_no_control_sequence_from_the_account(hostile_result: AuditResult) -> None:
     model = build_report_model(hostile_result)
     # A collection error whose message quotes a hostile name, as AWS messages do.
-    from awsaudit.snapshot import CollectionError
-
-    hostile_error = CollectionError("ec2", "us-east-1", "SecurityGroups", "DescribeSecurityGroups", "X", CONTROL)
+    hostile_error = CollectionError(
+        "ec2", "us-east-1", "SecurityGroups", "DescribeSecurityGroups", "X", CONTROL
+    )
     printed = _summary(
-        ReportModel(**{**model.__dict__, "errors": (hostile_error,), "account_id": f"{CONTROL}{HOSTILE_GROUP}"})
+        ReportModel(
+            **{**model.__dict__, "errors": (hostile_error,), "account_id": f"{CONTROL}{HOSTILE_GROUP}"}
+        )
     )
     for raw in ("\x1b]0;", "\x1b[2J", "\x07", "\x00"):
         assert raw not in printed

@@ -104,7 +104,7 @@ def test_permanent_failures_are_recorded_where_they_hit_and_nowhere_else(failing
     errors = failing_scan.snapshot.errors
     assert {(e.service, e.operation) for e in errors} == {(p[1], p[2]) for p in PERMANENT}
     for error in errors:
-        kind, _, _, region = next(p for p in PERMANENT if (p[1], p[2]) == (error.service, error.operation))
+        _, _, _, region = next(p for p in PERMANENT if (p[1], p[2]) == (error.service, error.operation))
         assert region in (None, error.region), error
 
 
@@ -139,7 +139,11 @@ def test_only_findings_resting_on_failures_differ_and_none_became_pass(
 ) -> None:
     errors = failing_scan.snapshot.errors
     clean = {f.id: f for f in clean_scan.result.findings}
-    changed = [f for f in failing_scan.result.findings if f.id not in clean or comparable(clean[f.id]) != comparable(f)]
+    changed = [
+        f
+        for f in failing_scan.result.findings
+        if f.id not in clean or comparable(clean[f.id]) != comparable(f)
+    ]
     assert changed, "the permanent faults changed nothing"
     for finding in changed:
         if finding.status is Status.FAIL:

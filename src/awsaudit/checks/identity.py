@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from awsaudit.analyze.iam.errors import PolicyParseError
-from awsaudit.analyze.iam.policy import decode_document
+from awsaudit.analyze.iam import (
+    AdminGrant,
+    Policy,
+    PolicyKind,
+    PolicyParseError,
+    full_admin_verdict,
+    parse_policy,
+)
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.credential_report import (
     ROOT_USER,
@@ -594,42 +600,6 @@ def user_attached_policies(ctx: CheckContext) -> Iterator[Result]:
             yield ctx.passed(str(user["Arn"]), f"{name} has no policy attached directly", evidence)
 
 
-def grants_full_admin(document: object, *, name: str = "policy") -> bool:
-    """True when a statement literally allows every action on every resource.
-
-    Literal CIS reading: Effect Allow, Action "*" or "*:*" (alone or in a list),
-    Resource "*", no NotAction. Conditions are not weighed. A malformed document
-    raises PolicyParseError naming ``name``. The IAM analysis engine replaces this.
-    """
-    policy = decode_document(document, name=name)
-    statements = policy.get("Statement")
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    if not isinstance(statements, list):
-        raise PolicyParseError(f"policy {name!r}: Statement must be an object or a list")
-    return any(_allows_everything(statement, name) for statement in statements)
-
-
-def _allows_everything(statement: object, name: str) -> bool:
-    if not isinstance(statement, Mapping):
-        raise PolicyParseError(f"policy {name!r}: a statement is not an object")
-    if statement.get("Effect") != "Allow" or "NotAction" in statement:
-        return False
-    actions = _values(statement.get("Action"), "Action", name)
-    resources = _values(statement.get("Resource"), "Resource", name)
-    return bool({"*", "*:*"} & set(actions)) and "*" in resources
-
-
-def _values(element: object, element_name: str, name: str) -> list[str]:
-    if element is None:
-        return []
-    if isinstance(element, str):
-        return [element]
-    if isinstance(element, list) and all(isinstance(value, str) for value in element):
-        return element
-    raise PolicyParseError(f"policy {name!r}: {element_name} must be a string or a list of strings")
-
-
 def _is_aws_managed(policy_arn: str) -> bool:
     return policy_arn.split(":")[4:5] == ["aws"]
 
@@ -684,7 +654,9 @@ def full_admin_policy(ctx: CheckContext) -> Iterator[Result]:
         arn = str(policy["Arn"])
         if _is_aws_managed(arn) or not (policy.get("AttachmentCount") or arn in referenced):
             continue
-        yield _judge_documents(ctx, arn, {str(policy.get("PolicyName")): _default_document(policy)})
+        # moto leaves PolicyName out of this API's answer; the name is the last part of the ARN.
+        name = str(policy.get("PolicyName") or arn.rsplit("/", 1)[-1])
+        yield _judge_documents(ctx, arn, {name: _default_document(policy)})
     for entity, inline_list in _entities(details):
         inline = {str(p.get("PolicyName")): p.get("PolicyDocument") for p in entity.get(inline_list) or []}
         if inline:
@@ -692,18 +664,57 @@ def full_admin_policy(ctx: CheckContext) -> Iterator[Result]:
 
 
 def _judge_documents(ctx: CheckContext, resource: str, documents: Mapping[str, object]) -> Result:
-    """One verdict over a managed policy's document or a principal's inline policies."""
-    admin: list[str] = []
+    """One verdict over a managed policy's document or a principal's inline policies.
+
+    Judged semantically (every action of the catalog on every resource, after the policy's own denies), so
+    `NotAction` and `iam:*` + `NotAction: iam:*` splits count as well as a literal `"*"`. Inline policies are
+    also judged together: statements split across them grant what they grant jointly.
+    """
+    parsed: dict[str, Policy] = {}
     unreadable: dict[str, str] = {}
     for name, document in documents.items():
         try:
-            if grants_full_admin(document, name=name):
-                admin.append(name)
+            parsed[name] = parse_policy(document, name=name)
         except PolicyParseError as problem:
             unreadable[name] = str(problem)
-    evidence = {"policies": sorted(documents), "full_admin": admin, "unreadable": unreadable}
-    if admin:
-        return ctx.failed(resource, f"Allows every action on every resource: {', '.join(admin)}", evidence)
+    verdicts = {name: full_admin_verdict(policy) for name, policy in parsed.items()}
+    if len(parsed) > 1 and all(v.grant is AdminGrant.NONE for v in verdicts.values()):
+        joint = Policy(
+            name=" + ".join(sorted(parsed)),
+            kind=PolicyKind.IDENTITY,
+            statements=tuple(s for policy in parsed.values() for s in policy.statements),
+        )
+        verdicts[joint.name] = full_admin_verdict(joint)
+    full = sorted(name for name, v in verdicts.items() if v.grant is AdminGrant.FULL)
+    conditional = sorted(name for name, v in verdicts.items() if v.grant is AdminGrant.CONDITIONAL)
+    evidence = {
+        "policies": sorted(documents),
+        "full_admin": full,
+        "conditional_admin": conditional,
+        "literal": sorted(name for name, v in verdicts.items() if v.literal),
+        "statements": [s.reference for name in (*full, *conditional) for s in verdicts[name].statements],
+        "conditions": {
+            name: [
+                {
+                    "statement": s.reference,
+                    "conditions": [[c.operator, c.key, list(c.values)] for c in s.conditions],
+                }
+                for s in verdicts[name].statements
+                if s.is_conditional
+            ]
+            for name in conditional
+        },
+        "unreadable": unreadable,
+    }
+    if full:
+        return ctx.failed(resource, f"Allows every action on every resource: {', '.join(full)}", evidence)
+    if conditional:
+        return ctx.failed(
+            resource,
+            f"Allows every action on every resource under conditions: {', '.join(conditional)}",
+            evidence,
+            severity=Severity.MEDIUM,
+        )
     if unreadable:
         return ctx.unknown(resource, "; ".join(unreadable.values()), evidence)
     return ctx.passed(resource, "No statement allows every action on every resource", evidence)

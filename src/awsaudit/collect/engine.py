@@ -31,6 +31,7 @@ from awsaudit.collect.errors import (
     set_current_operation,
 )
 from awsaudit.collect.progress import Progress
+from awsaudit.collect.redaction import protect_credentials
 from awsaudit.collect.registry import DatasetSpec, all_specs
 from awsaudit.snapshot import GLOBAL, Account, CollectionError, Snapshot, now_utc
 
@@ -132,6 +133,7 @@ def _client_config(options: CollectOptions) -> Config:
 def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     """Collect the requested datasets of the session's account into a Snapshot."""
     started = time.monotonic()
+    protect_credentials(session)
     deadline = math.inf if options.deadline is None else started + options.deadline
     home_region = session.region_name or "us-east-1"
     probe = _Run(session, options, Account("", "aws", ""), home_region, deadline=deadline)

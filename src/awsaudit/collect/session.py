@@ -7,6 +7,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from awsaudit.collect.engine import CollectionFailed
 from awsaudit.collect.errors import describe_failure
+from awsaudit.collect.redaction import install as hide_credentials_from_logs
 
 SESSION_NAME = "awsaudit"
 
@@ -19,6 +20,7 @@ def make_session(
     endpoint_url: str | None = None,
 ) -> boto3.Session:
     """A session from the profile / environment / SSO chain, or for ``role_arn`` assumed from it."""
+    hide_credentials_from_logs()  # before AssumeRole, whose response body botocore logs at DEBUG
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
         configured: str | None = getattr(session, "region_name", None)  # None when nothing is configured

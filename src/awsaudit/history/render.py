@@ -108,12 +108,11 @@ def short(value: Any) -> str:
 
 
 def field_line(change: FieldChange) -> str:
+    """``path: value`` for an added or removed field (the caller shows the sign), ``old → new`` otherwise."""
     path = change.path or "(value)"
-    if change.kind is Kind.ADDED:
-        return f"{path}: + {short(change.new)}"
-    if change.kind is Kind.REMOVED:
-        return f"{path}: - {short(change.old)}"
-    return f"{path}: {short(change.old)} → {short(change.new)}"
+    if change.kind is Kind.CHANGED:
+        return f"{path}: {short(change.old)} → {short(change.new)}"
+    return f"{path}: {short(change.new if change.kind is Kind.ADDED else change.old)}"
 
 
 # ------------------------------------------------------------------ terminal

@@ -40,15 +40,16 @@ def trend(store: Store, account: str, limit: int = 30, until: ScanRecord | None 
     ]
 
 
-def sparkline(values: list[float | None]) -> str:
-    """One block per value, scaled between the smallest and largest; a gap where there is no value."""
+def sparkline(values: list[float | None], low: float = 0.0, high: float | None = None) -> str:
+    """One block per value on a scale from ``low`` to ``high`` (default: the largest value); a gap
+    where there is no value. A fixed floor keeps a steady 75% from looking like a steady 0%."""
     known = [v for v in values if v is not None]
-    if not known:
-        return " " * len(values)
-    low, high = min(known), max(known)
-    span = high - low
+    top = max(known, default=low) if high is None else high
+    span = top - low
     return "".join(
-        " " if v is None else _BLOCKS[0 if span == 0 else round((v - low) / span * (len(_BLOCKS) - 1))]
+        " "
+        if v is None
+        else _BLOCKS[0 if span <= 0 else round((min(v, top) - low) / span * (len(_BLOCKS) - 1))]
         for v in values
     )
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from multiprocessing import get_context
 from typing import Protocol
 
 from awsaudit.audit import Selection
 from awsaudit.collect.errors import describe_failure
 from awsaudit.organization.credentials import CredentialsRefused
 from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
-from awsaudit.organization.task import AccountScanRequest, scan_account, unreachable
+from awsaudit.organization.task import AccountScanRequest, failed, scan_account, unreachable
 
 
 class CredentialSource(Protocol):
@@ -38,11 +39,19 @@ def scan_accounts(
     request: AccountScanRequest,
     *,
     max_accounts_parallel: int,
+    processes: bool = False,
     selection: Selection | None = None,
     on_outcome: OutcomeCallback | None = None,
 ) -> list[AccountOutcome]:
-    """Scan every target; one account's failure never stops the others. Outcomes in target order."""
-    chosen = selection or request.selection()
+    """Scan every target; one account's failure never stops the others. Outcomes in target order.
+
+    With ``processes`` each account's task runs in a worker process (as many as accounts in
+    flight): collection, evaluation and report writing are Python work, and threads of one
+    process share one core. Credentials are still obtained here, in the driver.
+    """
+    parallel = max(1, max_accounts_parallel)
+    workers = ProcessPoolExecutor(parallel, mp_context=get_context("spawn")) if processes else None
+    chosen = None if processes else (selection or request.selection())
 
     def job(target: AccountTarget) -> AccountOutcome:
         started = time.monotonic()
@@ -53,10 +62,15 @@ def scan_accounts(
         except Exception as exc:  # a broken credential chain must not stop the other accounts
             _, code, message = describe_failure(exc)
             return unreachable(target, code, message, time.monotonic() - started)
-        return scan_account(target, issued, request, chosen)
+        if workers is None:
+            return scan_account(target, issued, request, chosen)
+        try:
+            return workers.submit(scan_account, target, issued, request).result()
+        except Exception as exc:  # the worker process died: this account failed, the others go on
+            return failed(target, f"the scan process failed: {type(exc).__name__}: {exc}", started)
 
     outcomes: dict[str, AccountOutcome] = {}
-    with ThreadPoolExecutor(max_workers=max(1, max_accounts_parallel), thread_name_prefix="account") as pool:
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="account") as pool:
         pending: dict[Future[AccountOutcome], AccountTarget] = {pool.submit(job, t): t for t in targets}
         try:
             while pending:
@@ -72,4 +86,7 @@ def scan_accounts(
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+        finally:
+            if workers is not None:
+                workers.shutdown(wait=False, cancel_futures=True)
     return [outcomes[t.account_id] for t in targets]

@@ -35,6 +35,7 @@ class OrganizationScanOptions:
     ous: tuple[str, ...] = ()
     max_accounts_parallel: int = 4
     max_workers: int = 16  # the whole scan's concurrent API calls, shared by the accounts in flight
+    processes: bool = True  # each account in flight in its own worker process (see runner.scan_accounts)
     regions: tuple[str, ...] | None = None
     endpoint_url: str | None = None
     client_hooks: tuple[Callable[[Any], None], ...] = field(default=(), repr=False)
@@ -80,9 +81,9 @@ def scan_organization(
         client_hooks=options.client_hooks,
         pool=options.max_accounts_parallel,
     )
-    request = AccountScanRequest(
-        output_dir=output_dir,
-        **AccountScanRequest.selected(selection),
+    request = AccountScanRequest.for_selection(
+        selection,
+        output_dir,
         config=config,
         regions=options.regions,
         max_workers=per_account_workers(options.max_workers, options.max_accounts_parallel),
@@ -97,6 +98,7 @@ def scan_organization(
         credentials,
         request,
         max_accounts_parallel=options.max_accounts_parallel,
+        processes=options.processes,
         selection=selection,
         on_outcome=on_outcome,
     )

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from awsaudit.audit import Selection, evaluate, select
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.collect.errors import describe_failure
 from awsaudit.config import AuditConfig
 from awsaudit.organization.facts import budget_facts, check_statuses, deferred_checks
 from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountStatus, AccountTarget
+from awsaudit.organization.sessions import account_session
 from awsaudit.report.json_report import render_json
 from awsaudit.report.model import build_report_model
 from awsaudit.report.writer import write_reports
@@ -52,13 +51,15 @@ class AccountScanRequest:
     def selection(self) -> Selection:
         return select(self.framework_keys, self.check_ids)
 
-    @staticmethod
-    def selected(selection: Selection) -> dict[str, tuple[str, ...]]:
-        """The picklable form of a selection: check ids and framework keys."""
-        return {
-            "check_ids": tuple(meta.id for meta in selection.checks),
-            "framework_keys": tuple(framework.key for framework in selection.frameworks),
-        }
+    @classmethod
+    def for_selection(cls, selection: Selection, output_dir: Path, **options: Any) -> AccountScanRequest:
+        """A request carrying the selection in picklable form (check ids and framework keys)."""
+        return cls(
+            output_dir=output_dir,
+            check_ids=tuple(meta.id for meta in selection.checks),
+            framework_keys=tuple(framework.key for framework in selection.frameworks),
+            **options,
+        )
 
 
 def account_dir(output_dir: Path, account_id: str) -> Path:
@@ -78,12 +79,7 @@ def scan_account(
         if credentials.account_id != target.account_id:
             raise _Mismatch(f"credentials are for account {credentials.account_id}, not {target.account_id}")
         chosen = selection or request.selection()
-        session = boto3.Session(
-            aws_access_key_id=credentials.access_key_id,
-            aws_secret_access_key=credentials.secret_access_key,
-            aws_session_token=credentials.session_token,
-            region_name=request.home_region,
-        )
+        session = account_session(credentials, request.home_region)
         options = CollectOptions(
             regions=request.regions,
             datasets=chosen.dataset_keys(),
@@ -137,6 +133,16 @@ def unreachable(target: AccountTarget, code: str, message: str, seconds: float =
         reason=f"the audit role could not be assumed: {code}: {message}",
         error_code=code,
         seconds=seconds,
+    )
+
+
+def failed(target: AccountTarget, reason: str, started: float) -> AccountOutcome:
+    """The outcome of an account whose scan broke off outside the task (e.g. its process died)."""
+    return AccountOutcome(
+        account_id=target.account_id,
+        status=AccountStatus.FAILED,
+        reason=reason,
+        seconds=time.monotonic() - started,
     )
 
 

@@ -9,11 +9,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from awsaudit.findings import Status
+from awsaudit.findings import Severity, Status
 from awsaudit.organization.summary import OrganizationSummary
 
 _STATUS_STYLE = {"COMPLETE": "green", "UNREACHABLE": "red", "FAILED": "red"}
 WORST_SHOWN = 10
+SEVERITIES = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))
 
 
 def print_organization_summary(
@@ -39,18 +40,17 @@ def print_organization_summary(
     checks = summary.checks
     worst = summary.worst_rows(WORST_SHOWN)
     if worst:
-        table = Table(title="Worst accounts", show_edge=False)
-        for column in ("account", "name", "scan", "failing checks", "FAIL findings", "UNKNOWN findings"):
+        table = Table(title="Worst accounts (failing checks by severity)", show_edge=False)
+        for column in ("account", "name", "scan", *SEVERITIES, "UNKNOWN checks"):
             table.add_column(column)
         for row in worst:
-            failing = row.failing(checks)
+            _, *by_severity, unknown = row.badness(checks)
             table.add_row(
                 row.target.account_id,
                 escape(row.target.name),
                 row.outcome.status.value,
-                escape(", ".join(failing[:4]) + (f" +{len(failing) - 4}" if len(failing) > 4 else "")),
-                str(row.outcome.counts.get(Status.FAIL.value, 0)),
-                str(row.outcome.counts.get(Status.UNKNOWN.value, 0)),
+                *(str(n) for n in by_severity),
+                str(unknown),
             )
         console.print(table)
 
@@ -60,13 +60,13 @@ def print_organization_summary(
         for column in ("unit", "accounts", "scanned", "FAIL findings", "most failing check"):
             table.add_column(column)
         for unit in units:
-            failing = Counter(unit["failing_checks"]).most_common(1)
+            top = Counter(unit["failing_checks"]).most_common(1)
             table.add_row(
                 f"{escape(unit['name'])} ({unit['id']})",
                 str(unit["accounts"]),
                 str(unit["scanned"]),
                 str(unit["findings"].get(Status.FAIL.value, 0)),
-                f"{escape(failing[0][0])} ({failing[0][1]})" if failing else "-",
+                f"{escape(top[0][0])} ({top[0][1]})" if top else "-",
             )
         console.print(table)
 

@@ -9,6 +9,8 @@ it was written by a newer awsaudit.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -80,15 +82,9 @@ def _sqlite_engine(url: URL) -> Engine:
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own implicit transactions are off: BEGIN is issued below, with the right lock.
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",  # readers never block the writer, nor it them
-            f"busy_timeout={_BUSY_TIMEOUT_MS}",
-            "foreign_keys=ON",
-            "synchronous=NORMAL",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
+        for pragma in (f"busy_timeout={_BUSY_TIMEOUT_MS}", "foreign_keys=ON", "synchronous=NORMAL"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+        _enable_wal(dbapi_connection)
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
@@ -96,6 +92,20 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
+
+
+def _enable_wal(dbapi_connection: Any) -> None:
+    """Readers never block the writer, nor it them. Switching a new file to WAL takes an exclusive
+    lock without waiting on the busy timeout, so processes racing to create the store retry here."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _create_private_file(path: Path) -> None:

@@ -150,10 +150,39 @@ class Store:
             return list(connection.execute(query).scalars())
 
     def findings(self, scan_id: int, *, evidence: bool = True) -> list[StoredFinding]:
-        columns = [c for c in findings.c if evidence or c is not findings.c.evidence]
+        columns = [
+            findings.c.finding_id,
+            findings.c.check_id,
+            findings.c.status,
+            findings.c.suppressed,
+            findings.c.severity,
+            findings.c.account_id,
+            findings.c.region,
+            findings.c.resource,
+            findings.c.message,
+        ]
+        if evidence:
+            columns.append(findings.c.evidence)
         query = sa.select(*columns).where(findings.c.scan_id == scan_id).order_by(findings.c.id)
         with self._reading() as connection:
-            return [_stored_finding(row, evidence) for row in connection.execute(query)]
+            rows = connection.execute(query).all()
+        # Enum lookups by value are slow at 100,000 rows: map the stored strings once.
+        statuses, severities = {s.value: s for s in Status}, {s.value: s for s in Severity}
+        return [
+            StoredFinding(
+                row[0],
+                row[1],
+                statuses[row[2]],
+                bool(row[3]),
+                severities[row[4]],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                row[9] if evidence else None,
+            )
+            for row in rows
+        ]
 
     def failed_before(self, scan: ScanRecord, finding_ids: Iterable[str]) -> set[str]:
         """Which of these findings failed (unsuppressed) in an earlier scan of the scan's account."""
@@ -223,8 +252,12 @@ class _Transaction:
     def __enter__(self) -> Connection:
         try:
             connection = self._store.engine.connect().execution_options(**{WRITE: self._write})
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot use the store {self._store.location}: {first_line(exc)}") from None
+        try:
             connection.begin()
         except SQLAlchemyError as exc:
+            connection.close()
             raise StoreError(f"cannot use the store {self._store.location}: {first_line(exc)}") from None
         self._connection = connection
         return connection
@@ -371,19 +404,4 @@ def _scan_record(row: Row[Any]) -> ScanRecord:
         status_counts=dict(row.status_counts),
         snapshot_path=row.snapshot_path,
         snapshot_sha256=row.snapshot_sha256,
-    )
-
-
-def _stored_finding(row: Row[Any], evidence: bool) -> StoredFinding:
-    return StoredFinding(
-        finding_id=row.finding_id,
-        check_id=row.check_id,
-        status=Status(row.status),
-        suppressed=row.suppressed,
-        severity=Severity(row.severity),
-        account_id=row.account_id,
-        region=row.region,
-        resource=row.resource,
-        message=row.message,
-        evidence=row.evidence if evidence else None,
     )

@@ -79,3 +79,14 @@ def test_paths_from_lists_reachable_principals_and_admin(account: AccountBuilder
     assert len(reached[ADMIN].edges) == 2
     isolated = paths_from(graph, graph.analysis.by_arn[role_arn("admin")])
     assert isolated[0].target == ADMIN and isolated[0].edges == ()
+
+
+def test_principal_lookup_by_arn_label_or_unique_name(account: AccountBuilder) -> None:
+    account.user("alice")
+    account.role("alice", trust({"Service": "ec2.amazonaws.com"}))
+    account.user("bob")
+    analysis = account.graph().analysis
+    assert analysis.principal("bob") is analysis.by_arn[user_arn("bob")]
+    assert analysis.principal("role/alice") is analysis.by_arn[role_arn("alice")]
+    assert analysis.principal(user_arn("alice")) is analysis.by_arn[user_arn("alice")]
+    assert analysis.principal("alice") is None

@@ -6,7 +6,7 @@ number of edges that matter rather than principals x policies.
 """
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from awsaudit.analyze.iam.account import Principal, PrincipalKind
@@ -538,44 +538,39 @@ class EscalationGraph:
             if step is not None:
                 yield f"{explanation} {user.label}", [step]
 
-    def _profile_outgoing(
-        self, profile: PermissionProfile
-    ) -> list[tuple[str, str, list[_Step], tuple[Statement, ...]]]:
-        """(target, explanation, steps, trust statements) for edges that depend only on the permissions."""
-        cached = self._outgoing.get(id(profile))
-        if cached is not None:
-            return cached
-        found: list[tuple[str, str, list[_Step], tuple[Statement, ...]]] = []
-        if any(profile.may_do(action) for action in ROLE_ACTIONS):
-            for role in self._roles:
-                for explanation, steps, statements in self._role_edges_from(profile, role):
-                    found.append((role.arn, explanation, steps, statements))
-        if any(profile.may_do(action) for action in CREDENTIAL_ACTIONS):
-            for user in self._users:
-                for explanation, steps in self._user_edges_from(profile, user):
-                    found.append((user.arn, explanation, steps, ()))
-        self._outgoing[id(profile)] = found
-        return found
-
-    def outgoing(self, source: Principal) -> list[Edge]:
-        """Every principal `source` can become in one step."""
+    def outgoing(self, source: Principal, among: Collection[str] | None = None) -> list[Edge]:
+        """The principals `source` can become in one step (only those in `among` when given), one way each."""
+        profile = self.analysis.profile_of[source.arn]
+        by_arn = self.analysis.by_arn
         edges: list[Edge] = []
         for role_arn in self._named_in.get(source.arn, ()):
             named_by = self._trust[role_arn]
-            role = self.analysis.by_arn[role_arn]
-            if not self._trust_denied(named_by, source):
-                edge = self._assume_direct(source, role, named_by.direct[source.arn])
+            if (among is None or role_arn in among) and not self._trust_denied(named_by, source):
+                edge = self._assume_direct(source, by_arn[role_arn], named_by.direct[source.arn])
                 if edge is not None:
                     edges.append(edge)
-        for target, explanation, steps, statements in self._profile_outgoing(
-            self.analysis.profile_of[source.arn]
-        ):
-            if target == source.arn:
+        reached = {edge.target for edge in edges}
+        targets = [by_arn[arn] for arn in among] if among is not None else [*self._roles, *self._users]
+        may_become_role = any(profile.may_do(action) for action in ROLE_ACTIONS)
+        may_become_user = any(profile.may_do(action) for action in CREDENTIAL_ACTIONS)
+        for target in targets:
+            if target is source or target.arn in reached:
                 continue
-            trust = self._trust.get(target)
-            if trust is not None and self._trust_denied(trust, source):
-                continue
-            edges.append(_make_edge(source.arn, target, steps[0].action, explanation, steps, statements))
+            if target.kind is PrincipalKind.ROLE and may_become_role:
+                if not self._trust_denied(self._trust[target.arn], source):
+                    role_way = next(self._role_edges_from(profile, target), None)
+                    if role_way is not None:
+                        explanation, steps, statements = role_way
+                        edges.append(
+                            _make_edge(
+                                source.arn, target.arn, steps[0].action, explanation, steps, statements
+                            )
+                        )
+            elif target.kind is PrincipalKind.USER and may_become_user:
+                user_way = next(self._user_edges_from(profile, target), None)
+                if user_way is not None:
+                    explanation, steps = user_way
+                    edges.append(_make_edge(source.arn, target.arn, steps[0].action, explanation, steps))
         return edges
 
     def _incoming(self, target: Principal, search: "_Search") -> Iterator[Edge]:

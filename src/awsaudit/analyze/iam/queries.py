@@ -91,26 +91,29 @@ class Reachable:
 
 
 def paths_from(graph: EscalationGraph, source: Principal) -> tuple[Reachable, ...]:
-    """Every principal `source` can become, and admin if reachable, each with its shortest path."""
+    """Every principal `source` can become, and admin if reachable, each with its shortest path.
+
+    A forward search that, from each principal, only looks at principals not reached yet.
+    """
     paths: dict[str, tuple[Edge, ...]] = {source.arn: ()}
+    unreached = {p.arn: None for p in graph.analysis.account.principals if p is not source}
     queue = deque([source])
-    admin: tuple[Edge, ...] | None = None
+    admin: tuple[Edge, ...] | None = () if graph.is_admin(source) else None
     while queue:
         current = queue.popleft()
         trail = paths[current.arn]
-        if admin is None and graph.is_admin(current) and current is not source:
+        if graph.is_admin(current) and (admin is None or len(trail) < len(admin)):
             admin = trail
-        if admin is None or len(trail) + 1 < len(admin):
-            edges = graph.admin_edges(current)
-            if edges:
-                admin = (*trail, edges[0])
-        for edge in graph.outgoing(current):
-            if edge.target not in paths:
+        elif (admin is None or len(trail) + 1 < len(admin)) and (edges := graph.admin_edges(current)):
+            admin = (*trail, edges[0])
+        if not unreached:
+            continue
+        for edge in graph.outgoing(current, unreached):
+            if edge.target in unreached:
+                del unreached[edge.target]
                 paths[edge.target] = (*trail, edge)
                 queue.append(graph.analysis.by_arn[edge.target])
     reached = [Reachable(target, edges) for target, edges in paths.items() if target != source.arn]
-    if graph.is_admin(source):
-        reached.insert(0, Reachable(ADMIN, ()))
-    elif admin is not None:
+    if admin is not None:
         reached.insert(0, Reachable(ADMIN, admin))
     return tuple(reached)

@@ -70,10 +70,6 @@ def account_of_principal(value: str) -> str | None:
     return None
 
 
-def is_account_root(value: str) -> bool:
-    return (value.isdigit() and len(value) == 12) or value.endswith(":root")
-
-
 def _kind_of(entry: PrincipalEntry, own_account: str) -> TrustKind:
     if entry.type is PrincipalType.ANYONE or entry.value == "*":
         return TrustKind.ANYONE

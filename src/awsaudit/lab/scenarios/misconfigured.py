@@ -29,6 +29,7 @@ from awsaudit.lab.scenarios.resources import (
     policy_json,
     same_account_trust,
     self_signed_certificate,
+    service_trust,
 )
 
 if TYPE_CHECKING:
@@ -39,16 +40,17 @@ OTHER = "eu-west-1"
 REGIONS = (OTHER, HOME)
 UNTRUSTED_CIDR = "203.0.113.0/24"  # a public range that is not the company's
 
-# Judged by analyses whose exact results this scenario does not enumerate (see the notes).
-UNPLANNED_CHECKS = frozenset({"iam.privilege_escalation", "iam.separation_of_duties", "iam.external_trust"})
 
 NOTES = (
     "Not in an organization: organizations.scp_guardrails FAILs (no SCP can apply), as the check "
     "implements it.",
     "No internet gateway anywhere (moto's default VPCs have none): ec2.internet_exposed_interfaces finds "
     "nothing reachable although the instance carries a public IP, so it plants no FAIL.",
-    "iam.privilege_escalation / separation_of_duties / external_trust (issue 5) are not enumerated: the user "
-    "'erin' holds a customer policy allowing * on *, which they will likely flag.",
+    "Escalation to admin: 'grace' may publish new versions of her group's own policy "
+    "(iam:CreatePolicyVersion) and 'ivan' may pass the admin role 'batch-runner' to an EC2 instance he "
+    "launches; 'erin' and 'batch-runner' are admins already, so they fail the separation of duties instead.",
+    "The OIDC trust of 'ci-deploy' checks the audience but not the subject: any GitHub repository's "
+    "workflow could assume it.",
     "The server certificate really expired 10 days ago; moto reports Expiration 2012-05-08 for every "
     "certificate anyway, so the planted FAIL holds on moto and would hold on AWS.",
     "The credential report's <root_account> row and the account-summary root flags are set in "
@@ -68,9 +70,7 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
     for region in REGIONS:
         _network(account, region, planted)
     _regional_services(account, planted)
-    return BuiltScenario(
-        planted=frozenset(planted), regions=REGIONS, notes=NOTES, unplanned_checks=UNPLANNED_CHECKS
-    )
+    return BuiltScenario(planted=frozenset(planted), regions=REGIONS, notes=NOTES)
 
 
 def _account_settings(account: LabAccount, planted: set[Planted]) -> None:
@@ -194,6 +194,9 @@ def _iam(account: LabAccount, planted: set[Planted]) -> None:
     )
     planted.add(Planted("iam.user_attached_policies", erin))
     planted.add(Planted("iam.full_admin_policy", str(admin_policy["Policy"]["Arn"])))
+    # erin, an admin outside any approved list, can both define permissions and assign identities.
+    planted.add(Planted("iam.separation_of_duties", erin))
+    _escalation(account, str(admin_policy["Policy"]["Arn"]), planted)
 
     # A role for console operators with AWSCloudShellFullAccess; no role has AWSSupportAccess.
     (cloudshell,) = backend.add_aws_managed_policies(acct, ["AWSCloudShellFullAccess"])
@@ -212,6 +215,67 @@ def _iam(account: LabAccount, planted: set[Planted]) -> None:
     planted.add(Planted("iam.expired_server_certificates", str(certificate["Arn"])))
 
 
+def _escalation(account: LabAccount, admin_policy: str, planted: set[Planted]) -> None:
+    """Two users with a path to admin, an admin service role, and a CI role any repository could assume."""
+    iam = account.client("iam")
+    acct = account.account_id
+    # grace: her group's policy lets its members publish new versions of that very policy.
+    reporting = f"arn:aws:iam::{acct}:policy/ReportingAccess"
+    iam.create_policy(
+        PolicyName="ReportingAccess",
+        PolicyDocument=policy_json(
+            {
+                "Effect": "Allow",
+                "Action": ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"],
+                "Resource": "*",
+            },
+            {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": reporting},
+        ),
+    )
+    iam.create_group(GroupName="reporting")
+    iam.attach_group_policy(GroupName="reporting", PolicyArn=reporting)
+    planted.add(Planted("iam.privilege_escalation", create_user(account, "grace", groups=("reporting",))))
+
+    # ivan: may launch instances and pass the admin role batch-runner to them.
+    runner = iam.create_role(
+        RoleName="batch-runner", AssumeRolePolicyDocument=service_trust("ec2.amazonaws.com")
+    )
+    iam.attach_role_policy(RoleName="batch-runner", PolicyArn=admin_policy)
+    iam.create_instance_profile(InstanceProfileName="batch-runner")
+    iam.add_role_to_instance_profile(InstanceProfileName="batch-runner", RoleName="batch-runner")
+    planted.add(Planted("iam.separation_of_duties", str(runner["Role"]["Arn"])))
+    iam.create_group(GroupName="batch-operators")
+    iam.put_group_policy(
+        GroupName="batch-operators",
+        PolicyName="launch-batch",
+        PolicyDocument=policy_json(
+            {"Effect": "Allow", "Action": ["ec2:RunInstances", "ec2:DescribeInstances"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": str(runner["Role"]["Arn"])},
+        ),
+    )
+    planted.add(
+        Planted("iam.privilege_escalation", create_user(account, "ivan", groups=("batch-operators",)))
+    )
+
+    # ci-deploy: trusted by GitHub's OIDC provider for the right audience, but for any repository.
+    provider = iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB_OIDC}", ClientIDList=["sts.amazonaws.com"], ThumbprintList=["f" * 40]
+    )["OpenIDConnectProviderArn"]
+    ci = iam.create_role(
+        RoleName="ci-deploy",
+        AssumeRolePolicyDocument=policy_json(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {f"{GITHUB_OIDC}:aud": "sts.amazonaws.com"}},
+            }
+        ),
+    )
+    planted.add(Planted("iam.external_trust", str(ci["Role"]["Arn"])))
+
+
+GITHUB_OIDC = "token.actions.githubusercontent.com"
 PUBLIC_BUCKET = "misconf-public-assets"
 SHARED_BUCKET = "misconf-shared-data"
 TRAIL_BUCKET = "misconf-cloudtrail-logs"

@@ -3,7 +3,8 @@
 The lab account (123456789012) is the management account, so the lab's default credentials are
 management credentials. Members are created with ``create_account`` and reached by assuming
 ``OrganizationAccountAccessRole``; moto keeps each account's state apart. Five members carry
-named postures; ``members=N`` adds more (alternately well run and without a budget) for benchmarks.
+named postures (the default, ``members=5``); ``members=N`` takes the first N of them, or adds more
+(alternately well run and without a budget) for benchmarks.
 
 CreateAccount creates the audit role in each new member, as AWS does; one member has deleted it.
 moto's AssumeRole never checks that the role exists, so ``AuditRoleGate`` (a client hook) refuses
@@ -12,9 +13,10 @@ AssumeRole, as AWS does, when the role is missing in the target account.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 HOME = "us-east-1"
 REGIONS = (HOME,)
 AUDIT_ROLE = "OrganizationAccountAccessRole"
+ORGANIZATION_TRAIL = "organization-trail"
 DEFAULTS: dict[str, int] = {"members": 5}
 PRODUCTION, SANDBOX = "Production", "Sandbox"
 # Checks whose results on this organization are enumerated in ``planted``; every other check judges
@@ -65,8 +68,9 @@ NAMED_POSTURES = (
 
 
 def postures(count: int) -> list[Posture]:
-    if count < len(NAMED_POSTURES):
-        raise ScenarioError(f"the organization scenario needs at least {len(NAMED_POSTURES)} members")
+    """The named postures first, then well-run and budget-less members alternately."""
+    if count < 1:
+        raise ScenarioError("the organization scenario needs at least one member account")
     extra = [
         Posture(
             f"member-{n:04d}",
@@ -77,7 +81,7 @@ def postures(count: int) -> list[Posture]:
         )
         for n in range(len(NAMED_POSTURES), count)
     ]
-    return [*NAMED_POSTURES, *extra]
+    return [*NAMED_POSTURES, *extra][:count]
 
 
 def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
@@ -102,7 +106,9 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
     planted: set[Planted] = set()
     notes = [
         f"Management account {management.account_id}: runs an EC2 instance (a workload), holds the SCP "
-        "guardrail on the root, an organization-wide budget and linked-account budgets."
+        "guardrail on the root, an organization-wide budget, linked-account budgets and a logging "
+        "multi-region organization trail into CloudWatch Logs with no metric filter (so the CIS "
+        "monitoring checks fail there, and members covered by the trail take that verdict)."
     ]
     linked: list[str] = []
     for posture in postures(int(params["members"])):
@@ -213,6 +219,41 @@ def _management(management: LabAccount, linked: list[str]) -> None:
     management.client("ec2", HOME).run_instances(
         ImageId="ami-12c6146b", InstanceType="t3.micro", MinCount=1, MaxCount=1
     )
+    _organization_trail(management)
+
+
+def _organization_trail(management: LabAccount) -> None:
+    """A multi-region organization trail delivering to CloudWatch Logs; no metric filters yet."""
+    bucket = f"organization-trail-{management.account_id}"
+    management.client("s3", HOME).create_bucket(Bucket=bucket)
+    log_group = "organization-trail"
+    management.client("logs", HOME).create_log_group(logGroupName=log_group)
+    role = management.client("iam").create_role(
+        RoleName="cloudtrail-to-logs",
+        AssumeRolePolicyDocument=policy_json(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ),
+    )["Role"]["Arn"]
+    cloudtrail = management.client("cloudtrail", HOME)
+    cloudtrail.create_trail(
+        Name=ORGANIZATION_TRAIL,
+        S3BucketName=bucket,
+        IsMultiRegionTrail=True,
+        IsOrganizationTrail=True,
+        IncludeGlobalServiceEvents=True,
+        EnableLogFileValidation=True,
+        CloudWatchLogsLogGroupArn=f"arn:aws:logs:{HOME}:{management.account_id}:log-group:{log_group}:*",
+        CloudWatchLogsRoleArn=role,
+    )
+    cloudtrail.put_event_selectors(
+        TrailName=ORGANIZATION_TRAIL,
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+    )
+    cloudtrail.start_logging(Name=ORGANIZATION_TRAIL)
 
 
 # ----------------------------------------------------------------- AssumeRole refusal
@@ -229,7 +270,8 @@ class AuditRoleGate:
 
     def __init__(self, endpoint_url: str) -> None:
         self.endpoint_url = endpoint_url
-        self._lookups: dict[str, Any] = {}
+        self._iam: Any = None
+        self._target = threading.local()  # the account the current thread's GetRole asks about
         self._lock = threading.Lock()
 
     def __call__(self, client: Any) -> None:
@@ -251,38 +293,37 @@ class AuditRoleGate:
     def _role_exists(self, account_id: str, role_name: str) -> bool:
         from botocore.exceptions import ClientError
 
+        self._target.account_id = account_id
         try:
-            self._iam_in(account_id).get_role(RoleName=role_name)
+            self._lookup_client().get_role(RoleName=role_name)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
                 return False
             raise
         return True
 
-    def _iam_in(self, account_id: str) -> Any:
-        """An IAM client whose every request moto serves from ``account_id``'s state."""
-        import boto3
-
-        from awsaudit.lab.server import LAB_ENVIRONMENT
-
+    def _lookup_client(self) -> Any:
+        """One IAM client; moto serves each of its requests from the account the calling thread names."""
         with self._lock:
-            if account_id not in self._lookups:
-                client = boto3.Session(
-                    aws_access_key_id=LAB_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
-                    aws_secret_access_key=LAB_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
-                    region_name=HOME,
-                ).client("iam", endpoint_url=self.endpoint_url)
+            if self._iam is None:
+                self._iam = _lab_session(HOME).client("iam", endpoint_url=self.endpoint_url)
+                self._iam.meta.events.register("before-send.iam", self._select_account)
+            return self._iam
 
-                def select_account(request: Any, **_: Any) -> None:
-                    request.headers["x-moto-account-id"] = account_id
-
-                client.meta.events.register("before-send.iam", select_account)
-                self._lookups[account_id] = client
-            return self._lookups[account_id]
+    def _select_account(self, request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = self._target.account_id
 
 
-def audit_role_gate(lab: Lab) -> AuditRoleGate:
-    return AuditRoleGate(lab.endpoint_url)
+def _lab_session(region: str) -> Any:
+    import boto3
+
+    from awsaudit.lab.server import LAB_ENVIRONMENT
+
+    return boto3.Session(
+        aws_access_key_id=LAB_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LAB_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+        region_name=region,
+    )
 
 
 def _error_response(url: str, code: str, message: str) -> Any:
@@ -308,3 +349,141 @@ class _Body:
 
     def read(self, *_: Any) -> bytes:
         return self._body
+
+
+def lab_hooks(lab: Lab) -> tuple[Callable[[Any], None], ...]:
+    """The lab's client hooks plus the organization emulation (AssumeRole refusal, shadow trails)."""
+    return (OrganizationLabHooks(lab.endpoint_url),)
+
+
+class OrganizationLabHooks:
+    """Every lab client hook as one picklable hook: a task process rebuilds them from the endpoint.
+
+    The lab's own hooks come from a Lab that reads the emulated state from the server, so they work
+    in any process that can reach it.
+    """
+
+    def __init__(self, endpoint_url: str) -> None:
+        self.endpoint_url = endpoint_url
+        self._hooks: tuple[Callable[[Any], None], ...] | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"endpoint_url": self.endpoint_url}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self.__init__(state["endpoint_url"])  # type: ignore[misc]
+
+    def __call__(self, client: Any) -> None:
+        for hook in self._all():
+            hook(client)
+
+    def _all(self) -> tuple[Callable[[Any], None], ...]:
+        from awsaudit.lab.server import Lab
+
+        with self._lock:
+            if self._hooks is None:
+                lab = Lab(endpoint_url=self.endpoint_url)
+                self._hooks = (
+                    *lab.client_hooks(),
+                    AuditRoleGate(self.endpoint_url),
+                    OrganizationTrailShadows(self.endpoint_url),
+                )
+            return self._hooks
+
+
+# ----------------------------------------------------------------- organization trails seen by members
+_TRAIL_ARN = re.compile(r"^arn:[\w-]+:cloudtrail:[\w-]+:(\d{12}):trail/")
+
+
+def _credentials_of(client: Any) -> Any:
+    return client._request_signer._credentials  # the lab's own key, or an assumed role's
+
+
+class OrganizationTrailShadows:
+    """A client hook: member accounts see the organization's trails, as in AWS.
+
+    moto keeps an organization trail in its owner's account only. In AWS every member account's
+    DescribeTrails lists it (a shadow trail), and GetTrailStatus / GetEventSelectors answer for it
+    by ARN. Here DescribeTrails gets the management account's organization trails appended, and
+    those two calls are served from the owner's state (moto's ``x-moto-account-id`` header).
+    """
+
+    def __init__(self, endpoint_url: str) -> None:
+        self.endpoint_url = endpoint_url
+        self._membership: dict[str, tuple[str, str | None]] = {}  # access key -> (account, management)
+        self._trails: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._session = _lab_session(HOME)  # one session: every account's lookups reuse its loaded models
+
+    def __call__(self, client: Any) -> None:
+        if client.meta.service_model.service_name != "cloudtrail":
+            return
+        credentials = _credentials_of(client)
+        region = client.meta.region_name
+
+        def add_shadows(parsed: dict[str, Any], **_: Any) -> None:
+            management = self._member_of(credentials)[1]
+            if management is None:
+                return
+            listed = {t.get("TrailARN") for t in parsed.get("trailList", [])}
+            for trail in self._organization_trails(management, region):
+                if trail["TrailARN"] not in listed:
+                    parsed.setdefault("trailList", []).append(dict(trail))
+
+        def from_owner(request: Any, **_: Any) -> None:
+            body = json.loads(request.body or b"{}")
+            match = _TRAIL_ARN.match(str(body.get("Name") or body.get("TrailName") or ""))
+            if match is not None and match.group(1) != self._member_of(credentials)[0]:
+                request.headers["x-moto-account-id"] = match.group(1)
+
+        client.meta.events.register("after-call.cloudtrail.DescribeTrails", add_shadows)
+        for operation in ("GetTrailStatus", "GetEventSelectors"):
+            client.meta.events.register(f"before-send.cloudtrail.{operation}", from_owner)
+
+    def _member_of(self, credentials: Any) -> tuple[str, str | None]:
+        """(the caller's account, its organization's management account when the caller is a member)."""
+        from botocore.exceptions import ClientError
+
+        frozen = credentials.get_frozen_credentials()
+        known = self._membership.get(frozen.access_key)
+        if known is not None:
+            return known
+        # Looked up without holding the lock: two threads may both ask, never one for all accounts.
+        account = str(self._client("sts", frozen).get_caller_identity()["Account"])
+        try:
+            organization = self._client("organizations", frozen).describe_organization()
+            management: str | None = str(organization["Organization"]["MasterAccountId"])
+        except ClientError:
+            management = None
+        membership = (account, None if management == account else management)
+        with self._lock:
+            self._membership[frozen.access_key] = membership
+        return membership
+
+    def _client(self, service: str, frozen: Any) -> Any:
+        with self._lock:  # a boto3 Session makes clients for one thread at a time
+            return self._session.client(
+                service,
+                endpoint_url=self.endpoint_url,
+                aws_access_key_id=frozen.access_key,
+                aws_secret_access_key=frozen.secret_key,
+                aws_session_token=frozen.token,
+            )
+
+    def _organization_trails(self, management: str, region: str) -> list[dict[str, Any]]:
+        known = self._trails.get((management, region))
+        if known is not None:
+            return known
+        with self._lock:
+            client = self._session.client("cloudtrail", region_name=region, endpoint_url=self.endpoint_url)
+
+        def select_account(request: Any, **_: Any) -> None:
+            request.headers["x-moto-account-id"] = management
+
+        client.meta.events.register("before-send.cloudtrail", select_account)
+        trails = client.describe_trails(includeShadowTrails=True).get("trailList", [])
+        found = [t for t in trails if t.get("IsOrganizationTrail")]
+        with self._lock:
+            self._trails[(management, region)] = found
+        return found

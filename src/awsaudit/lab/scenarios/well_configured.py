@@ -39,7 +39,9 @@ HOME = "us-east-1"
 OTHER = "eu-west-1"
 REGIONS = (OTHER, HOME)
 MANAGEMENT_ACCOUNT_ID = "111111111111"
-CORPORATE_VPN_CIDR = "10.20.0.0/16"  # administrators reach SSH only through the company's VPN
+CORPORATE_VPN_CIDR = "10.20.0.0/16"
+PARTNER_ACCOUNT_ID = "222233334444"  # a monitoring vendor, trusted only with its external id
+GITHUB_OIDC = "token.actions.githubusercontent.com"  # administrators reach SSH only through the company's VPN
 
 NOTES = (
     "Member account: organizations.scp_guardrails is UNKNOWN by design (SCPs are judged from the management "
@@ -194,9 +196,45 @@ def _iam(account: LabAccount) -> dict[str, str]:
         "instance": _service_role(account, "app-instance", "ec2.amazonaws.com", ["s3:GetObject"]),
     }
     iam.attach_role_policy(RoleName="config-recorder", PolicyArn=config_role)
+    _external_roles(account)
     iam.create_instance_profile(InstanceProfileName="app-instance")
     iam.add_role_to_instance_profile(InstanceProfileName="app-instance", RoleName="app-instance")
     return roles
+
+
+def _external_roles(account: LabAccount) -> None:
+    """Roles trusted outside the account, each tied to its caller by conditions (guide G2.4)."""
+    iam = account.client("iam")
+    iam.create_role(
+        RoleName="partner-monitoring",
+        AssumeRolePolicyDocument=policy_json(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{PARTNER_ACCOUNT_ID}:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": "wellconf-7f3a9c"}},
+            }
+        ),
+    )
+    provider = iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB_OIDC}", ClientIDList=["sts.amazonaws.com"], ThumbprintList=["f" * 40]
+    )["OpenIDConnectProviderArn"]
+    iam.create_role(
+        RoleName="ci-release",
+        AssumeRolePolicyDocument=policy_json(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{GITHUB_OIDC}:aud": "sts.amazonaws.com",
+                        f"{GITHUB_OIDC}:sub": "repo:example/app:ref:refs/heads/main",
+                    }
+                },
+            }
+        ),
+    )
 
 
 def _service_role(account: LabAccount, name: str, service: str, actions: list[str] | None = None) -> str:

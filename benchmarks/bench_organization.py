@@ -1,0 +1,238 @@
+"""Organization scan benchmark: time, emulator throughput and peak memory for 1, 10 and 50 members.
+
+    python benchmarks/bench_organization.py                      # 1, 10 and 50 member accounts
+    python benchmarks/bench_organization.py --members 10 --max-accounts-parallel 8
+
+For each size a child process builds the `organization` lab (moto server), and another child
+process runs `awsaudit`'s organization scan against it (all checks, one region), so the scanner's
+peak RSS is its own and starts clean for every size. In the same scanner process a tight client
+loop then measures what the emulator serves at most (the same number of threads as the scan's
+concurrency budget, cycling through read calls the scan also makes). Throughput ratio = requests
+per second of the scan / requests per second of the tight loop; the target is at least 70 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import json
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+TARGET_RATIO = 0.70
+FLAT_MEMORY_SLACK_MB = 40.0  # peak RSS may grow this much from the smallest to the largest organization
+CAPACITY_SECONDS = 8.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass(frozen=True)
+class Measurement:
+    members: int
+    accounts: int
+    build_seconds: float
+    scan_seconds: float
+    scan_requests: int
+    scan_rps: float
+    capacity_rps: float
+    peak_rss_mb: float
+    lab_rss_mb: float
+    statuses: dict[str, int]
+
+    @property
+    def ratio(self) -> float:
+        return self.scan_rps / self.capacity_rps
+
+
+class RequestCounter:
+    """A client hook counting every HTTP request (retries included) the scanner sends."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def hook(self, client: Any) -> None:
+        client.meta.events.register("before-send", self._count)
+
+    def _count(self, **_: Any) -> None:
+        with self._lock:
+            self.count += 1
+
+
+def serve_lab(members: int, connection: Connection) -> None:
+    """Child process: build the organization, hand over its address, serve until told to stop."""
+    from awsaudit.lab.scenarios import build_scenario
+    from awsaudit.lab.server import start_lab
+
+    lab = start_lab()
+    started = time.perf_counter()
+    build_scenario("organization", lab, members=members)
+    connection.send((lab.endpoint_url, time.perf_counter() - started))
+    connection.recv()
+    connection.send(peak_rss_mb())
+    lab.stop()
+
+
+def scan_organization(endpoint_url: str, parallel: int, workers: int, connection: Connection) -> None:
+    """Child process: scan the organization, then measure the emulator's capacity; send the figures."""
+    import boto3
+
+    from awsaudit.audit import select
+    from awsaudit.config import AuditConfig
+    from awsaudit.lab.scenarios.organization import lab_hooks
+    from awsaudit.lab.server import LAB_ENVIRONMENT, Lab
+    from awsaudit.organization.scan import OrganizationScanOptions, scan_organization
+
+    os.environ.update(LAB_ENVIRONMENT)
+    lab = Lab(endpoint_url=endpoint_url)
+    counter = RequestCounter()
+    options = OrganizationScanOptions(
+        max_accounts_parallel=parallel,
+        max_workers=workers,
+        regions=("us-east-1",),
+        endpoint_url=endpoint_url,
+        client_hooks=(*lab_hooks(lab), counter.hook),
+    )
+    with tempfile.TemporaryDirectory() as output:
+        started = time.perf_counter()
+        scan = scan_organization(
+            boto3.Session(region_name="us-east-1"), select(), AuditConfig(), Path(output), options=options
+        )
+        seconds = time.perf_counter() - started
+    statuses = dict(scan.summary.status_counts())
+    accounts = len(scan.summary.rows)
+    del scan
+    peak = peak_rss_mb()
+    capacity = tight_loop_rps(endpoint_url, workers)
+    connection.send((seconds, counter.count, peak, capacity, statuses, accounts))
+
+
+def tight_loop_rps(endpoint_url: str, threads: int) -> float:
+    """Requests per second the emulator serves to `threads` clients calling back to back."""
+    import boto3
+
+    session = boto3.Session(region_name="us-east-1")
+
+    def client(name: str) -> Any:
+        return session.client(name, endpoint_url=endpoint_url)
+
+    calls: list[Callable[[], Any]] = [
+        client("sts").get_caller_identity,
+        client("iam").list_users,
+        client("ec2").describe_security_groups,
+        client("s3").list_buckets,
+    ]
+    done = [0] * threads
+    deadline = time.perf_counter() + CAPACITY_SECONDS
+
+    def loop(index: int) -> None:
+        for call in itertools.cycle(calls):
+            if time.perf_counter() >= deadline:
+                return
+            call()
+            done[index] += 1
+
+    workers = [threading.Thread(target=functools.partial(loop, n)) for n in range(threads)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def measure(members: int, parallel: int, workers: int) -> Measurement:
+    spawn = multiprocessing.get_context("spawn")
+    lab_end, lab_child_end = spawn.Pipe()
+    lab = spawn.Process(target=serve_lab, args=(members, lab_child_end), daemon=True)
+    lab.start()
+    endpoint_url, build_seconds = lab_end.recv()
+    scan_end, scan_child_end = spawn.Pipe()
+    scanner = spawn.Process(
+        target=scan_organization, args=(endpoint_url, parallel, workers, scan_child_end), daemon=True
+    )
+    scanner.start()
+    seconds, requests, peak, capacity, statuses, accounts = scan_end.recv()
+    scanner.join()
+    lab_end.send("stop")
+    lab_rss = lab_end.recv()
+    lab.join()
+    return Measurement(
+        members=members,
+        accounts=accounts,
+        build_seconds=build_seconds,
+        scan_seconds=seconds,
+        scan_requests=requests,
+        scan_rps=requests / seconds,
+        capacity_rps=capacity,
+        peak_rss_mb=peak,
+        lab_rss_mb=lab_rss,
+        statuses=statuses,
+    )
+
+
+def verdicts(results: list[Measurement]) -> list[str]:
+    lines = []
+    for result in results:
+        ok = result.ratio >= TARGET_RATIO
+        lines.append(
+            f"{'PASS' if ok else 'MISS'}: {result.members} members: emulator kept {100 * result.ratio:.0f} % "
+            f"as busy as its capacity (>= {100 * TARGET_RATIO:.0f} %)"
+        )
+    growth = results[-1].peak_rss_mb - results[0].peak_rss_mb
+    lines.append(
+        f"{'PASS' if growth <= FLAT_MEMORY_SLACK_MB else 'MISS'}: scanner peak RSS grew {growth:.0f} MB from "
+        f"{results[0].members} to {results[-1].members} members (<= {FLAT_MEMORY_SLACK_MB:.0f} MB)"
+    )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--members", type=int, action="append", help="member accounts (repeatable)")
+    parser.add_argument("--max-accounts-parallel", type=int, default=8)
+    parser.add_argument("--max-workers", type=int, default=16, help="the scan's total concurrency budget")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    results = []
+    out = sys.stdout
+    out.write(
+        "members accounts  build s  scan s  s/account  requests  scan req/s  capacity req/s  ratio  "
+        "scanner peak MB  lab MB  statuses\n"
+    )
+    for members in args.members or [1, 10, 50]:
+        result = measure(members, args.max_accounts_parallel, args.max_workers)
+        results.append(result)
+        per_account = result.scan_seconds / result.accounts
+        out.write(
+            f"{result.members:7d} {result.accounts:8d} {result.build_seconds:8.1f} "
+            f"{result.scan_seconds:7.1f} {per_account:10.2f} {result.scan_requests:9d} "
+            f"{result.scan_rps:11.0f} {result.capacity_rps:15.0f} {100 * result.ratio:5.0f}% "
+            f"{result.peak_rss_mb:16.0f} {result.lab_rss_mb:7.0f}  {result.statuses}\n"
+        )
+        out.flush()
+    lines = verdicts(results)
+    for line in lines:
+        out.write(f"  {line}\n")
+    if args.json:
+        figures = [asdict(r) | {"ratio": r.ratio} for r in results]
+        args.json.write_text(json.dumps({"results": figures, "targets": lines}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,512 @@
+"""Checks on the IAM analysis (guide G2.1, G2.2, G2.4): escalation to admin, separation of duties, trust.
+
+The escalation graph is built once per snapshot (`iam_model`) and shared by these checks and the
+`who-can` / `iam-paths` queries. A policy document the engine cannot parse does not stop the analysis:
+it is read as a policy whose content is unknown, so only the answers that depend on it become UNKNOWN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from awsaudit.analyze.iam import (
+    ADMIN,
+    Condition,
+    DutyConflict,
+    Edge,
+    EscalationGraph,
+    EscalationPath,
+    ExternalTrust,
+    GrantedAction,
+    Policy,
+    PolicyKind,
+    PolicyParseError,
+    Principal,
+    Statement,
+    Verdict,
+    external_trusts,
+    graph_for,
+    parse_authorization_details,
+    parse_policy,
+    scp_levels_for_account,
+    separation_of_duties,
+    who_can,
+)
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.registry import Needs, check
+from awsaudit.findings import Severity
+from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot, resource_field
+
+_AUTHORIZATION = Needs("iam", "AccountAuthorizationDetails")
+# SCPs only refine the answers (they can close paths); without them the analysis assumes none apply.
+_SCP_INPUTS = (
+    Needs("organizations", "Organization", optional=True),
+    Needs("organizations", "Policies", optional=True),
+)
+_ESCALATION_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"
+_POLICY_EVALUATION_DOC = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
+)
+_INLINE_LISTS = (
+    ("UserDetailList", "UserPolicyList", "UserName", "user"),
+    ("GroupDetailList", "GroupPolicyList", "GroupName", "group"),
+    ("RoleDetailList", "RolePolicyList", "RoleName", "role"),
+)
+
+
+# ---------------------------------------------------------------- the shared model
+
+
+@dataclass(frozen=True)
+class IamModel:
+    """The escalation graph of the snapshot's account, or why there is none.
+
+    `unreadable`: documents the engine could not parse (label -> error), read as unknown policies.
+    `unreadable_trust`: role ARN -> error for trust policies that could not be parsed.
+    `scps`: how service control policies were taken into account, in one sentence.
+    """
+
+    graph: EscalationGraph | None
+    problem: str | None = None
+    unreadable: Mapping[str, str] = field(default_factory=dict)
+    unreadable_trust: Mapping[str, str] = field(default_factory=dict)
+    scps: str = ""
+
+
+def iam_model(ctx: CheckContext) -> IamModel:
+    """The model shared by every check of one snapshot (NotCollected propagates, uncached)."""
+    return ctx.derived("iam.graph", lambda: build_iam_model(ctx.snapshot), region=GLOBAL)
+
+
+def build_iam_model(snapshot: Snapshot) -> IamModel:
+    """Build the model from `iam/AccountAuthorizationDetails` (+ the organization's SCPs when collected)."""
+    details = snapshot.dataset("iam", GLOBAL, "AccountAuthorizationDetails")
+    levels, scps = _scp_levels(snapshot)
+    unreadable: dict[str, str] = {}
+    unreadable_trust: dict[str, str] = {}
+    try:
+        try:
+            account = parse_authorization_details(details, scp_levels=levels)
+        except PolicyParseError:
+            readable = _readable_details(details, unreadable, unreadable_trust)
+            account = parse_authorization_details(readable, scp_levels=levels)
+    except PolicyParseError as problem:
+        return IamModel(None, f"Cannot analyse the account's authorization details: {problem}", scps=scps)
+    return IamModel(graph_for(account), None, unreadable, unreadable_trust, scps)
+
+
+def _parses(document: object, name: str, kind: PolicyKind = PolicyKind.IDENTITY) -> str | None:
+    """None when the document parses, else the parser's one-line complaint."""
+    try:
+        parse_policy(document, name=name, kind=kind)
+    except PolicyParseError as problem:
+        return str(problem)
+    return None
+
+
+def _readable_details(
+    details: Mapping[str, Any], unreadable: dict[str, str], unreadable_trust: dict[str, str]
+) -> dict[str, Any]:
+    """A copy of the dataset in which every unparseable document is read as a policy of unknown content.
+
+    A managed policy loses the unparseable versions (its default missing makes it unknown to holders); an
+    unparseable inline policy becomes an attachment the account does not define (unknown to its holders);
+    an unparseable trust policy is dropped and reported separately.
+    """
+    copy = dict(details)
+    policies = []
+    for entry in details.get("Policies") or []:
+        if not isinstance(entry, Mapping):
+            policies.append(entry)
+            continue
+        arn = str(entry.get("Arn"))
+        versions = []
+        for version in entry.get("PolicyVersionList") or []:
+            readable = isinstance(version, Mapping)
+            problem = _parses(version.get("Document") if readable else version, arn)
+            if problem is None:
+                versions.append(version)
+            else:
+                unreadable[f"{arn} version {version.get('VersionId') if readable else '?'}"] = problem
+        policies.append({**entry, "PolicyVersionList": versions})
+    copy["Policies"] = policies
+    for entity_list, inline_list, name_key, kind in _INLINE_LISTS:
+        entities = []
+        for entity in details.get(entity_list) or []:
+            if not isinstance(entity, Mapping):
+                entities.append(entity)
+                continue
+            entities.append(
+                _readable_entity(entity, inline_list, f"{kind}/{entity.get(name_key)}", unreadable)
+            )
+            if kind == "role" and "AssumeRolePolicyDocument" in entity:
+                problem = _parses(entity["AssumeRolePolicyDocument"], "trust policy", PolicyKind.TRUST)
+                if problem is not None:
+                    unreadable_trust[str(entity.get("Arn"))] = problem
+                    entities[-1]["AssumeRolePolicyDocument"] = None
+        copy[entity_list] = entities
+    return copy
+
+
+def _readable_entity(
+    entity: Mapping[str, Any], inline_list: str, label: str, unreadable: dict[str, str]
+) -> dict[str, Any]:
+    kept, unknown = [], []
+    for inline in entity.get(inline_list) or []:
+        name = inline.get("PolicyName") if isinstance(inline, Mapping) else None
+        problem = _parses(inline.get("PolicyDocument") if isinstance(inline, Mapping) else inline, str(name))
+        if problem is None:
+            kept.append(inline)
+        else:
+            reference = f"{label} inline policy {name} (unreadable)"
+            unreadable[reference] = problem
+            unknown.append({"PolicyName": str(name), "PolicyArn": reference})
+    attached = [*(entity.get("AttachedManagedPolicies") or []), *unknown]
+    return {**entity, inline_list: kept, "AttachedManagedPolicies": attached}
+
+
+def _scp_levels(snapshot: Snapshot) -> tuple[tuple[tuple[Policy, ...], ...], str]:
+    """The SCP levels in force for the account, and a sentence saying how they were found.
+
+    The root's and the account's own SCPs are applied. The snapshot does not record which OU holds the
+    account, so SCPs attached to OUs are left out: paths they would close are still reported.
+    """
+    account_id = snapshot.account.account_id
+    try:
+        organization = snapshot.dataset("organizations", GLOBAL, "Organization")["Organization"]
+        if organization is None:
+            return (), "the account is in no organization: no SCP applies"
+        if organization.get("MasterAccountId") == account_id:
+            return (), "management account: SCPs do not apply to it"
+        entries = [
+            {
+                "PolicySummary": entry.get("PolicySummary"),
+                "Content": resource_field(entry, "Content", service="organizations", region=GLOBAL),
+                "Targets": resource_field(entry, "Targets", service="organizations", region=GLOBAL),
+            }
+            for entry in snapshot.dataset("organizations", GLOBAL, "Policies")
+        ]
+    except NotCollected as absent:
+        return (), f"not applied, {absent.dataset} not collected ({absent.reason})"
+    targets = [
+        target for entry in entries for target in entry["Targets"] or [] if isinstance(target, Mapping)
+    ]
+    roots = sorted({str(t.get("TargetId")) for t in targets if t.get("Type") == "ROOT"})
+    path = [*roots, account_id]
+    try:
+        levels = tuple(level for level in scp_levels_for_account(entries, path) if level)
+    except PolicyParseError as problem:
+        return (), f"not applied, unreadable: {problem}"
+    units = sorted({str(t.get("TargetId")) for t in targets if t.get("Type") == "ORGANIZATIONAL_UNIT"})
+    note = f"{sum(len(level) for level in levels)} SCP(s) of the root and the account applied"
+    if units:
+        note += f"; SCPs on OUs {', '.join(units)} not applied (the account's OU is not collected)"
+    return levels, note
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def conditions_evidence(statements: Iterable[Statement]) -> list[dict[str, Any]]:
+    return [
+        {"statement": statement.reference, "conditions": [_condition(c) for c in statement.conditions]}
+        for statement in statements
+    ]
+
+
+def _condition(condition: Condition) -> dict[str, Any]:
+    return {"operator": condition.operator, "key": condition.key, "values": list(condition.values)}
+
+
+def hop_evidence(edge: Edge) -> dict[str, Any]:
+    return {
+        "from": edge.source,
+        "to": edge.target,
+        "method": edge.method,
+        "how": edge.explanation,
+        "permissions": list(edge.permissions),
+        "statements": list(edge.statements),
+        "conditions": conditions_evidence(edge.conditions),
+    }
+
+
+def _condition_keys(statements: Iterable[Statement]) -> str:
+    return ", ".join(sorted({c.key for s in statements for c in s.conditions}))
+
+
+def _unknown_model(ctx: CheckContext, model: IamModel) -> Result:
+    return ctx.unknown(ctx.account_arn(), model.problem or "", {"scps": model.scps})
+
+
+def _sorted(principals: Iterable[Principal]) -> list[Principal]:
+    return sorted(principals, key=lambda p: p.arn)
+
+
+# ---------------------------------------------------------------- privilege escalation
+
+
+@check(
+    id="iam.privilege_escalation",
+    title="No non-administrator can escalate to administrator",
+    severity=Severity.HIGH,
+    needs=[_AUTHORIZATION, *_SCP_INPUTS],
+    rationale=(
+        "A principal that can attach a policy to itself, publish a policy version, reset another user's "
+        "credentials, assume a more powerful role or pass one to compute it controls is an administrator "
+        "in all but name; least privilege means nobody outside the administrators has such a path."
+    ),
+    remediation=(
+        "Remove the permission named by the first hop of the path from the policy statement the evidence "
+        "names (aws iam create-policy-version --policy-arn <policy-arn> --policy-document "
+        "file://fixed.json --set-as-default, or aws iam put-<user|group|role>-policy for inline policies), "
+        "or constrain it: iam:PassRole to named roles with iam:PassedToService, a permissions boundary "
+        "(aws iam put-user-permissions-boundary / put-role-permissions-boundary), or an SCP"
+    ),
+    references=[
+        _ESCALATION_DOC,
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
+    ],
+)
+def privilege_escalation(ctx: CheckContext) -> Iterator[Result]:
+    model = iam_model(ctx)
+    if model.graph is None:
+        yield _unknown_model(ctx, model)
+        return
+    graph = model.graph
+    paths = graph.escalation_paths()
+    undetermined = {p.arn: p for p in graph.undetermined()}
+    blind = _behind_unreadable_trust(graph, model, paths)
+    for principal in _sorted(graph.analysis.account.principals):
+        if graph.is_admin(principal):
+            continue  # administrators are judged by iam.full_admin_policy and the separation of duties
+        path = paths.get(principal.arn)
+        if path is not None:
+            yield _escalation_failure(ctx, principal, path, model.scps)
+        elif principal.arn in undetermined:
+            yield _unknown_policies(ctx, model, graph, principal, "paths to admin cannot be ruled out")
+        elif principal.arn in blind:
+            role = blind[principal.arn]
+            yield ctx.unknown(
+                principal.arn,
+                f"{principal.label} may assume {role}, whose trust policy is unreadable and leads to admin",
+                {"role": role, "trust_policy_problem": model.unreadable_trust[role]},
+            )
+        else:
+            yield ctx.passed(principal.arn, f"{principal.label} has no path to admin", {"scps": model.scps})
+
+
+def _unknown_policies(
+    ctx: CheckContext, model: IamModel, graph: EscalationGraph, principal: Principal, consequence: str
+) -> Result:
+    """UNKNOWN for a principal some of whose policies (or boundary) the snapshot lacks or cannot read."""
+    context = graph.analysis.profile_of[principal.arn].context
+    missing = [*context.unknown_policies, *filter(None, [context.unknown_boundary])]
+    unreadable = {
+        name: problem
+        for name, problem in model.unreadable.items()
+        if any(name == policy or name.startswith(f"{policy} ") for policy in missing)
+    }
+    return ctx.unknown(
+        principal.arn,
+        f"{principal.label}: {consequence}, policies unknown: {', '.join(missing)}",
+        {"unknown_policies": missing, "unreadable": unreadable},
+    )
+
+
+def _behind_unreadable_trust(
+    graph: EscalationGraph, model: IamModel, paths: Mapping[str, EscalationPath]
+) -> dict[str, str]:
+    """Principal -> role: principals with no known path that could assume a role leading to admin whose
+    trust policy is unreadable (the trust might let them in)."""
+    blind: dict[str, str] = {}
+    for role_arn in sorted(model.unreadable_trust):
+        role = graph.analysis.by_arn.get(role_arn)
+        if role is None or not (graph.is_admin(role) or role_arn in paths):
+            continue
+        for answer in who_can(graph, "sts:AssumeRole", role_arn):
+            blind.setdefault(answer.principal.arn, role_arn)
+    return blind
+
+
+def _escalation_failure(ctx: CheckContext, principal: Principal, path: EscalationPath, scps: str) -> Result:
+    conditions = [s for edge in path.edges for s in edge.conditions]
+    end = "admin" if path.reaches == ADMIN else path.reaches
+    steps = " -> ".join(edge.method for edge in path.edges)
+    evidence: dict[str, Any] = {
+        "reaches": end,
+        "hops": [hop_evidence(edge) for edge in path.edges],
+        "conditional": path.conditional,
+        "target_admin_conditional": path.admin_conditional,
+        "scps": scps,
+    }
+    message = f"{principal.label} can become admin in {len(path.edges)} step(s) ({steps}), reaching {end}"
+    if not path.conditional:
+        return ctx.failed(principal.arn, message, evidence)
+    keys = _condition_keys(conditions)
+    if path.admin_conditional:
+        keys = ", ".join(filter(None, [keys, f"the conditions on {end}'s own full access"]))
+    return ctx.failed(
+        principal.arn, f"{message}, if conditions hold: {keys}", evidence, severity=Severity.MEDIUM
+    )
+
+
+# ---------------------------------------------------------------- separation of duties
+
+
+@check(
+    id="iam.separation_of_duties",
+    title="Nobody outside the named administrators both defines permissions and assigns identities",
+    severity=Severity.MEDIUM,
+    needs=[_AUTHORIZATION, *_SCP_INPUTS],
+    rationale=(
+        "Whoever can both write permissions (policies, roles, groups) and hand them to identities (create "
+        "users, add them to groups, issue credentials) can grant anything to anyone without a second person; "
+        "the guide keeps the two duties apart except for a small, named set of administrators."
+    ),
+    remediation=(
+        "Split the duties: remove either the permission-defining actions (iam:CreatePolicy*, iam:Put*Policy, "
+        "iam:Attach*Policy on groups and roles, iam:CreateRole...) or the identity-assigning ones "
+        "(iam:CreateUser, iam:AddUserToGroup, iam:CreateAccessKey, iam:*LoginProfile, user policies) "
+        "from the statements named in the evidence; or, for a deliberate administrator, add the principal to "
+        "admin_principals in the awsaudit configuration"
+    ),
+    references=[
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html",
+        "https://docs.aws.amazon.com/wellarchitected/latest/security-pillar/sec_permissions_define_guardrails.html",
+    ],
+)
+def separation_of_duties_check(ctx: CheckContext) -> Iterator[Result]:
+    model = iam_model(ctx)
+    if model.graph is None:
+        yield _unknown_model(ctx, model)
+        return
+    analysis = model.graph.analysis
+    approved = ctx.config.admin_principals
+    everyone = {c.principal.arn: c for c in separation_of_duties(analysis).conflicts}
+    judged = separation_of_duties(analysis, approved)
+    failing = {c.principal.arn for c in judged.conflicts}
+    undetermined = {p.arn for p in judged.undetermined}
+    for principal in _sorted(analysis.account.principals):
+        conflict = everyone.get(principal.arn)
+        if conflict is not None and principal.arn in failing:
+            yield _duty_failure(ctx, conflict)
+        elif conflict is not None:
+            yield ctx.passed(
+                principal.arn,
+                f"{principal.label} holds both duties as an approved administrator",
+                {**_duty_evidence(conflict), "approved_administrators": list(approved)},
+            )
+        elif principal.arn in undetermined:
+            yield _unknown_policies(ctx, model, model.graph, principal, "its duties cannot be determined")
+        else:
+            yield ctx.passed(principal.arn, f"{principal.label} does not hold both duties", {})
+
+
+def _granted(actions: Sequence[GrantedAction]) -> list[dict[str, Any]]:
+    return [
+        {
+            "action": granted.action,
+            "statements": [s.reference for s in granted.statements],
+            "conditions": conditions_evidence(granted.conditions),
+        }
+        for granted in actions
+    ]
+
+
+def _duty_evidence(conflict: DutyConflict) -> dict[str, Any]:
+    return {"define_permissions": _granted(conflict.define), "assign_identities": _granted(conflict.assign)}
+
+
+def _actions_text(granted: Sequence[GrantedAction], shown: int = 3) -> str:
+    names = [g.action for g in granted]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _duty_failure(ctx: CheckContext, conflict: DutyConflict) -> Result:
+    principal = conflict.principal
+    define, assign = _actions_text(conflict.define), _actions_text(conflict.assign)
+    message = f"{principal.label} can define permissions ({define}) and assign identities ({assign})"
+    evidence = _duty_evidence(conflict)
+    # A side held only under conditions still lets one person do both when the conditions hold.
+    if all(g.conditional for g in conflict.define) or all(g.conditional for g in conflict.assign):
+        keys = _condition_keys(s for g in (*conflict.define, *conflict.assign) for s in g.conditions)
+        return ctx.failed(
+            principal.arn, f"{message}, if conditions hold: {keys}", evidence, severity=Severity.LOW
+        )
+    return ctx.failed(principal.arn, message, evidence)
+
+
+# ---------------------------------------------------------------- external trust
+
+
+@check(
+    id="iam.external_trust",
+    title="Roles trusted outside the account are restricted by conditions",
+    severity=Severity.HIGH,
+    needs=[_AUTHORIZATION],
+    rationale=(
+        "A role trusted by another account, by any AWS principal or by an identity provider hands the "
+        "account to whoever controls that side; conditions (ExternalId, organization, OIDC subject and "
+        "audience) are what tie the trust to the intended caller."
+    ),
+    remediation=(
+        "aws iam update-assume-role-policy --role-name <role> --policy-document file://trust.json, with a "
+        "Condition restricting the caller: sts:ExternalId or aws:PrincipalOrgID for other accounts, "
+        "<provider>:sub and <provider>:aud for OIDC providers (e.g. "
+        "token.actions.githubusercontent.com:sub = repo:<org>/<repo>:ref:refs/heads/main)"
+    ),
+    references=[
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
+    ],
+)
+def external_trust(ctx: CheckContext) -> Iterator[Result]:
+    model = iam_model(ctx)
+    if model.graph is None:
+        yield _unknown_model(ctx, model)
+        return
+    by_role: dict[str, list[ExternalTrust]] = {}
+    for trust in external_trusts(model.graph.analysis.account):
+        by_role.setdefault(trust.role_arn, []).append(trust)
+    for role_arn in model.unreadable_trust:
+        by_role.setdefault(role_arn, [])
+    for role_arn in sorted(by_role):
+        trusts = by_role[role_arn]
+        name = role_arn.rsplit("/", 1)[-1]
+        if role_arn in model.unreadable_trust:
+            yield ctx.unknown(
+                role_arn,
+                f"role/{name}: trust policy unreadable: {model.unreadable_trust[role_arn]}",
+                {"trust_policy_problem": model.unreadable_trust[role_arn]},
+            )
+            continue
+        evidence = {"trusts": [_trust_evidence(trust) for trust in trusts]}
+        failing = [t for t in trusts if t.verdict is Verdict.FAIL]
+        risky = [t for t in trusts if t.verdict is Verdict.RISK]
+        if failing:
+            yield ctx.failed(role_arn, f"role/{name}: {'; '.join(t.reason for t in failing)}", evidence)
+        elif risky:
+            yield ctx.failed(
+                role_arn,
+                f"role/{name}: {'; '.join(t.reason for t in risky)}",
+                evidence,
+                severity=Severity.MEDIUM,
+            )
+        else:
+            yield ctx.passed(role_arn, f"role/{name}: {'; '.join(t.reason for t in trusts)}", evidence)
+
+
+def _trust_evidence(trust: ExternalTrust) -> dict[str, Any]:
+    return {
+        "kind": trust.grant.kind.value,
+        "principal": trust.grant.principal,
+        "statement": trust.grant.statement.reference,
+        "conditions": [_condition(c) for c in trust.grant.conditions],
+        "verdict": trust.verdict.value,
+        "reason": trust.reason,
+    }

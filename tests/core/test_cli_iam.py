@@ -1,0 +1,108 @@
+"""`awsaudit who-can` and `awsaudit iam-paths` on a saved snapshot, through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from awsaudit.cli_iam import register
+from awsaudit.snapshot import save
+from tests.builders import SnapshotBuilder
+from tests.checks.test_iam_analysis import ADMIN_POLICY, SAME_ACCOUNT, Account, allow, arn, doc, trust
+
+
+def _run(*args: str) -> tuple[int, str]:
+    app = typer.Typer()
+    register(app)
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    account = Account()
+    account.role("admin", SAME_ACCOUNT, attached=(ADMIN_POLICY,))
+    account.role("ec2-admin", trust({"Service": "ec2.amazonaws.com"}), attached=(ADMIN_POLICY,), profile=True)
+    account.user("launcher", inline=doc(allow(["iam:PassRole", "ec2:RunInstances"])))
+    account.user("reader", inline=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    account.user("keymaker", inline=doc(allow("iam:CreateAccessKey", arn("user", "launcher"))))
+    account.user("absent", attached=(arn("policy", "not-collected"),))
+    return save(account.builder().build(), tmp_path_factory.mktemp("iam") / "snapshot.json.gz")
+
+
+def _json(*args: str) -> Any:
+    code, output = _run(*args, "--format", "json")
+    assert code == 0, output
+    return json.loads(output)
+
+
+def test_who_can_lists_direct_and_escalated_principals_marked(snapshot_file: Path) -> None:
+    answer = _json("who-can", "s3:GetObject", str(snapshot_file), "--resource", "arn:aws:s3:::reports/q1.csv")
+    by_principal = {entry["principal"]: entry for entry in answer["principals"]}
+    assert {p: (e["access"], e["status"]) for p, e in by_principal.items()} == {
+        arn("role", "admin"): ("direct", "yes"),
+        arn("role", "ec2-admin"): ("direct", "yes"),
+        arn("user", "reader"): ("direct", "yes"),
+        arn("user", "absent"): ("direct", "unknown"),
+        arn("user", "launcher"): ("escalation", "yes"),
+        arn("user", "keymaker"): ("escalation", "yes"),
+    }
+    assert by_principal[arn("user", "reader")]["statements"] == ["user reader inline policy own statement #0"]
+    keymaker = [hop["method"] for hop in by_principal[arn("user", "keymaker")]["path"]]
+    assert keymaker == ["iam:CreateAccessKey", "iam:PassRole"]
+
+
+def test_who_can_on_another_resource_leaves_the_scoped_reader_out(snapshot_file: Path) -> None:
+    answer = _json("who-can", "s3:GetObject", str(snapshot_file), "--resource", "arn:aws:s3:::payroll/x")
+    assert arn("user", "reader") not in {entry["principal"] for entry in answer["principals"]}
+
+
+def test_who_can_table(snapshot_file: Path) -> None:
+    code, output = _run("who-can", "iam:PassRole", str(snapshot_file))
+    assert code == 0, output
+    assert "user/launcher" in output and "via escalation" in output and "SCPs:" in output
+
+
+def test_iam_paths_gives_the_shortest_way_to_admin_and_to_each_principal(snapshot_file: Path) -> None:
+    answer = _json("iam-paths", "keymaker", str(snapshot_file))
+    assert answer["principal"] == arn("user", "keymaker") and answer["admin"] is True
+    reachable = {entry["target"]: entry for entry in answer["reachable"]}
+    assert reachable["admin"]["steps"] == 2
+    assert reachable[arn("user", "launcher")]["path"][0]["permissions"] == ["iam:CreateAccessKey"]
+    assert reachable[arn("role", "ec2-admin")]["steps"] == 2
+
+
+def test_iam_paths_table_for_a_principal_going_nowhere(snapshot_file: Path) -> None:
+    code, output = _run("iam-paths", "user/reader", str(snapshot_file))
+    assert code == 0, output
+    assert "cannot become any other principal" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("iam-paths", "nobody"), "no single user or role matches 'nobody'"),
+        (("who-can", "s3:*"), "is not one IAM action"),
+        (("who-can", "GetObject"), "is not one IAM action"),
+        (("who-can", "s3:GetObject", "--format", "xml"), "unknown format 'xml'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(snapshot_file: Path, args: tuple[str, ...], message: str) -> None:
+    command, first, *rest = args
+    code, output = _run(command, first, str(snapshot_file), *rest)
+    assert code == 2
+    assert output.strip().startswith("awsaudit: error:") and message in output
+    assert len(output.strip().splitlines()) == 1
+
+
+def test_a_snapshot_without_authorization_details_or_file_is_exit_2(tmp_path: Path) -> None:
+    empty = save(SnapshotBuilder().build(), tmp_path / "empty.json")
+    code, output = _run("iam-paths", "reader", str(empty))
+    assert code == 2 and "iam/AccountAuthorizationDetails was not collected" in output
+    code, output = _run("who-can", "s3:GetObject", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read" in output
