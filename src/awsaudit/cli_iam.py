@@ -119,13 +119,16 @@ def who_can(
             raise UsageProblem(f"{action!r} is not one IAM action of the form service:Action (no wildcards)")
         model, graph = _model(snapshot_path, output_format)
         answers = query(graph, action, resource)
+        notes = _notes(model)
+        if graph.analysis.catalog.index(action) is None:
+            notes.insert(0, f"{action} is not in the action catalog: only wildcard statements can match it")
         if output_format == "json":
             _write_json(
                 {
                     "action": action,
                     "resource": resource or "*",
                     "principals": [_answer_json(answer) for answer in answers],
-                    "notes": _notes(model),
+                    "notes": notes,
                 }
             )
             return
@@ -137,7 +140,7 @@ def who_can(
             access = "via escalation" if answer.via_escalation else "direct"
             table.add_row(*map(Text, (_name(answer.principal.arn), access, _answer_status(answer), detail)))
         console.print(table)
-        for note in _notes(model):
+        for note in notes:
             console.print(note, highlight=False, markup=False)
 
     _guard(body)

@@ -275,6 +275,39 @@ def test_unreadable_scps_are_left_out_and_said_so() -> None:
     assert finding.evidence["scps"].startswith("not applied, unreadable: policy 'SCP guardrail'")
 
 
+@pytest.mark.parametrize(
+    ("organization", "policies", "note"),
+    [
+        (None, None, "not applied, Organization not collected"),
+        ({"Organization": None}, None, "the account is in no organization"),
+        ({"Organization": {"MasterAccountId": "999999999999"}}, None, "not applied, Policies not collected"),
+        (
+            {"Organization": {"MasterAccountId": "999999999999"}},
+            [{"PolicySummary": {}, "Content": "{}", "Targets": 3}],
+            "not shaped as AWS",
+        ),
+    ],
+)
+def test_how_scps_were_considered_is_stated(
+    organization: dict[str, Any] | None, policies: list[dict[str, Any]] | None, note: str
+) -> None:
+    builder = _policy_editor().builder()
+    if organization is not None:
+        builder.with_dataset("organizations", "Organization", organization)
+    if policies is not None:
+        builder.with_dataset("organizations", "Policies", policies)
+    (finding,) = run(builder.build(), "iam.privilege_escalation")
+    assert finding.status is Status.FAIL and note in finding.evidence["scps"]
+
+
+def test_details_that_are_not_an_object_are_unknown_for_the_account() -> None:
+    snapshot = (
+        SnapshotBuilder().with_dataset("iam", "AccountAuthorizationDetails", ["not", "details"]).build()
+    )
+    (finding,) = run(snapshot, "iam.privilege_escalation")
+    assert finding.status is Status.UNKNOWN and "not an object" in finding.message
+
+
 def test_the_graph_is_built_once_per_snapshot_and_shared() -> None:
     snapshot = _policy_editor().builder().build()
     checks = all_checks()

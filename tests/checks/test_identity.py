@@ -796,7 +796,7 @@ def test_malformed_policy_is_unknown_for_that_policy_only() -> None:
 
 
 def test_an_admin_inline_policy_fails_even_beside_an_unreadable_one() -> None:
-    inline = [
+    inline: list[dict[str, Any]] = [
         {"PolicyName": "garbled", "PolicyDocument": "{not json"},
         {"PolicyName": "everything", "PolicyDocument": policy_doc(ADMIN_STATEMENT)},
     ]

@@ -43,14 +43,6 @@ class FaultKind(StrEnum):
     TRUNCATED = "truncated"  # 200 with a body cut off part-way
 
 
-TRANSIENT_KINDS = (
-    FaultKind.THROTTLE,
-    FaultKind.SERVER_ERROR,
-    FaultKind.CONNECTION_RESET,
-    FaultKind.READ_TIMEOUT,
-)
-
-
 def throttle_code(service: str, protocol: str) -> tuple[str, int]:
     """What AWS answers when it throttles this service: the error code and HTTP status."""
     if service == "s3":

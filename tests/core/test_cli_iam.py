@@ -62,6 +62,16 @@ def test_who_can_on_another_resource_leaves_the_scoped_reader_out(snapshot_file:
     assert arn("user", "reader") not in {entry["principal"] for entry in answer["principals"]}
 
 
+def test_who_can_names_an_action_the_catalog_lacks(snapshot_file: Path) -> None:
+    answer = _json("who-can", "s3:GetObjekt", str(snapshot_file))
+    assert (
+        answer["notes"][0]
+        == "s3:GetObjekt is not in the action catalog: only wildcard statements can match it"
+    )
+    principals = {entry["principal"] for entry in answer["principals"]}
+    assert arn("role", "admin") in principals and arn("user", "reader") not in principals
+
+
 def test_who_can_table(snapshot_file: Path) -> None:
     code, output = _run("who-can", "iam:PassRole", str(snapshot_file))
     assert code == 0, output

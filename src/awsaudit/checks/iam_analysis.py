@@ -84,6 +84,8 @@ def build_iam_model(snapshot: Snapshot) -> IamModel:
     """Build the model from `iam/AccountAuthorizationDetails` (+ the organization's SCPs when collected)."""
     details = snapshot.dataset("iam", GLOBAL, "AccountAuthorizationDetails")
     levels, scps = _scp_levels(snapshot)
+    if not isinstance(details, Mapping):
+        return IamModel(None, "Cannot analyse the account's authorization details: not an object", scps=scps)
     unreadable: dict[str, str] = {}
     unreadable_trust: dict[str, str] = {}
     try:
@@ -156,7 +158,8 @@ def _readable_entity(
     kept, unknown = [], []
     for inline in entity.get(inline_list) or []:
         name = inline.get("PolicyName") if isinstance(inline, Mapping) else None
-        problem = _parses(inline.get("PolicyDocument") if isinstance(inline, Mapping) else inline, str(name))
+        document = inline.get("PolicyDocument") if isinstance(inline, Mapping) else inline
+        problem = _parses(document, f"{label} inline policy {name}")
         if problem is None:
             kept.append(inline)
         else:
@@ -175,7 +178,7 @@ def _scp_levels(snapshot: Snapshot) -> tuple[tuple[tuple[Policy, ...], ...], str
     """
     account_id = snapshot.account.account_id
     try:
-        organization = snapshot.dataset("organizations", GLOBAL, "Organization")["Organization"]
+        organization = snapshot.dataset("organizations", GLOBAL, "Organization").get("Organization")
         if organization is None:
             return (), "the account is in no organization: no SCP applies"
         if organization.get("MasterAccountId") == account_id:
@@ -184,19 +187,18 @@ def _scp_levels(snapshot: Snapshot) -> tuple[tuple[tuple[Policy, ...], ...], str
             {
                 "PolicySummary": entry.get("PolicySummary"),
                 "Content": resource_field(entry, "Content", service="organizations", region=GLOBAL),
-                "Targets": resource_field(entry, "Targets", service="organizations", region=GLOBAL),
+                "Targets": list(resource_field(entry, "Targets", service="organizations", region=GLOBAL)),
             }
             for entry in snapshot.dataset("organizations", GLOBAL, "Policies")
         ]
     except NotCollected as absent:
         return (), f"not applied, {absent.dataset} not collected ({absent.reason})"
-    targets = [
-        target for entry in entries for target in entry["Targets"] or [] if isinstance(target, Mapping)
-    ]
+    except (AttributeError, TypeError):
+        return (), "not applied, the organization datasets are not shaped as AWS returns them"
+    targets = [target for entry in entries for target in entry["Targets"] if isinstance(target, Mapping)]
     roots = sorted({str(t.get("TargetId")) for t in targets if t.get("Type") == "ROOT"})
-    path = [*roots, account_id]
     try:
-        levels = tuple(level for level in scp_levels_for_account(entries, path) if level)
+        levels = tuple(level for level in scp_levels_for_account(entries, [*roots, account_id]) if level)
     except PolicyParseError as problem:
         return (), f"not applied, unreadable: {problem}"
     units = sorted({str(t.get("TargetId")) for t in targets if t.get("Type") == "ORGANIZATIONAL_UNIT"})

@@ -85,8 +85,9 @@ def scan_accounts(
             for future in pending:
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        finally:
             if workers is not None:
                 workers.shutdown(wait=False, cancel_futures=True)
+            raise
+    if workers is not None:
+        workers.shutdown(wait=True)
     return [outcomes[t.account_id] for t in targets]
