@@ -190,9 +190,8 @@ def measure(members: int, parallel: int, workers: int) -> Measurement:
     lab.start()
     endpoint_url, build_seconds = lab_end.recv()
     scan_end, scan_child_end = spawn.Pipe()
-    scanner = spawn.Process(
-        target=scan_organization, args=(endpoint_url, parallel, workers, scan_child_end), daemon=True
-    )
+    # Not a daemon: the scan starts a worker process per account in flight.
+    scanner = spawn.Process(target=scan_organization, args=(endpoint_url, parallel, workers, scan_child_end))
     scanner.start()
     seconds, requests, peak, capacity, statuses, accounts = scan_end.recv()
     scanner.join()

@@ -318,13 +318,14 @@ class EscalationGraph:
         user = target.kind is PrincipalKind.USER
         kind = "User" if user else "Role"
         who = "itself" if source is target else target.label
+        whose = "its own" if source is target else f"{target.label}'s"
         edits: list[tuple[str, str, str]] = [
             (f"iam:Put{kind}Policy", target.arn, f"write an inline policy granting everything to {who}"),
             (f"iam:Attach{kind}Policy", target.arn, f"attach an administrator policy to {who}"),
         ]
         for group in account.principal_groups(target):
             edits.append(
-                ("iam:PutGroupPolicy", group.arn, f"write an inline policy on {who}'s group {group.name}")
+                ("iam:PutGroupPolicy", group.arn, f"write an inline policy on {whose} group {group.name}")
             )
             edits.append(
                 ("iam:AttachGroupPolicy", group.arn, f"attach an administrator policy to group {group.name}")
@@ -334,7 +335,7 @@ class EscalationGraph:
             if managed is None or managed.aws_managed:
                 continue
             edits.append(
-                ("iam:CreatePolicyVersion", arn, f"publish a new default version of {who}'s policy {arn}")
+                ("iam:CreatePolicyVersion", arn, f"publish a new default version of {whose} policy {arn}")
             )
             for version_id, document in managed.other_versions if profile.may_do(SET_DEFAULT) else ():
                 version_profile = PermissionProfile(

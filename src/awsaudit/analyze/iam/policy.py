@@ -110,6 +110,8 @@ def decode_document(document: object, *, name: str) -> Mapping[str, object]:
         decoded = json.loads(text)
     except json.JSONDecodeError as error:
         raise PolicyParseError(f"policy {name!r}: invalid JSON ({error.msg} at char {error.pos})") from None
+    except RecursionError:
+        raise PolicyParseError(f"policy {name!r}: JSON nested too deeply") from None
     if not isinstance(decoded, Mapping):
         raise PolicyParseError(f"policy {name!r}: document is not a JSON object")
     return decoded
