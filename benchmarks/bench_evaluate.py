@@ -23,6 +23,26 @@ from awsaudit.snapshot import GLOBAL, Account, Snapshot
 ACCOUNT = "123456789012"
 
 
+DEVELOPERS = {
+    "GroupName": "developers",
+    "GroupId": "AGPA0000000000000001",
+    "Arn": f"arn:aws:iam::{ACCOUNT}:group/developers",
+    "Path": "/",
+    "AttachedManagedPolicies": [],
+    "GroupPolicyList": [
+        {
+            "PolicyName": "read-data",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}
+                ],
+            },
+        }
+    ],
+}
+
+
 def _user(i: int) -> tuple[dict[str, Any], dict[str, str]]:
     name = f"user-{i:06d}"
     arn = f"arn:aws:iam::{ACCOUNT}:user/{name}"
@@ -153,7 +173,12 @@ def build(resources: int, regions: list[str]) -> Snapshot:
         "iam",
         GLOBAL,
         "AccountAuthorizationDetails",
-        {"UserDetailList": list(details), "GroupDetailList": [], "RoleDetailList": [], "Policies": []},
+        {
+            "UserDetailList": list(details),
+            "GroupDetailList": [DEVELOPERS],
+            "RoleDetailList": [],
+            "Policies": [],
+        },
     )
     snapshot.set(
         "iam", GLOBAL, "CredentialReport", {"GeneratedTime": "2026-06-01T00:00:00Z", "Rows": list(rows)}

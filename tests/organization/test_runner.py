@@ -187,3 +187,17 @@ def test_a_failure_half_way_is_the_outcome_not_an_exception(
     outcome = scan_account(target, issued, _request(lab, blocked))
     assert outcome.status is AccountStatus.FAILED and outcome.reason
     assert outcome.check_statuses == {}
+
+
+def test_accounts_can_run_in_worker_processes(
+    lab: Lab, organization: BuiltScenario, structure: OrganizationStructure, tmp_path: Path
+) -> None:
+    targets = [a for a in structure.accounts if a.name in {"well-run", "no-audit-role"}]
+    request = _request(lab, tmp_path)
+    outcomes = scan_accounts(
+        targets, _credentials(lab, structure), request, max_accounts_parallel=2, processes=True
+    )
+    by_name = {t.name: o for t, o in zip(targets, outcomes, strict=True)}
+    assert by_name["well-run"].status is AccountStatus.COMPLETE, by_name["well-run"].reason
+    assert by_name["no-audit-role"].status is AccountStatus.UNREACHABLE
+    assert (tmp_path / by_name["well-run"].account_id / FINDINGS_FILE).is_file()

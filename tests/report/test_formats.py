@@ -7,6 +7,7 @@ import io
 import json
 import stat
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from awsaudit.report.model import build_report_model
 from awsaudit.report.ocsf import render_ocsf
 from awsaudit.report.resource_types import resource_type
 from awsaudit.report.writer import FORMATS, ReportFormatError, parse_formats, write_reports
+from awsaudit.snapshot import CollectionError
 from tests.report.sample import BUCKET_MARKDOWN, HOSTILE, SG_BASTION, SG_HOSTILE, audit_result, sample_model
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -100,7 +102,9 @@ def test_ocsf_events_validate_as_compliance_findings_without_dropping_fields() -
 def test_csv_one_row_per_finding_with_formulas_neutralised() -> None:
     text = render_csv(sample_model()).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert len(rows) == len(sample_model().findings)
+    assert [r["record_type"] for r in rows] == ["collection_error"] + ["finding"] * len(
+        sample_model().findings
+    )
     dangerous = ("=", "+", "-", "@", "\t", "\r")
     assert not [value for row in rows for value in row.values() if value.startswith(dangerous)]
     bucket = next(
@@ -121,9 +125,9 @@ def test_neutralise_prefixes_formula_triggers(trigger: str) -> None:
 def test_junit_counts_and_hostile_text_roundtrip() -> None:
     root = ET.fromstring(render_junit(sample_model()))
     assert {k: root.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "10",
+        "tests": "11",
         "failures": "4",
-        "errors": "1",
+        "errors": "2",
         "skipped": "2",
     }
     cases = root.findall("./testsuite/testcase")
@@ -151,8 +155,13 @@ def test_junit_replaces_characters_xml_cannot_carry() -> None:
         model.findings[0].check,
         None,
     )
-    rendered = render_junit(type(model)(**{**model.__dict__, "findings": (broken,)}))
-    assert ET.fromstring(rendered).find("./testsuite/testcase").get("name") == "bell\ufffdnull\ufffd [global]"  # type: ignore[union-attr]
+    error = CollectionError(
+        "s3", "global", "Buckets.Policy", "GetBucketPolicy", "Access\x1bDenied", "no", "b\x00"
+    )
+    rendered = render_junit(replace(model, findings=(broken,), errors=(error,)))
+    names = [case.get("name") for case in ET.fromstring(rendered).iter("testcase")]
+    assert names == ["global/Buckets.Policy (b\ufffd)", "bell\ufffdnull\ufffd [global]"]
+    assert "Access\ufffdDenied" in rendered.decode()
 
 
 def test_markdown_cells_are_inert() -> None:
@@ -205,6 +214,22 @@ def test_an_audit_without_findings_renders_every_format(tmp_path: Path) -> None:
     assert (
         document["findings"] == [] and _errors(_validator("awsaudit-findings-2.schema.json"), document) == []
     )
+    # The collection error is all there is to report, and every format reports it.
+    [event] = json.loads((tmp_path / "awsaudit-findings.ocsf.json").read_text())
+    assert event["finding_info"]["types"] == ["awsaudit/collection_error"]
+    [finding] = json.loads((tmp_path / "awsaudit-findings.asff.json").read_text())
+    assert finding["Compliance"]["Status"] == "NOT_AVAILABLE"
+    junit = ET.parse(tmp_path / "awsaudit-findings.junit.xml").getroot()
+    assert (junit.get("tests"), junit.get("errors")) == ("1", "1")
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "awsaudit-findings.csv").read_text("utf-8-sig"))))
+    assert [r["record_type"] for r in rows] == ["collection_error"]
+
+
+def test_an_audit_without_findings_or_errors_renders_empty_records(tmp_path: Path) -> None:
+    model = replace(build_report_model(audit_result(())), errors=())
+    write_reports(model, ["ocsf", "asff", "junit", "csv"], tmp_path)
     assert json.loads((tmp_path / "awsaudit-findings.ocsf.json").read_text()) == []
     assert json.loads((tmp_path / "awsaudit-findings.asff.json").read_text()) == []
-    assert ET.parse(tmp_path / "awsaudit-findings.junit.xml").getroot().get("tests") == "0"
+    junit = ET.parse(tmp_path / "awsaudit-findings.junit.xml").getroot()
+    assert junit.get("tests") == "0" and junit.find("testsuite") is None
+    assert (tmp_path / "awsaudit-findings.csv").read_text("utf-8-sig").count("\n") == 1

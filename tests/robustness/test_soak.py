@@ -168,18 +168,7 @@ def test_only_findings_resting_on_failures_differ_and_none_became_pass(
         assert any(operation in f.message + json.dumps(dict(f.evidence)) for f in unknown), (kind, operation)
 
 
-# These formats carry one record per finding and nothing else: a collection error shows only
-# through the UNKNOWN findings it causes, so one that no selected check reads goes unreported.
-_NO_ERROR_LIST = "the format has no place for collection errors (lead to decide: schema, goldens, docs)"
-_REPORTS = [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_NO_ERROR_LIST))
-    if name in ("csv", "ocsf", "asff", "junit")
-    else name
-    for name in FORMATS
-]
-
-
-@pytest.mark.parametrize("name", [*_REPORTS, "console"])
+@pytest.mark.parametrize("name", [*FORMATS, "console"])
 def test_every_report_and_the_summary_list_the_collection_errors(failing_scan: Scan, name: str) -> None:
     model = build_report_model(failing_scan.result)
     if name == "console":

@@ -1,13 +1,28 @@
-"""OCSF 1.5.0 Compliance Finding events (class_uid 2003), e.g. for Amazon Security Lake or a SIEM."""
+"""OCSF 1.5.0 Compliance Finding events (class_uid 2003), e.g. for Amazon Security Lake or a SIEM.
+
+Collection errors are Compliance Findings too, so the file stays one event class (a Security
+Lake custom source takes one class): compliance status Warning, which OCSF defines as no result
+for missing information, told apart from findings by ``finding_info.types``.
+"""
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from awsaudit.findings import Severity, Status
+from awsaudit.report.error_records import (
+    RECORD_TYPE,
+    SEVERITY,
+    error_id,
+    error_region,
+    error_resource,
+    error_title,
+)
 from awsaudit.report.json_layout import json_records
 from awsaudit.report.model import ReportFinding, ReportModel
 from awsaudit.report.resource_types import resource_type
+from awsaudit.snapshot import CollectionError
 
 OCSF_VERSION = "1.5.0"
 CLASS_UID = 2003
@@ -27,18 +42,16 @@ _COMPLIANCE_STATUS = {
     Status.UNKNOWN: (2, "Warning"),
     Status.MANUAL: (2, "Warning"),
 }
+_NO_RESULT = _COMPLIANCE_STATUS[Status.UNKNOWN][0]  # what a collection error leaves its checks with
 # Event status_id: 1 New, 3 Suppressed.
 _NEW, _SUPPRESSED = (1, "New"), (3, "Suppressed")
+_ACCOUNT_TYPE = {"type": "AWS Account", "type_id": 10}
 
 
-def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
-    finding, check = item.finding, item.check
-    compliance_id, compliance_name = _COMPLIANCE_STATUS[finding.status]
-    severity_id, severity_name = _SEVERITY[finding.severity]
-    status_id, status_name = _NEW if item.suppression is None else _SUPPRESSED
-    time_ms = int(model.collected_at.timestamp() * 1000)
-    standards = list(check.standards) or ["awsaudit"]
-    event: dict[str, Any] = {
+def _header(model: ReportModel, severity: Severity, status: tuple[int, str]) -> dict[str, Any]:
+    """The attributes every event of this file shares, findings and collection errors alike."""
+    severity_id, severity_name = _SEVERITY[severity]
+    return {
         "activity_id": ACTIVITY_CREATE,
         "activity_name": "Create",
         "category_uid": CATEGORY_UID,
@@ -47,38 +60,54 @@ def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
         "class_name": "Compliance Finding",
         "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE,
         "type_name": "Compliance Finding: Create",
-        "time": time_ms,
+        "time": _time_ms(model),
         "severity_id": severity_id,
         "severity": severity_name,
-        "status_id": status_id,
-        "status": status_name,
+        "status_id": status[0],
+        "status": status[1],
+    }
+
+
+def _time_ms(model: ReportModel) -> int:
+    return int(model.collected_at.timestamp() * 1000)
+
+
+def _metadata(model: ReportModel, event_code: str, uid: str) -> dict[str, Any]:
+    return {
+        "version": OCSF_VERSION,
+        "product": {"name": "awsaudit", "vendor_name": "awsaudit", "version": model.tool_version},
+        "event_code": event_code,
+        "uid": uid,
+    }
+
+
+def _cloud(region: str, account_id: str) -> dict[str, Any]:
+    # The alias is not collected; the id doubles as the name.
+    return {
+        "provider": "AWS",
+        "region": region,
+        "account": {"uid": account_id, "name": account_id, **_ACCOUNT_TYPE},
+    }
+
+
+def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
+    finding, check = item.finding, item.check
+    compliance_id, compliance_name = _COMPLIANCE_STATUS[finding.status]
+    region = model.region_of(finding)
+    event: dict[str, Any] = {
+        **_header(model, finding.severity, _NEW if item.suppression is None else _SUPPRESSED),
         "message": finding.message,
-        "metadata": {
-            "version": OCSF_VERSION,
-            "product": {"name": "awsaudit", "vendor_name": "awsaudit", "version": model.tool_version},
-            "event_code": finding.check_id,
-            "uid": finding.id,
-        },
-        "cloud": {
-            "provider": "AWS",
-            "region": model.region_of(finding),
-            # The alias is not collected; the id doubles as the name.
-            "account": {
-                "uid": finding.account_id,
-                "name": finding.account_id,
-                "type": "AWS Account",
-                "type_id": 10,
-            },
-        },
+        "metadata": _metadata(model, finding.check_id, finding.id),
+        "cloud": _cloud(region, finding.account_id),
         "finding_info": {
             "uid": finding.id,
             "title": check.title,
             "desc": finding.message,
             "types": [f"awsaudit/{check.service}"],
-            "created_time": time_ms,
+            "created_time": _time_ms(model),
         },
         "compliance": {
-            "standards": standards,
+            "standards": list(check.standards) or ["awsaudit"],
             "requirements": list(check.requirements),
             "control": finding.check_id,
             "status_id": compliance_id,
@@ -95,7 +124,7 @@ def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
             {
                 "uid": finding.resource,
                 "type": resource_type(finding.resource),
-                "region": model.region_of(finding),
+                "region": region,
                 "cloud_partition": model.partition,
                 "data": dict(finding.evidence),
             }
@@ -108,6 +137,42 @@ def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
     return event
 
 
+def ocsf_error_event(model: ReportModel, error: CollectionError) -> dict[str, Any]:
+    """A collection error: no check judged anything, so the event names no control or check."""
+    uid = error_id(model, error)
+    region = error_region(model, error)
+    resource = error_resource(model, error)
+    return {
+        **_header(model, SEVERITY, _NEW),
+        "status_code": error.code,
+        "status_detail": f"{error.operation} failed with {error.code}: {error.message}",
+        "message": error.describe(),
+        "metadata": _metadata(model, RECORD_TYPE, uid),
+        "cloud": _cloud(region, model.account_id),
+        "finding_info": {
+            "uid": uid,
+            "title": error_title(error),
+            "desc": error.describe(),
+            "types": [f"awsaudit/{RECORD_TYPE}"],
+            "created_time": _time_ms(model),
+        },
+        "compliance": {"standards": ["awsaudit"], "status_id": _NO_RESULT},
+        "resources": [
+            {
+                "uid": resource,
+                "type": resource_type(resource),
+                "region": region,
+                "cloud_partition": model.partition,
+                "data": error.to_json(),
+            }
+        ],
+    }
+
+
 def render_ocsf(model: ReportModel) -> bytes:
-    """A JSON array of events, one per finding."""
-    return json_records(ocsf_event(model, item) for item in model.findings)
+    """A JSON array of events: one per collection error, then one per finding."""
+    events = chain(
+        (ocsf_error_event(model, error) for error in model.errors),
+        (ocsf_event(model, item) for item in model.findings),
+    )
+    return json_records(events)

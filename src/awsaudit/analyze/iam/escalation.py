@@ -646,8 +646,13 @@ class EscalationGraph:
             if principal.arn not in sinks and (own := self.grant_edges(principal, principal)):
                 sinks[principal.arn] = own[0]
         reached = self.shortest_paths_to(sinks)
+        # A principal whose policies are not all in the snapshot "may do" anything, which would make
+        # this search scan every other principal for it; its verdict is undetermined anyway.
+        undetermined = {principal.arn for principal in self.undetermined()}
         for principal in principals:
-            if principal.arn not in reached and (edges := self.admin_edges(principal)):
+            if principal.arn in reached or principal.arn in undetermined:
+                continue
+            if edges := self.admin_edges(principal):
                 sinks[principal.arn] = edges[0]
         self._sinks = sinks
         return dict(sinks)
