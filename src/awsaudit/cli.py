@@ -13,6 +13,9 @@ import typer
 from rich.console import Console
 
 from awsaudit import __version__
+from awsaudit.cli_history import StoreOpt
+from awsaudit.cli_history import register as register_history_commands
+from awsaudit.cli_iam import register as register_iam_commands
 
 app = typer.Typer(
     name="awsaudit",
@@ -47,11 +50,14 @@ def _guard(action: Callable[[], T]) -> T:
     from awsaudit.compliance.frameworks_model import FrameworkError
     from awsaudit.config import ConfigError
     from awsaudit.exit_codes import FailOnError
+    from awsaudit.history.compare import DiffError
+    from awsaudit.history.trend import TrendError
     from awsaudit.organization.credentials import AuditRoleError
     from awsaudit.organization.discovery import DiscoveryError
     from awsaudit.organization.model import OrganizationScopeError
     from awsaudit.report.writer import ReportFormatError
     from awsaudit.snapshot import SnapshotError
+    from awsaudit.store import StoreError
     from awsaudit.suppressions import SuppressionError
 
     known: tuple[type[Exception], ...] = (
@@ -64,6 +70,9 @@ def _guard(action: Callable[[], T]) -> T:
         ConfigError,
         SnapshotError,
         SuppressionError,
+        StoreError,
+        DiffError,
+        TrendError,
         ReportFormatError,
         FailOnError,
         OSError,
@@ -143,6 +152,9 @@ FailOnOpt = Annotated[
 FailOnUnknownOpt = Annotated[
     bool, typer.Option("--fail-on-unknown", help="Exit 3 when collection errors left controls UNKNOWN.")
 ]
+NoStoreOpt = Annotated[
+    bool, typer.Option("--no-store", help="Do not keep this audit in the history database.")
+]
 DEFAULT_FORMATS = ["json", "html"]
 OrganizationOpt = Annotated[
     bool,
@@ -186,6 +198,8 @@ class ReportRequest:
     suppressions: tuple[Any, ...]
     fail_on: Any
     fail_on_unknown: bool
+    store: str | None = None  # history database URL (None: the default one)
+    record: bool = False  # keep this audit in the history store
 
 
 def _report_request(
@@ -194,6 +208,8 @@ def _report_request(
     suppressions: Path | None,
     fail_on: str | None,
     fail_on_unknown: bool,
+    store: str | None = None,
+    record: bool = False,
 ) -> ReportRequest:
     from awsaudit.exit_codes import parse_fail_on
     from awsaudit.report.writer import parse_formats
@@ -205,17 +221,30 @@ def _report_request(
         suppressions=tuple(load_suppressions(suppressions)) if suppressions else (),
         fail_on=parse_fail_on(fail_on),
         fail_on_unknown=fail_on_unknown,
+        store=store,
+        record=record,
     )
 
 
-def _deliver(result: Any, request: ReportRequest, extra_written: list[str] | None = None) -> int:
-    """Write every report, print the summary, and return the documented exit code."""
+def _deliver(
+    result: Any,
+    request: ReportRequest,
+    extra_written: list[str] | None = None,
+    snapshot_path: Path | None = None,
+) -> int:
+    """Record the audit in the history store, write every report, print the summary, return the exit code."""
     from awsaudit.exit_codes import exit_code
     from awsaudit.report.console import print_summary
     from awsaudit.report.model import build_report_model
     from awsaudit.report.writer import write_reports
 
     model = build_report_model(result, request.suppressions)
+    if request.record:
+        from awsaudit.history.report_history import attach_history
+        from awsaudit.store import record_audit
+
+        scan_id = record_audit(request.store, model, snapshot_path)
+        model = attach_history(request.store, model, scan_id)
     written = [
         *(extra_written or []),
         *(str(p) for p in write_reports(model, request.formats, request.output_dir)),
@@ -311,6 +340,7 @@ def collect(
             f"{calls} API requests in {snapshot.duration_seconds:.1f} s, "
             f"{len(snapshot.errors)} collection error(s). Wrote {output}",
             highlight=False,
+            soft_wrap=True,
         )
 
     _guard(body)
@@ -344,6 +374,8 @@ def evaluate(
     suppressions: SuppressionsOpt = None,
     fail_on: FailOnOpt = None,
     fail_on_unknown: FailOnUnknownOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Audit a saved snapshot offline (no AWS access needed)."""
 
@@ -352,11 +384,13 @@ def evaluate(
         from awsaudit.audit import select
         from awsaudit.snapshot import load
 
-        request = _report_request(output_format, output_dir, suppressions, fail_on, fail_on_unknown)
+        request = _report_request(
+            output_format, output_dir, suppressions, fail_on, fail_on_unknown, store, not no_store
+        )
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         audit_config = _audit_config(config, trusted_cidr, selection)
         result = run_evaluation(load(snapshot_path), selection, audit_config)
-        return _deliver(result, request)
+        return _deliver(result, request, snapshot_path=snapshot_path)
 
     raise typer.Exit(_guard(body))
 
@@ -389,6 +423,8 @@ def scan(
     exclude_accounts: ExcludeAccountsOpt = None,
     ous: OusOpt = None,
     max_accounts_parallel: AccountsParallelOpt = 4,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Collect only what the selected checks need, then evaluate and write the reports.
 
@@ -401,7 +437,16 @@ def scan(
         from awsaudit.audit import select
         from awsaudit.snapshot import save
 
-        request = _report_request(output_format, output_dir, suppressions, fail_on, fail_on_unknown)
+        # Organization scans keep per-account files; only single-account audits go to the history store.
+        request = _report_request(
+            output_format,
+            output_dir,
+            suppressions,
+            fail_on,
+            fail_on_unknown,
+            store,
+            not (no_store or organization),
+        )
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         audit_config = _audit_config(config, trusted_cidr, selection)
         scope = OrganizationScope(audit_role, accounts, exclude_accounts, ous, max_accounts_parallel)
@@ -425,8 +470,9 @@ def scan(
         snapshot = _collect(
             profile, regions, role_arn, external_id, endpoint_url, max_workers, selection.dataset_keys()
         )
-        saved = [str(save(snapshot, snapshot_out))] if snapshot_out is not None else []
-        return _deliver(run_evaluation(snapshot, selection, audit_config), request, saved)
+        saved = save(snapshot, snapshot_out) if snapshot_out is not None else None
+        result = run_evaluation(snapshot, selection, audit_config)
+        return _deliver(result, request, [str(saved)] if saved else [], snapshot_path=saved)
 
     raise typer.Exit(_guard(body))
 
@@ -655,5 +701,21 @@ def _lab_module(name: str) -> Any:
         raise
 
 
+register_iam_commands(app)
+register_history_commands(app)
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    # Unwind like Ctrl-C so atomic writers remove their temporary files.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    app()
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        app()
+    except KeyboardInterrupt:
+        error_console.print("awsaudit: interrupted; nothing half-written was left behind")
+        sys.exit(130)

@@ -27,6 +27,12 @@ COMMANDS = [
     ["lab"],
     ["lab", "serve"],
     ["lab", "scenarios"],
+    ["who-can"],
+    ["iam-paths"],
+    ["diff"],
+    ["history"],
+    ["trend"],
+    ["prune"],
 ]
 
 

@@ -19,8 +19,8 @@ from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab
 pytestmark = pytest.mark.lab
 
 
-def test_registry_names_the_three_scenarios() -> None:
-    assert set(SCENARIOS) == {"misconfigured", "well-configured", "synthetic"}
+def test_registry_names_every_scenario() -> None:
+    assert set(SCENARIOS) == {"misconfigured", "well-configured", "synthetic", "organization"}
     assert all(scenario.description for scenario in SCENARIOS.values())
 
 

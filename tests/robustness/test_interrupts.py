@@ -100,17 +100,7 @@ def test_interrupt_during_collection_leaves_no_file(
 
 @pytest.mark.parametrize(
     "interrupt",
-    [
-        signal.SIGINT,
-        pytest.param(
-            signal.SIGTERM,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="cli.py installs no SIGTERM handler: the process dies without running the "
-                "cleanup that removes the temporary file of an atomic write",
-            ),
-        ),
-    ],
+    [signal.SIGINT, signal.SIGTERM],
     ids=["SIGINT", "SIGTERM"],
 )
 def test_interrupt_while_writing_reports_leaves_no_partial_file(

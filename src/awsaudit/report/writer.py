@@ -28,7 +28,9 @@ FORMATS: dict[str, ReportFormat] = {
         ReportFormat(
             "json", "awsaudit-findings.json", "canonical JSON (schemas/awsaudit-findings-2.schema.json)"
         ),
-        ReportFormat("csv", "awsaudit-findings.csv", "one row per finding and per collection error, for spreadsheets"),
+        ReportFormat(
+            "csv", "awsaudit-findings.csv", "one row per finding and per collection error, for spreadsheets"
+        ),
         ReportFormat("ocsf", "awsaudit-findings.ocsf.json", "OCSF 1.5.0 Compliance Finding events"),
         ReportFormat("asff", "awsaudit-findings.asff.json", "AWS Security Finding Format for Security Hub"),
         ReportFormat("junit", "awsaudit-findings.junit.xml", "JUnit XML for CI systems"),
