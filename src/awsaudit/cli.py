@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -187,6 +188,43 @@ AccountsParallelOpt = Annotated[
         help="Accounts scanned at once; they share --max-workers (each gets max-workers / this).",
     ),
 ]
+
+ScanOutputOpt = Annotated[
+    str,
+    typer.Option(
+        "--output-dir",
+        help="Directory the reports are written to; with --organization --executor dask also a URI "
+        "(s3://bucket/prefix) that every worker can write to.",
+    ),
+]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="Where an organization's accounts are scanned: local (threads of this process) or dask.",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of an existing Dask scheduler (tcp://HOST:PORT); default: a local cluster for the run.",
+    ),
+]
+DaskWorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--dask-workers", min=1, max=256, help="Worker processes of the local Dask cluster (no --scheduler)."
+    ),
+]
+WorkerCredentialsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--worker-credentials",
+        help="Dask workers assume --audit-role with their own identity instead of receiving credentials.",
+    ),
+]
+EXECUTORS = ("local", "dask")
 
 
 @dataclass(frozen=True)
@@ -398,7 +436,7 @@ def evaluate(
 @app.command()
 def scan(
     output_format: FormatOpt = None,
-    output_dir: OutputDirOpt = Path("."),
+    output_dir: ScanOutputOpt = ".",
     snapshot_out: Annotated[
         Path | None, typer.Option("--snapshot", help="Also save the collected snapshot here.")
     ] = None,
@@ -423,6 +461,10 @@ def scan(
     exclude_accounts: ExcludeAccountsOpt = None,
     ous: OusOpt = None,
     max_accounts_parallel: AccountsParallelOpt = 4,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    dask_workers: DaskWorkersOpt = 2,
+    worker_credentials: WorkerCredentialsOpt = False,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
 ) -> None:
@@ -438,9 +480,11 @@ def scan(
         from awsaudit.snapshot import save
 
         # Organization scans keep per-account files; only single-account audits go to the history store.
+        from awsaudit.organization.output import is_uri
+
         request = _report_request(
             output_format,
-            output_dir,
+            Path(output_dir),
             suppressions,
             fail_on,
             fail_on_unknown,
@@ -450,14 +494,18 @@ def scan(
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         audit_config = _audit_config(config, trusted_cidr, selection)
         scope = OrganizationScope(audit_role, accounts, exclude_accounts, ous, max_accounts_parallel)
+        placement = ExecutorChoice(executor, scheduler, dask_workers, worker_credentials)
+        placement.check(organization, is_uri(output_dir))
         if organization:
             if snapshot_out is not None:
                 raise UsageProblem("--snapshot names one file; an organization scan writes one per account")
             return _scan_organization(
                 request,
+                output_dir,
                 selection,
                 audit_config,
                 scope,
+                placement,
                 profile,
                 regions,
                 role_arn,
@@ -490,11 +538,34 @@ class OrganizationScope:
         return bool(self.accounts or self.exclude_accounts or self.ous or not default_role)
 
 
+@dataclass(frozen=True)
+class ExecutorChoice:
+    executor: str
+    scheduler: str | None
+    dask_workers: int
+    worker_credentials: bool
+
+    def check(self, organization: bool, output_is_uri: bool) -> None:
+        if self.executor not in EXECUTORS:
+            raise UsageProblem(f"--executor {self.executor!r}: choose {' or '.join(EXECUTORS)}")
+        if self.executor == "dask" and not organization:
+            raise UsageProblem("--executor dask needs --organization")
+        dask_only = self.scheduler is not None or self.worker_credentials or self.dask_workers != 2
+        if dask_only and self.executor != "dask":
+            raise UsageProblem("--scheduler, --dask-workers and --worker-credentials need --executor dask")
+        if self.scheduler is not None and self.dask_workers != 2:
+            raise UsageProblem("--dask-workers sizes the local cluster; the cluster at --scheduler has its own")
+        if output_is_uri and self.executor != "dask":
+            raise UsageProblem("an --output-dir URI needs --organization --executor dask")
+
+
 def _scan_organization(
     request: ReportRequest,
+    output: str,
     selection: Any,
     audit_config: Any,
     scope: OrganizationScope,
+    placement: ExecutorChoice,
     profile: str | None,
     regions: str | None,
     role_arn: str | None,
@@ -521,24 +592,60 @@ def _scan_organization(
         endpoint_url=endpoint_url,
         client_hooks=_lab_hooks(),
     )
-    with _AccountProgress() as progress:
+    with contextlib.ExitStack() as stack:
+        progress = stack.enter_context(_AccountProgress())
+        executor = None
+        if placement.executor == "dask":
+            executor = stack.enter_context(_dask_executor(placement, scope, progress))
         scan = scan_organization(
             session,
             selection,
             audit_config,
-            request.output_dir,
+            output,
             formats=request.formats,
             suppressions=request.suppressions,
             options=options,
             on_targets=progress.start,
             on_outcome=progress.done,
+            executor=executor,
         )
-    print_organization_summary(scan.summary, console, [str(p) for p in scan.written])
+    print_organization_summary(scan.summary, console, list(scan.written))
     return _organization_exit_code(scan.summary, request)
 
 
+@contextlib.contextmanager
+def _dask_executor(placement: ExecutorChoice, scope: OrganizationScope, progress: _AccountProgress) -> Any:
+    """The cluster at --scheduler, or a local one of --dask-workers processes sharing
+    --max-accounts-parallel accounts in flight; its dashboard link is printed when it has one."""
+    from awsaudit.organization.dask_executor import (
+        DaskExecutor,
+        DaskUnavailable,
+        dashboard_link,
+        dask_client,
+    )
+
+    threads = max(1, scope.max_accounts_parallel // placement.dask_workers)
+    try:
+        cluster = dask_client(placement.scheduler, workers=placement.dask_workers, threads_per_worker=threads)
+        client = cluster.__enter__()
+    except DaskUnavailable as missing:
+        raise UsageProblem(str(missing)) from None
+    except OSError as unreachable:
+        raise UsageProblem(f"cannot reach the Dask scheduler {placement.scheduler}: {unreachable}") from None
+    try:
+        link = dashboard_link(client)
+        if link:
+            error_console.print(f"Dask dashboard: {link}", highlight=False, soft_wrap=True)
+        yield DaskExecutor(client, worker_credentials=placement.worker_credentials, on_running=progress.running)
+    except BaseException:
+        if not cluster.__exit__(*sys.exc_info()):
+            raise
+    else:
+        cluster.__exit__(None, None, None)
+
+
 class _AccountProgress:
-    """Accounts done / failed out of the accounts in scope, on stderr when it is a terminal."""
+    """Accounts done / running / not scanned out of the accounts in scope, on stderr when it is a terminal."""
 
     def __init__(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -547,17 +654,21 @@ class _AccountProgress:
             TextColumn("accounts"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("{task.fields[running]} running"),
             TextColumn("{task.fields[failed]} not scanned"),
             TimeElapsedColumn(),
             console=error_console,
             transient=True,
             disable=not error_console.is_terminal,
         )
-        self._task = self._bar.add_task("accounts", total=0, failed=0)
+        self._task = self._bar.add_task("accounts", total=0, failed=0, running=0)
         self._failed = 0
 
     def start(self, targets: Any) -> None:
         self._bar.update(self._task, total=len(targets))
+
+    def running(self, count: int) -> None:
+        self._bar.update(self._task, running=count)
 
     def done(self, outcome: Any) -> None:
         self._failed += not outcome.scanned

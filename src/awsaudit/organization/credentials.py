@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -65,14 +66,29 @@ class AuditRoleCredentials:
         self.role_name = role_name.strip("/")
         self.caller_account_id = caller_account_id
         self.partition = partition
+        self.scan_id = scan_id
         self.session_name = session_name(scan_id)
         self._session = session
         self._external_id = external_id
+        self._endpoint_url = endpoint_url
+        self._client_hooks = tuple(client_hooks)
         self._sts: Any = make_client(session, "sts", endpoint_url, client_hooks, pool)
         self._lock = threading.Lock()
 
     def role_arn(self, account_id: str) -> str:
         return f"arn:{self.partition}:iam::{account_id}:role/{self.role_name}"
+
+    def for_workers(self) -> WorkerRoleAssumption:
+        """How a worker assumes the same role with its own identity (``--worker-credentials``)."""
+        return WorkerRoleAssumption(
+            role_name=self.role_name,
+            partition=self.partition,
+            scan_id=self.scan_id,
+            external_id=self._external_id,
+            endpoint_url=self._endpoint_url,
+            home_region=self._session.region_name or "us-east-1",
+            client_hooks=self._client_hooks,
+        )
 
     def for_account(self, account_id: str) -> AccountCredentials:
         """Credentials for ``account_id``; raises CredentialsRefused with AWS's reason."""
@@ -104,3 +120,44 @@ class AuditRoleCredentials:
             session_token=str(issued["SessionToken"]),
             expiration=str(issued.get("Expiration", "")) or None,
         )
+
+
+@dataclass(frozen=True)
+class WorkerRoleAssumption:
+    """What a worker needs to assume the audit role with its own identity: no credentials at all.
+
+    The worker's own account (when it runs in the management account) is scanned with its identity,
+    as the driver's own account is; every other account through the audit role.
+    """
+
+    role_name: str
+    partition: str
+    scan_id: str
+    external_id: str | None = None
+    endpoint_url: str | None = None
+    home_region: str = "us-east-1"
+    client_hooks: tuple[ClientHook, ...] = field(default=(), repr=False)
+
+    def for_account(self, account_id: str) -> AccountCredentials:
+        """Credentials for ``account_id`` from the worker's identity; raises CredentialsRefused."""
+        session = boto3.Session(region_name=self.home_region)
+        try:
+            sts = make_client(session, "sts", self.endpoint_url, self.client_hooks, 1)
+            own_account = str(sts.get_caller_identity()["Account"])
+        except Exception as exc:
+            _, code, message = describe_failure(exc)
+            raise CredentialsRefused(
+                account_id, code, f"the worker has no usable identity: {message}"
+            ) from None
+        provider = AuditRoleCredentials(
+            session,
+            role_name=self.role_name,
+            caller_account_id=own_account,
+            partition=self.partition,
+            scan_id=self.scan_id,
+            external_id=self.external_id,
+            endpoint_url=self.endpoint_url,
+            client_hooks=self.client_hooks,
+            pool=1,
+        )
+        return provider.for_account(account_id)

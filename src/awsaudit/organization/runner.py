@@ -16,7 +16,7 @@ from typing import Protocol
 
 from awsaudit.audit import Selection
 from awsaudit.collect.errors import describe_failure
-from awsaudit.organization.credentials import CredentialsRefused
+from awsaudit.organization.credentials import AuditRoleCredentials, CredentialsRefused
 from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.organization.task import AccountScanRequest, failed, scan_account, unreachable
 
@@ -26,6 +26,24 @@ class CredentialSource(Protocol):
 
 
 OutcomeCallback = Callable[[AccountOutcome], None]
+
+
+class AccountExecutor(Protocol):
+    """Runs the per-account task for every target elsewhere (a Dask cluster); outcomes in target order.
+
+    ``destination`` is None when the tasks write under ``request.output_dir`` (a local or shared
+    directory), or the URI they publish their files to.
+    """
+
+    def __call__(
+        self,
+        targets: Sequence[AccountTarget],
+        credentials: AuditRoleCredentials,
+        request: AccountScanRequest,
+        *,
+        destination: str | None,
+        on_outcome: OutcomeCallback | None,
+    ) -> list[AccountOutcome]: ...
 
 
 def per_account_workers(total: int, parallel: int) -> int:

@@ -16,7 +16,8 @@ from awsaudit.config import AuditConfig
 from awsaudit.organization.credentials import DEFAULT_AUDIT_ROLE, AuditRoleCredentials
 from awsaudit.organization.discovery import discover, select_targets
 from awsaudit.organization.model import AccountOutcome, AccountTarget, OrganizationStructure
-from awsaudit.organization.runner import per_account_workers, scan_accounts
+from awsaudit.organization.output import OutputLocationError, is_uri, join, staging
+from awsaudit.organization.runner import AccountExecutor, per_account_workers, scan_accounts
 from awsaudit.organization.summary import ORGANIZATION_DIR, OrganizationSummary, summarize, write_summary
 from awsaudit.organization.task import FINDINGS_FILE, AccountScanRequest
 from awsaudit.report.json_report import render_json
@@ -44,7 +45,7 @@ class OrganizationScanOptions:
 @dataclass(frozen=True)
 class OrganizationScan:
     summary: OrganizationSummary
-    written: tuple[Path, ...]
+    written: tuple[str, ...]
 
 
 def new_scan_id() -> str:
@@ -56,13 +57,54 @@ def scan_organization(
     session: boto3.Session,
     selection: Selection,
     config: AuditConfig,
-    output_dir: Path,
+    output_dir: Path | str,
     *,
     formats: Sequence[str] = ("json",),
     suppressions: Sequence[Suppression] = (),
     options: OrganizationScanOptions = OrganizationScanOptions(),
     on_targets: Callable[[Sequence[AccountTarget]], None] | None = None,
     on_outcome: Callable[[AccountOutcome], None] | None = None,
+    executor: AccountExecutor | None = None,
+) -> OrganizationScan:
+    """Scan with the local runner, or with ``executor`` (e.g. a Dask cluster).
+
+    ``output_dir`` is a directory, or a URI (``s3://bucket/prefix``) when an executor is given: the
+    tasks publish each account's files there and the driver its summary files.
+    """
+    if is_uri(output_dir) and executor is None:
+        raise OutputLocationError(f"{output_dir} is a URI: writing there needs --executor dask")
+    with staging(output_dir) as local_dir:
+        scan = _scan(
+            session,
+            selection,
+            config,
+            local_dir,
+            formats,
+            suppressions,
+            options,
+            on_targets,
+            on_outcome,
+            executor,
+            str(output_dir) if is_uri(output_dir) else None,
+        )
+    if not is_uri(output_dir):
+        return scan
+    relative = (Path(p).relative_to(local_dir).as_posix() for p in scan.written)
+    return OrganizationScan(scan.summary, tuple(join(str(output_dir), r) for r in relative))
+
+
+def _scan(
+    session: boto3.Session,
+    selection: Selection,
+    config: AuditConfig,
+    output_dir: Path,
+    formats: Sequence[str],
+    suppressions: Sequence[Suppression],
+    options: OrganizationScanOptions,
+    on_targets: Callable[[Sequence[AccountTarget]], None] | None,
+    on_outcome: Callable[[AccountOutcome], None] | None,
+    executor: AccountExecutor | None,
+    destination: str | None,
 ) -> OrganizationScan:
     started_at, started = now_utc(), time.monotonic()
     structure = discover(session, endpoint_url=options.endpoint_url, client_hooks=options.client_hooks)
@@ -93,15 +135,18 @@ def scan_organization(
         home_region=session.region_name or "us-east-1",
         client_hooks=options.client_hooks,
     )
-    outcomes = scan_accounts(
-        targets,
-        credentials,
-        request,
-        max_accounts_parallel=options.max_accounts_parallel,
-        processes=options.processes,
-        selection=selection,
-        on_outcome=on_outcome,
-    )
+    if executor is None:
+        outcomes = scan_accounts(
+            targets,
+            credentials,
+            request,
+            max_accounts_parallel=options.max_accounts_parallel,
+            processes=options.processes,
+            selection=selection,
+            on_outcome=on_outcome,
+        )
+    else:
+        outcomes = executor(targets, credentials, request, destination=destination, on_outcome=on_outcome)
     summary, snapshot = summarize(
         structure,
         selection,
@@ -116,7 +161,7 @@ def scan_organization(
     )
     written = write_summary(summary, snapshot, output_dir)
     written += _organization_reports(summary, formats, suppressions, output_dir)
-    return OrganizationScan(summary, tuple(written))
+    return OrganizationScan(summary, tuple(str(path) for path in written))
 
 
 def _role_arns(

@@ -1,0 +1,35 @@
+"""A lab in the test process and a LocalCluster whose two worker processes reach it over 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from awsaudit.lab.scenarios import BuiltScenario, build_scenario  # noqa: E402
+from awsaudit.lab.server import Lab, start_lab  # noqa: E402
+from awsaudit.organization.dask_executor import dask_client  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Lab]:
+    running = start_lab()  # sets the lab's credentials in os.environ before the workers start
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def organization(lab: Lab) -> BuiltScenario:
+    lab.reset()
+    return build_scenario("organization", lab)
+
+
+@pytest.fixture(scope="module")
+def client(lab: Lab) -> Iterator[Any]:
+    with dask_client(None, workers=2, threads_per_worker=1) as running:
+        yield running
