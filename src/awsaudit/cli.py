@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -54,8 +54,10 @@ def _guard(action: Callable[[], T]) -> T:
     from awsaudit.history.compare import DiffError
     from awsaudit.history.trend import TrendError
     from awsaudit.organization.credentials import AuditRoleError
+    from awsaudit.organization.dask_executor import DaskUnavailable
     from awsaudit.organization.discovery import DiscoveryError
     from awsaudit.organization.model import OrganizationScopeError
+    from awsaudit.organization.output import OutputLocationError
     from awsaudit.report.writer import ReportFormatError
     from awsaudit.snapshot import SnapshotError
     from awsaudit.store import StoreError
@@ -65,6 +67,8 @@ def _guard(action: Callable[[], T]) -> T:
         UsageProblem,
         DiscoveryError,
         OrganizationScopeError,
+        OutputLocationError,
+        DaskUnavailable,
         AuditRoleError,
         SelectionError,
         FrameworkError,
@@ -477,10 +481,10 @@ def scan(
     def body() -> int:
         from awsaudit.audit import evaluate as run_evaluation
         from awsaudit.audit import select
-        from awsaudit.snapshot import save
 
         # Organization scans keep per-account files; only single-account audits go to the history store.
         from awsaudit.organization.output import is_uri
+        from awsaudit.snapshot import save
 
         request = _report_request(
             output_format,
@@ -554,7 +558,9 @@ class ExecutorChoice:
         if dask_only and self.executor != "dask":
             raise UsageProblem("--scheduler, --dask-workers and --worker-credentials need --executor dask")
         if self.scheduler is not None and self.dask_workers != 2:
-            raise UsageProblem("--dask-workers sizes the local cluster; the cluster at --scheduler has its own")
+            raise UsageProblem(
+                "--dask-workers sizes the local cluster; the cluster at --scheduler has its own"
+            )
         if output_is_uri and self.executor != "dask":
             raise UsageProblem("an --output-dir URI needs --organization --executor dask")
 
@@ -614,34 +620,23 @@ def _scan_organization(
 
 
 @contextlib.contextmanager
-def _dask_executor(placement: ExecutorChoice, scope: OrganizationScope, progress: _AccountProgress) -> Any:
+def _dask_executor(
+    placement: ExecutorChoice, scope: OrganizationScope, progress: _AccountProgress
+) -> Iterator[Any]:
     """The cluster at --scheduler, or a local one of --dask-workers processes sharing
     --max-accounts-parallel accounts in flight; its dashboard link is printed when it has one."""
-    from awsaudit.organization.dask_executor import (
-        DaskExecutor,
-        DaskUnavailable,
-        dashboard_link,
-        dask_client,
-    )
+    from awsaudit.organization.dask_executor import DaskExecutor, dashboard_link, dask_client
 
     threads = max(1, scope.max_accounts_parallel // placement.dask_workers)
-    try:
-        cluster = dask_client(placement.scheduler, workers=placement.dask_workers, threads_per_worker=threads)
-        client = cluster.__enter__()
-    except DaskUnavailable as missing:
-        raise UsageProblem(str(missing)) from None
-    except OSError as unreachable:
-        raise UsageProblem(f"cannot reach the Dask scheduler {placement.scheduler}: {unreachable}") from None
-    try:
+    with dask_client(
+        placement.scheduler, workers=placement.dask_workers, threads_per_worker=threads
+    ) as client:
         link = dashboard_link(client)
         if link:
             error_console.print(f"Dask dashboard: {link}", highlight=False, soft_wrap=True)
-        yield DaskExecutor(client, worker_credentials=placement.worker_credentials, on_running=progress.running)
-    except BaseException:
-        if not cluster.__exit__(*sys.exc_info()):
-            raise
-    else:
-        cluster.__exit__(None, None, None)
+        yield DaskExecutor(
+            client, worker_credentials=placement.worker_credentials, on_running=progress.running
+        )
 
 
 class _AccountProgress:

@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from awsaudit.lab.scenarios import BuiltScenario, build_scenario  # noqa: E402
-from awsaudit.lab.server import Lab, start_lab  # noqa: E402
-from awsaudit.organization.dask_executor import dask_client  # noqa: E402
+from awsaudit.lab.scenarios import BuiltScenario, build_scenario
+from awsaudit.lab.server import Lab, start_lab
+from awsaudit.organization.dask_executor import dask_client
 
 
 @pytest.fixture(scope="module")

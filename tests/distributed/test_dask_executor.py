@@ -82,6 +82,7 @@ def recording_task(
     destination: str | None,
 ) -> AccountOutcome:
     """Runs the real task after writing down, in the worker, what it was given (never the secret)."""
+    secret = access.secret_access_key if isinstance(access, AccountCredentials) else ""
     received = {
         "target": target.account_id,
         "pid": os.getpid(),
@@ -89,7 +90,7 @@ def recording_task(
         "account": getattr(access, "account_id", None),
         "key_id": getattr(access, "access_key_id", ""),
         "token": bool(getattr(access, "session_token", None)),
-        "secret_in_repr": bool(getattr(access, "secret_access_key", "")) and access.secret_access_key in repr(access),  # type: ignore[union-attr]
+        "secret_in_repr": bool(secret) and secret in repr(access),
     }
     (record_dir / f"{target.account_id}-{time.monotonic_ns()}.json").write_text(json.dumps(received))
     return run_account(target, access, request, destination)
@@ -155,7 +156,38 @@ def test_output_through_fsspec_uri(
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def _kill_first_worker_that_starts(records: Path, killed: list[int], stop: threading.Event) -> Callable[[], None]:
+def failing_task(
+    record_dir: Path,
+    target: AccountTarget,
+    access: AccountAccess,
+    request: AccountScanRequest,
+    destination: str | None,
+) -> AccountOutcome:
+    assert isinstance(access, AccountCredentials)
+    (record_dir / f"{target.account_id}.secret").write_text(access.secret_access_key)
+    raise RuntimeError("the worker's disk is full")
+
+
+def test_a_task_that_raises_is_reported_and_its_secret_is_never_logged(
+    lab: Lab, client: Any, organization: BuiltScenario, tmp_path: Path
+) -> None:
+    records = tmp_path / "received"
+    records.mkdir()
+    task = functools.partial(failing_task, records)
+    scan = _scan(lab, tmp_path / "out", DaskExecutor(client, retries=0, task=task))
+    secrets = [p.read_text() for p in records.glob("*.secret")]
+    assert len(secrets) == 4
+    failed = [row.outcome for row in scan.summary.rows if row.outcome.status.value == "FAILED"]
+    assert len(failed) == 4
+    assert all("RuntimeError: the worker's disk is full" in (o.reason or "") for o in failed)
+    logs = json.dumps([client.get_worker_logs(), client.get_scheduler_logs()])
+    assert "Compute Failed" in logs and "AccountCredentials(" in logs  # the task and its arguments are logged
+    assert not [s for s in secrets if s in logs or any(s in (o.reason or "") for o in failed)]
+
+
+def _kill_first_worker_that_starts(
+    records: Path, killed: list[int], stop: threading.Event
+) -> Callable[[], None]:
     def watch() -> None:
         while not stop.is_set():
             started = [r for r in _received(records) if r["target"] != MANAGEMENT]
