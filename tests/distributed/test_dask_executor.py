@@ -181,7 +181,7 @@ def test_a_task_that_raises_is_reported_and_its_secret_is_never_logged(
     assert len(failed) == 4
     assert all("RuntimeError: the worker's disk is full" in (o.reason or "") for o in failed)
     logs = json.dumps([client.get_worker_logs(), client.get_scheduler_logs()])
-    assert "Compute Failed" in logs and "AccountCredentials(" in logs  # the task and its arguments are logged
+    assert logs.count("Compute Failed") >= 4  # the failures were logged (older Dask also logs the arguments)
     assert not [s for s in secrets if s in logs or any(s in (o.reason or "") for o in failed)]
 
 

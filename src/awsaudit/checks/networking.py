@@ -23,6 +23,7 @@ from awsaudit.analyze.network import (
     NetworkAcl,
     NetworkDataError,
     NetworkInterface,
+    PortAdmission,
     PortExposure,
     PrefixList,
     Reach,
@@ -401,12 +402,14 @@ INTERNET_EXPOSURE_CHECKS = (
 
 
 def _internet_openings(
-    group: SecurityGroup, ports: Sequence[int], versions: Sequence[int], lists: Mapping[str, PrefixList]
+    group: SecurityGroup,
+    versions: Sequence[int],
+    open_ports: Callable[[SecurityGroup, int], tuple[PortAdmission, ...]],
 ) -> GroupFindings:
     openings: list[Opening] = []
     items: list[dict[str, Any]] = []
     for protocol in RULE_PROTOCOLS:
-        for admission in group_internet_open_ports(group, ports, lists, protocol):
+        for admission in open_ports(group, protocol):
             if admission.version not in versions:
                 continue
             opening = Opening(admission.port, protocol, admission.version, str(internet(admission.version)))
@@ -425,9 +428,19 @@ def _register_internet_exposure(spec: InternetExposureCheck) -> None:
     def run(ctx: CheckContext) -> Iterator[Result]:
         ports = spec.ports(ctx.config)
         lists = prefix_lists(ctx)
+        # The IPv4 and IPv6 checks ask the same question of every group: answer it once per region.
+        memo: dict[tuple[str, int], tuple[PortAdmission, ...]] = ctx.derived(
+            "network.internet_open_ports:" + ",".join(str(p) for p in ports), dict
+        )
+
+        def open_ports(group: SecurityGroup, protocol: int) -> tuple[PortAdmission, ...]:
+            key = (group.group_id, protocol)
+            if key not in memo:
+                memo[key] = group_internet_open_ports(group, ports, lists, protocol)
+            return memo[key]
 
         def find(group: SecurityGroup) -> GroupFindings:
-            return _internet_openings(group, ports, spec.versions, lists)
+            return _internet_openings(group, spec.versions, open_ports)
 
         def describe(found: GroupFindings) -> str:
             if not found.items:
