@@ -158,24 +158,33 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
         requested=None if options.datasets is None else sorted(options.datasets),
     )
     _run_tasks(run, snapshot, specs, regions)
-    snapshot.datasets = _jsonable(snapshot.datasets)
+    _make_jsonable(snapshot.datasets)
     snapshot.errors = sorted(run.errors, key=lambda e: (e.service, e.region, e.dataset, e.resource or ""))
     snapshot.api_calls = dict(run.calls)
     snapshot.duration_seconds = time.monotonic() - started
     return snapshot
 
 
-def _jsonable(value: Any) -> Any:
-    """Datetimes to ISO-8601 strings and bytes to text, so a fresh snapshot equals a loaded one."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return value
+def _make_jsonable(container: dict[str, Any] | list[Any]) -> None:
+    """Datetimes to ISO-8601 strings and bytes to text, in place (a copy would double peak memory),
+    so a fresh snapshot equals a loaded one."""
+    stack: list[dict[Any, Any] | list[Any]] = [container]
+    while stack:
+        current = stack.pop()
+        keys = list(current.keys()) if isinstance(current, dict) else range(len(current))
+        for key in keys:
+            value = current[key]
+            if isinstance(value, tuple):
+                value = current[key] = list(value)
+            if isinstance(value, dict | list):
+                stack.append(value)
+            elif isinstance(value, datetime):
+                current[key] = value.isoformat()
+            elif isinstance(value, bytes):
+                current[key] = value.decode("utf-8", errors="replace")
+        if isinstance(current, dict) and any(not isinstance(k, str) for k in current):
+            for key in [k for k in current if not isinstance(k, str)]:
+                current[str(key)] = current.pop(key)
 
 
 def _enabled_regions(run: _Run) -> list[str]:
