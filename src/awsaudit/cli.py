@@ -481,11 +481,10 @@ def scan(
     def body() -> int:
         from awsaudit.audit import evaluate as run_evaluation
         from awsaudit.audit import select
-
-        # Organization scans keep per-account files; only single-account audits go to the history store.
         from awsaudit.organization.output import is_uri
         from awsaudit.snapshot import save
 
+        # Organization scans keep per-account files; only single-account audits go to the history store.
         request = _report_request(
             output_format,
             Path(output_dir),
@@ -599,7 +598,7 @@ def _scan_organization(
         client_hooks=_lab_hooks(),
     )
     with contextlib.ExitStack() as stack:
-        progress = stack.enter_context(_AccountProgress())
+        progress = stack.enter_context(_AccountProgress(show_running=placement.executor == "dask"))
         executor = None
         if placement.executor == "dask":
             executor = stack.enter_context(_dask_executor(placement, scope, progress))
@@ -642,14 +641,15 @@ def _dask_executor(
 class _AccountProgress:
     """Accounts done / running / not scanned out of the accounts in scope, on stderr when it is a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, show_running: bool = False) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        running = [TextColumn("{task.fields[running]} running")] if show_running else []
         self._bar = Progress(
             TextColumn("accounts"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[running]} running"),
+            *running,
             TextColumn("{task.fields[failed]} not scanned"),
             TimeElapsedColumn(),
             console=error_console,

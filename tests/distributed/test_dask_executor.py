@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import cloudpickle
+import cloudpickle  # type: ignore[import-untyped]
 import pytest
 
 from awsaudit.audit import select
@@ -226,3 +226,33 @@ def test_a_worker_killed_mid_scan_leaves_a_complete_result_without_duplicates(
     assert _findings(tmp_path / "out") == local_findings
     assert not list((tmp_path / "out").rglob("*.tmp"))
     client.wait_for_workers(2)
+
+
+def test_interrupting_the_driver_cancels_the_outstanding_tasks(
+    lab: Lab, client: Any, organization: BuiltScenario, tmp_path: Path
+) -> None:
+    def interrupt(outcome: AccountOutcome) -> None:
+        raise KeyboardInterrupt
+
+    options = OrganizationScanOptions(
+        regions=("us-east-1",), endpoint_url=lab.endpoint_url, client_hooks=lab_hooks(lab)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        scan_organization(
+            boto3.Session(region_name="us-east-1"),
+            select(include=CHECKS),
+            AuditConfig(),
+            tmp_path,
+            options=options,
+            on_outcome=interrupt,
+            executor=DaskExecutor(client),
+        )
+    deadline = time.monotonic() + 30
+    while any(key.startswith("awsaudit-") for keys in client.processing().values() for key in keys):
+        assert time.monotonic() < deadline, "tasks still run after the interrupt"
+        time.sleep(0.1)
+    assert not (tmp_path / "organization-summary.json").exists()
+    assert len(list(tmp_path.glob("*/findings.json"))) < 5  # not every account was scanned
+    assert not list(tmp_path.rglob("*.tmp"))
+    for findings in tmp_path.glob("*/findings.json"):
+        json.loads(findings.read_text())  # whatever was written is whole

@@ -39,7 +39,8 @@ def _collect(lab: Lab, built: BuiltScenario, **options: Any) -> tuple[Snapshot, 
     ("options", "reason"),
     [
         ({"call_deadline": 1.0, "max_attempts": 50}, "the call has not succeeded within its deadline of 1 s"),
-        ({"deadline": 2.0, "max_attempts": 50}, "the collection deadline of 2 s has passed"),
+        # Long enough for every healthy call even on a loaded 2-core CI machine.
+        ({"deadline": 8.0, "max_attempts": 50}, "the collection deadline of 8 s has passed"),
     ],
     ids=["per-call", "overall"],
 )
@@ -48,7 +49,7 @@ def test_a_call_throttled_forever_stops_at_the_deadline(
 ) -> None:
     snapshot, seconds = _collect(lab, misconfigured, **options)
     # 50 attempts of backoff would take minutes; one more attempt and backoff at most follow.
-    assert seconds < 15
+    assert seconds < 30
     (error,) = snapshot.errors
     assert (error.service, error.region, error.dataset, error.operation, error.code) == (
         "kms",

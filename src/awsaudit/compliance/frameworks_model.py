@@ -122,8 +122,8 @@ def rollup(framework: Framework, findings: Iterable[Finding], evaluated: set[str
     """Per control: the worst status of its checks' findings.
 
     A manual control whose evidence all passes stays MANUAL (a person still
-    decides); a control none of whose checks ran or exist is NOT_AUTOMATED, and
-    one whose checks ran but judged nothing is PASS only if all ran.
+    decides); a control none of whose checks ran or exist is NOT_AUTOMATED; one
+    whose checks ran and found nothing to judge (no buckets, say) is PASS.
     """
     by_check: dict[str, list[Finding]] = {}
     for finding in findings:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import queue
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -25,12 +26,13 @@ from concurrent.futures import Future as LocalFuture
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from awsaudit.collect.errors import describe_failure
 from awsaudit.organization.credentials import AuditRoleCredentials, CredentialsRefused, WorkerRoleAssumption
 from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
-from awsaudit.organization.output import publish, remove_temporary_files, staging
+from awsaudit.organization.output import publish, remove_temporary_files
 from awsaudit.organization.runner import OutcomeCallback
 from awsaudit.organization.task import AccountScanRequest, account_dir, failed, scan_account, unreachable
 
@@ -58,13 +60,11 @@ def run_account(
             return unreachable(target, refused.code, refused.message, time.monotonic() - started)
     if destination is None:
         return scan_account(target, access, request)
-    with staging(destination) as local_dir:
-        outcome = scan_account(target, access, replace(request, output_dir=local_dir))
+    with tempfile.TemporaryDirectory(prefix="awsaudit-staging-") as staged:
+        outcome = scan_account(target, access, replace(request, output_dir=Path(staged)))
         if not outcome.scanned:
             return outcome
-        files = publish(
-            account_dir(local_dir, target.account_id), f"{destination.rstrip('/')}/{target.account_id}"
-        )
+        files = publish(Path(staged), destination)  # <destination>/<account id>/...
     return replace(outcome, files=tuple(files))
 
 

@@ -45,12 +45,16 @@ def publish(local_dir: Path, uri: str) -> list[str]:
     except (ImportError, ValueError) as exc:
         raise OutputLocationError(f"cannot write to {uri}: {exc}") from None
     files = sorted(path for path in local_dir.rglob("*") if path.is_file())
+    protocols = filesystem.protocol if isinstance(filesystem.protocol, tuple) else (filesystem.protocol,)
+    # Object stores have no directories (and s3fs's makedirs would probe, or create, the bucket).
+    needs_directories = "file" in protocols
     written = []
     with filesystem.transaction:
         for path in files:
             relative = path.relative_to(local_dir).as_posix()
             target = join(root, relative)
-            filesystem.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+            if needs_directories:
+                filesystem.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
             with filesystem.open(target, "wb") as handle:
                 handle.write(path.read_bytes())
             written.append(join(uri, relative))
