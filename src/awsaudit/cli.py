@@ -48,14 +48,14 @@ def _fail(message: str) -> NoReturn:
 def _guard(action: Callable[[], T]) -> T:
     """Run a command body, turning every known input problem into one line and exit code 2."""
     from awsaudit.audit import SelectionError
+    from awsaudit.collect.organization.credentials import AuditRoleError
+    from awsaudit.collect.organization.discovery import DiscoveryError
     from awsaudit.compliance.frameworks_model import FrameworkError
     from awsaudit.config import ConfigError
     from awsaudit.exit_codes import FailOnError
     from awsaudit.history.compare import DiffError
     from awsaudit.history.trend import TrendError
-    from awsaudit.organization.credentials import AuditRoleError
     from awsaudit.organization.dask_executor import DaskUnavailable
-    from awsaudit.organization.discovery import DiscoveryError
     from awsaudit.organization.model import OrganizationScopeError
     from awsaudit.organization.output import OutputLocationError
     from awsaudit.report.writer import ReportFormatError

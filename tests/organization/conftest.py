@@ -8,10 +8,10 @@ from typing import Any
 import boto3
 import pytest
 
+from awsaudit.collect.organization.discovery import discover
 from awsaudit.lab.scenarios import BuiltScenario, build_scenario
 from awsaudit.lab.scenarios.organization import lab_hooks as organization_hooks
 from awsaudit.lab.server import Lab, start_lab
-from awsaudit.organization.discovery import discover
 from awsaudit.organization.model import OrganizationStructure
 
 

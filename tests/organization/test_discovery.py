@@ -7,8 +7,8 @@ from typing import Any
 import boto3
 import pytest
 
+from awsaudit.collect.organization.discovery import DiscoveryError, discover, select_targets
 from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab
-from awsaudit.organization.discovery import DiscoveryError, discover, select_targets
 from awsaudit.organization.model import AccountTarget, OrganizationScopeError, OrganizationStructure
 
 pytestmark = pytest.mark.lab

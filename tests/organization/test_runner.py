@@ -14,10 +14,10 @@ import boto3
 import pytest
 
 from awsaudit.audit import select
+from awsaudit.collect.organization.credentials import AuditRoleCredentials, CredentialsRefused, session_name
 from awsaudit.lab.scenarios import BuiltScenario
 from awsaudit.lab.server import Lab
 from awsaudit.organization import task as task_module
-from awsaudit.organization.credentials import AuditRoleCredentials, CredentialsRefused, session_name
 from awsaudit.organization.model import (
     AccountCredentials,
     AccountOutcome,

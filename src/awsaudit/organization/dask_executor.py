@@ -30,7 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from awsaudit.collect.errors import describe_failure
-from awsaudit.organization.credentials import AuditRoleCredentials, CredentialsRefused, WorkerRoleAssumption
+from awsaudit.collect.organization.credentials import (
+    AuditRoleCredentials,
+    CredentialsRefused,
+    WorkerRoleAssumption,
+)
 from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.organization.output import publish, remove_temporary_files
 from awsaudit.organization.runner import OutcomeCallback

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from awsaudit.audit import Selection
 from awsaudit.collect.errors import describe_failure
-from awsaudit.organization.credentials import AuditRoleCredentials, CredentialsRefused
+from awsaudit.collect.organization.credentials import AuditRoleCredentials, CredentialsRefused
 from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.organization.task import AccountScanRequest, failed, scan_account, unreachable
 

@@ -9,12 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from awsaudit.audit import Selection
+from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE, AuditRoleCredentials
+from awsaudit.collect.organization.discovery import discover, select_targets
 from awsaudit.config import AuditConfig
-from awsaudit.organization.credentials import DEFAULT_AUDIT_ROLE, AuditRoleCredentials
-from awsaudit.organization.discovery import discover, select_targets
 from awsaudit.organization.model import AccountOutcome, AccountTarget, OrganizationStructure
 from awsaudit.organization.output import OutputLocationError, is_uri, join, staging
 from awsaudit.organization.runner import AccountExecutor, per_account_workers, scan_accounts
@@ -54,7 +52,7 @@ def new_scan_id() -> str:
 
 
 def scan_organization(
-    session: boto3.Session,
+    session: Any,  # the boto3 Session of the management (or delegated administrator) account
     selection: Selection,
     config: AuditConfig,
     output_dir: Path | str,
@@ -94,7 +92,7 @@ def scan_organization(
 
 
 def _scan(
-    session: boto3.Session,
+    session: Any,  # the boto3 Session of the management (or delegated administrator) account
     selection: Selection,
     config: AuditConfig,
     output_dir: Path,

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 
 from awsaudit.collect.errors import describe_failure
-from awsaudit.organization.discovery import ClientHook, make_client
+from awsaudit.collect.organization.discovery import ClientHook, make_client
 from awsaudit.organization.model import AccountCredentials
 
 DEFAULT_AUDIT_ROLE = "OrganizationAccountAccessRole"

@@ -1,0 +1,1 @@
+"""AWS access for organization scans: discovering accounts, assuming the audit role, account sessions."""
