@@ -23,15 +23,16 @@ import hashlib
 import json
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse
-from botocore.compat import HTTPHeaders
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+
+from awsaudit.lab.responses import canned_response
 
 
 class FaultKind(StrEnum):
@@ -89,17 +90,6 @@ class _Sometimes:
         if self.services is not None and service not in self.services:
             return False
         return self.operations is None or bool({operation, f"{service}.{operation}"} & self.operations)
-
-
-class _Body:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._body
-
-    def read(self, *_: Any) -> bytes:
-        return self._body
 
 
 class FaultInjector:
@@ -257,10 +247,7 @@ def _respond(
 
 
 def _response(request: Any, status: int, fields: dict[str, str], body: bytes) -> AWSResponse:
-    headers = HTTPHeaders()
-    for name, value in fields.items():
-        headers[name] = value
-    return AWSResponse(request.url, status, headers, _Body(body))
+    return canned_response(request.url, status, fields, body)
 
 
 def _malformed(protocol: str) -> tuple[dict[str, str], bytes]:

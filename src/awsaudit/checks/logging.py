@@ -226,65 +226,76 @@ for _requirement in TRAIL_REQUIREMENTS:
     _register_trail_requirement(_requirement)
 
 
-@check(
-    id="cloudtrail.log_file_validation",
-    title="CloudTrail log file integrity validation is on",
-    severity=Severity.MEDIUM,
-    needs=[TRAILS],
-    rationale="Signed digest files prove that delivered log files were not changed or deleted afterwards.",
-    remediation="aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
-    references=[f"{CLOUDTRAIL_DOCS}/cloudtrail-log-file-validation-enabling.html"],
-)
-def log_file_validation(ctx: CheckContext) -> Iterator[Result]:
-    def judge(trail: Mapping[str, Any]) -> Result:
-        evidence = {"LogFileValidationEnabled": trail.get("LogFileValidationEnabled")}
-        if trail.get("LogFileValidationEnabled") is True:
-            return ctx.passed(
-                trail_arn(trail),
-                f"Trail {trail['Name']} validates its log files",
-                evidence,
-                region=trail_region(trail),
-            )
-        return ctx.failed(
-            trail_arn(trail),
-            f"Trail {trail['Name']} does not validate its log files",
-            evidence,
-            region=trail_region(trail),
-        )
+@dataclass(frozen=True)
+class TrailSetting:
+    """One per-trail setting that must be on: the field that holds it and how each verdict reads."""
 
-    return _each_trail(ctx, judge)
+    check_id: str
+    title: str
+    field: str
+    on: str  # "Trail <name> {on}"
+    off: str  # "Trail <name> {off}"
+    is_on: Callable[[Any], bool]
+    rationale: str
+    remediation: str
+    reference: str
 
 
-@check(
-    id="cloudtrail.kms_encryption",
-    title="CloudTrail logs are encrypted with a KMS key",
-    severity=Severity.MEDIUM,
-    needs=[TRAILS],
-    rationale="SSE-KMS adds a key policy between a reader of the log bucket and the log contents.",
-    remediation=(
-        "aws cloudtrail update-trail --name <trail> --kms-key-id <key-arn> (the key policy must allow "
-        "CloudTrail)"
+TRAIL_SETTINGS = (
+    TrailSetting(
+        "cloudtrail.log_file_validation",
+        "CloudTrail log file integrity validation is on",
+        "LogFileValidationEnabled",
+        "validates its log files",
+        "does not validate its log files",
+        lambda value: value is True,
+        "Signed digest files prove that delivered log files were not changed or deleted afterwards.",
+        "aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
+        f"{CLOUDTRAIL_DOCS}/cloudtrail-log-file-validation-enabling.html",
     ),
-    references=[f"{CLOUDTRAIL_DOCS}/encrypting-cloudtrail-log-files-with-aws-kms.html"],
+    TrailSetting(
+        "cloudtrail.kms_encryption",
+        "CloudTrail logs are encrypted with a KMS key",
+        "KmsKeyId",
+        "encrypts logs with KMS",
+        "logs are not encrypted with KMS",
+        bool,  # on when a key is named
+        "SSE-KMS adds a key policy between a reader of the log bucket and the log contents.",
+        "aws cloudtrail update-trail --name <trail> --kms-key-id <key-arn> (the key policy must allow "
+        "CloudTrail)",
+        f"{CLOUDTRAIL_DOCS}/encrypting-cloudtrail-log-files-with-aws-kms.html",
+    ),
 )
-def kms_encryption(ctx: CheckContext) -> Iterator[Result]:
-    def judge(trail: Mapping[str, Any]) -> Result:
-        evidence = {"KmsKeyId": trail.get("KmsKeyId")}
-        if trail.get("KmsKeyId"):
-            return ctx.passed(
+
+
+def _register_trail_setting(setting: TrailSetting) -> None:
+    def judge_account(ctx: CheckContext) -> Iterator[Result]:
+        def judge(trail: Mapping[str, Any]) -> Result:
+            value = trail.get(setting.field)
+            on = setting.is_on(value)
+            verdict, wording = (ctx.passed, setting.on) if on else (ctx.failed, setting.off)
+            return verdict(
                 trail_arn(trail),
-                f"Trail {trail['Name']} encrypts logs with KMS",
-                evidence,
+                f"Trail {trail['Name']} {wording}",
+                {setting.field: value},
                 region=trail_region(trail),
             )
-        return ctx.failed(
-            trail_arn(trail),
-            f"Trail {trail['Name']} logs are not encrypted with KMS",
-            evidence,
-            region=trail_region(trail),
-        )
 
-    return _each_trail(ctx, judge)
+        return _each_trail(ctx, judge)
+
+    check(
+        id=setting.check_id,
+        title=setting.title,
+        severity=Severity.MEDIUM,
+        needs=[TRAILS],
+        rationale=setting.rationale,
+        remediation=setting.remediation,
+        references=[setting.reference],
+    )(judge_account)
+
+
+for _setting in TRAIL_SETTINGS:
+    _register_trail_setting(_setting)
 
 
 @check(

@@ -112,14 +112,11 @@ class Lab:
         region = client.meta.region_name
 
         def answer(request: Any, **_: Any) -> Any:
-            from botocore.awsrequest import AWSResponse
-            from botocore.compat import HTTPHeaders
+            from awsaudit.lab.responses import canned_response
 
             self._read_remote_state()
             body = json.dumps({"analyzers": self.analyzers.get(region, [])}).encode()
-            headers = HTTPHeaders()
-            headers["Content-Type"] = "application/json"
-            return AWSResponse(request.url, 200, headers, _RawBody(body))
+            return canned_response(request.url, 200, {"Content-Type": "application/json"}, body)
 
         client.meta.events.register_first("before-send.accessanalyzer.ListAnalyzers", answer)
 
@@ -148,8 +145,7 @@ class Lab:
             return
 
         def refuse(request: Any, **_: Any) -> Any:
-            from botocore.awsrequest import AWSResponse
-            from botocore.compat import HTTPHeaders
+            from awsaudit.lab.responses import canned_response
 
             self._read_remote_state()
             if LAB_ACCOUNT_ID not in self.member_accounts:
@@ -160,10 +156,11 @@ class Lab:
                     "Message": "You don't have permissions to access this resource.",
                 }
             ).encode()
-            headers = HTTPHeaders()
-            headers["Content-Type"] = "application/x-amz-json-1.1"
-            headers["x-amzn-ErrorType"] = "AccessDeniedException"
-            return AWSResponse(request.url, 400, headers, _RawBody(body))
+            headers = {
+                "Content-Type": "application/x-amz-json-1.1",
+                "x-amzn-ErrorType": "AccessDeniedException",
+            }
+            return canned_response(request.url, 400, headers, body)
 
         for operation in _ORGANIZATION_WIDE_OPERATIONS:
             client.meta.events.register_first(f"before-send.organizations.{operation}", refuse)
@@ -206,17 +203,6 @@ def _with_state_endpoint(app: Callable[..., Any], lab: Lab) -> Callable[..., Any
         return app(environ, start_response)
 
     return application
-
-
-class _RawBody:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._body
-
-    def read(self, *_: Any) -> bytes:
-        return self._body
 
 
 def start_lab() -> Lab:

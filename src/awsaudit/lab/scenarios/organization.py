@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from awsaudit.lab.clients import LabAccount
 from awsaudit.lab.scenarios.model import BuiltScenario, Planted, ScenarioError
-from awsaudit.lab.scenarios.resources import policy_json
+from awsaudit.lab.scenarios.resources import create_guarded_organization, policy_json
 
 if TYPE_CHECKING:
     from awsaudit.lab.server import Lab
@@ -88,17 +88,7 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
     from awsaudit.checks.registry import all_checks
 
     management = LabAccount(lab)
-    organizations = management.client("organizations")
-    organizations.create_organization(FeatureSet="ALL")
-    root = organizations.list_roots()["Roots"][0]["Id"]
-    organizations.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
-    guardrail = organizations.create_policy(
-        Name="deny-leave-organization",
-        Description="Member accounts cannot leave the organization",
-        Type="SERVICE_CONTROL_POLICY",
-        Content=policy_json({"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}),
-    )["Policy"]["PolicySummary"]["Id"]
-    organizations.attach_policy(PolicyId=guardrail, TargetId=root)
+    organizations, root = create_guarded_organization(management)
     units = {
         name: organizations.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"]
         for name in (PRODUCTION, SANDBOX)
@@ -327,28 +317,14 @@ def _lab_session(region: str) -> Any:
 
 
 def _error_response(url: str, code: str, message: str) -> Any:
-    from botocore.awsrequest import AWSResponse
-    from botocore.compat import HTTPHeaders
+    from awsaudit.lab.responses import canned_response
 
     body = (
         '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
         f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
         "<RequestId>awsaudit-lab</RequestId></ErrorResponse>"
     ).encode()
-    headers = HTTPHeaders()
-    headers["Content-Type"] = "text/xml"
-    return AWSResponse(url, 403, headers, _Body(body))
-
-
-class _Body:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._body
-
-    def read(self, *_: Any) -> bytes:
-        return self._body
+    return canned_response(url, 403, {"Content-Type": "text/xml"}, body)
 
 
 def lab_hooks(lab: Lab) -> tuple[Callable[[Any], None], ...]:

@@ -22,6 +22,23 @@ def policy_json(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
+def create_guarded_organization(management: LabAccount) -> tuple[Any, str]:
+    """An organization run from ``management`` with SCPs enabled and a guardrail beyond
+    FullAWSAccess on its root; returns its Organizations client and the root id."""
+    organizations = management.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    root = str(organizations.list_roots()["Roots"][0]["Id"])
+    organizations.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    guardrail = organizations.create_policy(
+        Name="deny-leave-organization",
+        Description="Member accounts cannot leave the organization",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=policy_json({"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}),
+    )["Policy"]["PolicySummary"]["Id"]
+    organizations.attach_policy(PolicyId=guardrail, TargetId=root)
+    return organizations, root
+
+
 def same_account_trust(account: LabAccount) -> str:
     return policy_json(
         {"Effect": "Allow", "Principal": {"AWS": account.root_arn}, "Action": "sts:AssumeRole"}

@@ -19,6 +19,7 @@ from awsaudit.lab.scenarios.model import BuiltScenario
 from awsaudit.lab.scenarios.monitoring import CIS_FILTER_PATTERNS
 from awsaudit.lab.scenarios.resources import (
     create_access_key,
+    create_guarded_organization,
     create_user,
     days_ago,
     default_network_acl,
@@ -75,17 +76,7 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
 
 def _organization(account: LabAccount) -> None:
     management = account.assume(MANAGEMENT_ACCOUNT_ID)
-    organizations = management.client("organizations")
-    organizations.create_organization(FeatureSet="ALL")
-    root = organizations.list_roots()["Roots"][0]["Id"]
-    organizations.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
-    guardrail = organizations.create_policy(
-        Name="deny-leave-organization",
-        Description="Member accounts cannot leave the organization",
-        Type="SERVICE_CONTROL_POLICY",
-        Content=policy_json({"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}),
-    )["Policy"]["PolicySummary"]["Id"]
-    organizations.attach_policy(PolicyId=guardrail, TargetId=root)
+    organizations, root = create_guarded_organization(management)
     workloads = organizations.create_organizational_unit(ParentId=root, Name="Workloads")[
         "OrganizationalUnit"
     ]["Id"]
