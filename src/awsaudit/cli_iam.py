@@ -17,7 +17,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from awsaudit.analyze.iam import Edge, EscalationGraph, Reachable, WhoCan
-    from awsaudit.checks.iam_analysis import IamModel
+    from awsaudit.analyze.iam.adapters import IamModel
 
 _FORMATS = ("table", "json")
 
@@ -29,7 +29,7 @@ console = Console()
 
 def _model(snapshot_path: Path, output_format: str) -> tuple[IamModel, EscalationGraph]:
     """The IAM model of a saved snapshot and its graph; input problems become usage errors (exit 2)."""
-    from awsaudit.checks.iam_analysis import build_iam_model
+    from awsaudit.analyze.iam.adapters import build_iam_model
     from awsaudit.cli import UsageProblem
     from awsaudit.snapshot import NotCollected, load
 
@@ -86,7 +86,7 @@ def _answer_detail(answer: WhoCan) -> str:
 
 
 def _answer_json(answer: WhoCan) -> dict[str, Any]:
-    from awsaudit.checks.iam_analysis import conditions_evidence, hop_evidence
+    from awsaudit.analyze.iam.adapters import conditions_evidence, hop_evidence
 
     decision = answer.decision
     return {
@@ -150,7 +150,7 @@ def who_can(
 
 
 def _reachable_json(reachable: Reachable) -> dict[str, Any]:
-    from awsaudit.checks.iam_analysis import hop_evidence
+    from awsaudit.analyze.iam.adapters import hop_evidence
 
     return {
         "target": reachable.target,

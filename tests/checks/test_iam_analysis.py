@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from awsaudit.checks.iam_analysis import build_iam_model
+from awsaudit.analyze.iam.adapters import build_iam_model
 from awsaudit.checks.registry import all_checks
 from awsaudit.checks.runner import run_checks
 from awsaudit.config import AuditConfig

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from awsaudit.checks.monitoring_alarms import MONITORED_EVENTS, MonitoredEvents
+from awsaudit.checks.cloudwatch import MONITORED_EVENTS, MonitoredEvents
 from awsaudit.checks.registry import all_checks
 from awsaudit.checks.runner import run_checks
 from awsaudit.collect.engine import CollectOptions, collect

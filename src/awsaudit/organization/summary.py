@@ -16,7 +16,7 @@ from typing import Any
 
 from awsaudit import __version__
 from awsaudit.audit import AuditResult, Selection, evaluate
-from awsaudit.checks.organization_wide import MEMBERS, ORGANIZATION, UNITS
+from awsaudit.checks.organizations.organization_wide import MEMBERS, ORGANIZATION, UNITS
 from awsaudit.checks.registry import CheckMeta
 from awsaudit.compliance.frameworks_model import rollup
 from awsaudit.config import AuditConfig
@@ -28,7 +28,7 @@ from awsaudit.snapshot import GLOBAL, Account, Snapshot, save, write_private_ato
 SUMMARY_SCHEMA = "awsaudit.organization-summary/1"
 SUMMARY_FILE = "organization-summary.json"
 ORGANIZATION_DIR = "organization"
-ORGANIZATION_WIDE_MODULE = "awsaudit.checks.organization_wide"
+ORGANIZATION_WIDE_MODULE = "awsaudit.checks.organizations.organization_wide"
 # An account-level check a member fails only for lack of something the organization provides instead:
 # a member capped by a linked-account budget in the management account needs no budget of its own.
 SATISFIED_BY_ORGANIZATION = {"budgets.budget_with_alert": "organizations.member_budgets"}

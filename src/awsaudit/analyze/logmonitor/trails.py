@@ -1,14 +1,209 @@
-"""Which CloudTrail trails can feed the monitoring controls, read from describe_trails entries.
+"""CloudTrail trails read from describe_trails entries: which events they record, and whether they can
+feed the monitoring controls.
 
 Each entry carries "Status" (get_trail_status) and "EventSelectors" (get_event_selectors) beside
 AWS's own fields. A missing sub-response means "not collected" and is never read as a default.
+
+Event selectors are read by one interpreter (`parse_selectors`), from what ``GetEventSelectors``
+returns (``EventSelectors`` or ``AdvancedEventSelectors``) or a bare list of basic selectors. A
+selector only counts when it provably records the events for every principal and every bucket: a
+filter on a field this module does not model is taken as a restriction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
+
+
+class Access(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+class SelectorError(ValueError):
+    """Event selectors are malformed."""
+
+
+# Representative events: a selector records "S3 object writes" when it records these for any bucket.
+_S3_OBJECT_EVENTS = {
+    Access.READ: ("GetObject",),
+    Access.WRITE: ("PutObject", "DeleteObject"),
+}
+_MANAGEMENT_SOURCE = "iam.amazonaws.com"
+_READ_WRITE_TYPES = {
+    "All": {Access.READ, Access.WRITE},
+    "ReadOnly": {Access.READ},
+    "WriteOnly": {Access.WRITE},
+}
+_OPERATORS = ("Equals", "StartsWith", "EndsWith", "NotEquals", "NotStartsWith", "NotEndsWith")
+
+
+@dataclass(frozen=True)
+class TrailSelectors:
+    basic: tuple[Mapping[str, Any], ...]
+    advanced: tuple[Mapping[str, Any], ...]
+
+    def records_management_event(self, event_source: str, access: Access) -> bool:
+        """Whether the trail records this service's read or write management events, for every principal.
+
+        A trail has either advanced or basic selectors (setting advanced ones replaces the basic ones), so
+        advanced selectors, when present, are the only ones read. AWS requires every advanced selector to
+        name its eventCategory; one that does not records nothing here.
+        """
+        if self.advanced:
+            event = {
+                "eventCategory": "Management",
+                "eventSource": event_source,
+                "readOnly": _read_only(access),
+            }
+            return any(
+                _names_field(selector, "eventCategory")
+                and _advanced_accepts(selector, event, bucket_arn_prefix=None)
+                for selector in self.advanced
+            )
+        return any(
+            selector.get("IncludeManagementEvents") is True
+            and access in _read_write(selector)
+            and event_source not in (selector.get("ExcludeManagementEventSources") or [])
+            for selector in self.basic
+        )
+
+    def management_events(self) -> frozenset[Access]:
+        """Read and/or write management events recorded for every service (KMS and RDS Data API aside)."""
+        return frozenset(a for a in Access if self.records_management_event(_MANAGEMENT_SOURCE, a))
+
+    def excluded_management_sources(self) -> list[str]:
+        """Services whose management events the selectors leave out (KMS, RDS Data API)."""
+        excluded = {str(s) for sel in self.basic for s in sel.get("ExcludeManagementEventSources") or []}
+        for selector in self.advanced:
+            fields = {f["Field"]: f for f in selector["FieldSelectors"]}
+            if "Management" in (fields.get("eventCategory") or {}).get("Equals", []):
+                excluded.update((fields.get("eventSource") or {}).get("NotEquals") or [])
+        return sorted(excluded)
+
+    def s3_object_events(self, partition: str) -> frozenset[Access]:
+        """Read and/or write S3 object data events recorded for all buckets."""
+        recorded: set[Access] = set()
+        all_buckets = {f"arn:{partition}:s3", f"arn:{partition}:s3:::"}
+        for selector in () if self.advanced else self.basic:
+            for resource in selector.get("DataResources") or []:
+                if resource.get("Type") == "AWS::S3::Object" and all_buckets & set(
+                    resource.get("Values") or []
+                ):
+                    recorded |= _read_write(selector)
+        for selector in self.advanced:
+            for access, names in _S3_OBJECT_EVENTS.items():
+                events = (
+                    {
+                        "eventCategory": "Data",
+                        "resources.type": "AWS::S3::Object",
+                        "eventSource": "s3.amazonaws.com",
+                        "eventName": name,
+                        "readOnly": _read_only(access),
+                    }
+                    for name in names
+                )
+                if all(
+                    _advanced_accepts(selector, e, bucket_arn_prefix=f"arn:{partition}:s3:::") for e in events
+                ):
+                    recorded.add(access)
+        return frozenset(recorded)
+
+
+def parse_selectors(raw: Any) -> TrailSelectors:
+    """A GetEventSelectors answer (or a list of basic selectors); SelectorError when malformed."""
+    basic: Any
+    advanced: Any
+    if isinstance(raw, list):
+        basic, advanced = raw, []
+    elif isinstance(raw, Mapping):
+        basic = raw.get("EventSelectors") or []
+        advanced = raw.get("AdvancedEventSelectors") or []
+    else:
+        raise SelectorError(f"event selectors must be an object or a list, got {type(raw).__name__}")
+    for kind, selectors in (("EventSelectors", basic), ("AdvancedEventSelectors", advanced)):
+        if not isinstance(selectors, list) or not all(isinstance(s, Mapping) for s in selectors):
+            raise SelectorError(f"{kind} must be a list of objects")
+    for selector in basic:
+        kind = selector.get("ReadWriteType", "All")
+        if kind not in _READ_WRITE_TYPES:
+            raise SelectorError(f"unknown ReadWriteType {kind!r}")
+    for selector in advanced:
+        _check_field_selectors(selector)
+    return TrailSelectors(tuple(basic), tuple(advanced))
+
+
+def _check_field_selectors(selector: Mapping[str, Any]) -> None:
+    fields = selector.get("FieldSelectors")
+    if not isinstance(fields, list) or not fields:
+        raise SelectorError(f"advanced selector {selector.get('Name')!r} has no FieldSelectors")
+    for field in fields:
+        if not isinstance(field, Mapping) or not isinstance(field.get("Field"), str):
+            raise SelectorError(
+                f"advanced selector {selector.get('Name')!r} has a field selector without Field"
+            )
+        for operator in _OPERATORS:
+            values = field.get(operator)
+            if values is not None and not (
+                isinstance(values, list) and all(isinstance(v, str) for v in values)
+            ):
+                raise SelectorError(
+                    f"field selector {field['Field']!r}: {operator} must be a list of strings"
+                )
+
+
+def _read_write(selector: Mapping[str, Any]) -> set[Access]:
+    # AWS's default ReadWriteType is All.
+    return set(_READ_WRITE_TYPES[selector.get("ReadWriteType", "All")])
+
+
+def _names_field(selector: Mapping[str, Any], name: str) -> bool:
+    return any(field["Field"] == name for field in selector["FieldSelectors"])
+
+
+def _read_only(access: Access) -> str:
+    return "true" if access is Access.READ else "false"
+
+
+def _advanced_accepts(
+    selector: Mapping[str, Any], event: Mapping[str, str], bucket_arn_prefix: str | None
+) -> bool:
+    """Whether every field selector matches the event (fields AND together, as in CloudTrail)."""
+    for field in selector["FieldSelectors"]:
+        name = field["Field"]
+        if name in event:
+            if not _field_accepts(field, event[name]):
+                return False
+        elif name == "resources.ARN" and bucket_arn_prefix is not None:
+            if not _covers_every_bucket(field, bucket_arn_prefix):
+                return False
+        else:
+            return False
+    return True
+
+
+def _field_accepts(field: Mapping[str, Any], value: str) -> bool:
+    # Values of one operator are alternatives; operators of one field selector must all hold.
+    if "Equals" in field and value not in field["Equals"]:
+        return False
+    if "StartsWith" in field and not any(value.startswith(p) for p in field["StartsWith"]):
+        return False
+    if "EndsWith" in field and not any(value.endswith(s) for s in field["EndsWith"]):
+        return False
+    if value in (field.get("NotEquals") or []):
+        return False
+    if any(value.startswith(p) for p in field.get("NotStartsWith") or []):
+        return False
+    return not any(value.endswith(s) for s in field.get("NotEndsWith") or [])
+
+
+def _covers_every_bucket(field: Mapping[str, Any], bucket_arn_prefix: str) -> bool:
+    # Only a StartsWith on the bare S3 ARN prefix keeps every bucket; anything else narrows it.
+    others = [op for op in _OPERATORS if op != "StartsWith" and field.get(op)]
+    return not others and bucket_arn_prefix in (field.get("StartsWith") or [])
 
 
 @dataclass(frozen=True)
@@ -55,50 +250,6 @@ def parse_log_group_arn(arn: str) -> LogGroupRef | None:
     return LogGroupRef(region=parts[3], account_id=parts[4], name=name)
 
 
-def records_management_event(selectors: Mapping[str, Any], event_source: str, read_only: bool) -> bool:
-    """Whether a get_event_selectors response records this management event (basic or advanced)."""
-    advanced = selectors.get("AdvancedEventSelectors") or []
-    if advanced:
-        return any(_advanced_records(selector, event_source, read_only) for selector in advanced)
-    return any(
-        _basic_records(selector, event_source, read_only)
-        for selector in selectors.get("EventSelectors") or []
-    )
-
-
-def _basic_records(selector: Mapping[str, Any], event_source: str, read_only: bool) -> bool:
-    if selector.get("IncludeManagementEvents") is not True:
-        return False
-    read_write = selector.get("ReadWriteType", "All")
-    if read_write != "All" and read_write != ("ReadOnly" if read_only else "WriteOnly"):
-        return False
-    return event_source not in (selector.get("ExcludeManagementEventSources") or [])
-
-
-def _advanced_records(selector: Mapping[str, Any], event_source: str, read_only: bool) -> bool:
-    fields = {str(fs.get("Field")): fs for fs in selector.get("FieldSelectors") or []}
-    category = fields.get("eventCategory")
-    if category is None or not _field_accepts(category, "Management"):
-        return False
-    if "readOnly" in fields and not _field_accepts(fields["readOnly"], "true" if read_only else "false"):
-        return False
-    return "eventSource" not in fields or _field_accepts(fields["eventSource"], event_source)
-
-
-def _field_accepts(field: Mapping[str, Any], value: str) -> bool:
-    if "Equals" in field and value not in field["Equals"]:
-        return False
-    if "StartsWith" in field and not any(value.startswith(p) for p in field["StartsWith"]):
-        return False
-    if value in (field.get("NotEquals") or []):
-        return False
-    if any(value.startswith(p) for p in field.get("NotStartsWith") or []):
-        return False
-    if "EndsWith" in field and not any(value.endswith(s) for s in field["EndsWith"]):
-        return False
-    return not any(value.endswith(s) for s in field.get("NotEndsWith") or [])
-
-
 def qualify_trail(
     trail: Mapping[str, Any], required_events: Sequence[tuple[str, bool]]
 ) -> TrailQualification:
@@ -122,7 +273,10 @@ def qualify_trail(
     if not isinstance(selectors, Mapping):
         unknown.append("event selectors (get_event_selectors)")
     else:
-        problems.extend(_selector_problems(selectors, required_events))
+        try:
+            problems.extend(_selector_problems(parse_selectors(selectors), required_events))
+        except SelectorError as malformed:
+            unknown.append(f"readable event selectors ({malformed})")
     log_group_arn = trail.get("CloudWatchLogsLogGroupArn")
     log_group = parse_log_group_arn(str(log_group_arn)) if log_group_arn else None
     if not log_group_arn:
@@ -141,19 +295,21 @@ def qualify_trail(
     )
 
 
-def _selector_problems(
-    selectors: Mapping[str, Any], required_events: Sequence[tuple[str, bool]]
-) -> list[str]:
+def _selector_problems(selectors: TrailSelectors, required_events: Sequence[tuple[str, bool]]) -> list[str]:
     # CIS asks for read and write management events; KMS and RDS Data API can be excluded separately.
-    read = records_management_event(selectors, "iam.amazonaws.com", read_only=True)
-    write = records_management_event(selectors, "iam.amazonaws.com", read_only=False)
+    read = selectors.records_management_event(_MANAGEMENT_SOURCE, Access.READ)
+    write = selectors.records_management_event(_MANAGEMENT_SOURCE, Access.WRITE)
     if not read and not write:
         return ["records no management events"]
     problems = []
     if not (read and write):
         problems.append(f"records only {'read' if read else 'write'} management events")
     unrecorded = sorted(
-        {source for source, ro in required_events if not records_management_event(selectors, source, ro)}
+        {
+            source
+            for source, read_only in required_events
+            if not selectors.records_management_event(source, Access.READ if read_only else Access.WRITE)
+        }
     )
     if unrecorded and (read and write):
         problems.append("does not record management events from " + ", ".join(unrecorded))

@@ -7,7 +7,7 @@ unauthorized-call texts rely on operator precedence), and valid for CIS 3.0.0, 5
 
 from __future__ import annotations
 
-from awsaudit.checks.monitoring_alarms import MONITORED_EVENTS
+from awsaudit.checks.cloudwatch import MONITORED_EVENTS
 
 CIS_FILTER_PATTERNS: dict[str, str] = {
     control.control_id: control.filter_pattern for control in MONITORED_EVENTS

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from awsaudit.checks.s3_access import (
+from awsaudit.analyze.s3.access import (
     BlockPublicAccess,
     PolicyError,
     judge_bucket_access,

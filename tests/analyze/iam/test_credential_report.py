@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from tests.builders import ACCOUNT_ID
 
-from awsaudit.checks.credential_report import (
+from awsaudit.analyze.iam.credential_report import (
     CredentialReportError,
     Marker,
     known,
@@ -16,7 +17,6 @@ from awsaudit.checks.credential_report import (
     report_rows,
     root_row,
 )
-from tests.builders import ACCOUNT_ID
 
 _USER_COLUMNS = (
     "user",

@@ -1,4 +1,4 @@
-"""CIS monitoring controls: each security event reaches a person through trail → filter → alarm → SNS.
+"""CloudWatch checks (guide G4, CIS v7 section 5): monitoring controls and alarm actions.
 
 One table row per control; the judgement is `analyze.logmonitor`, which reads filters by meaning.
 Every finding names the account, whatever the outcome, so a control keeps one identity over time.
@@ -18,7 +18,7 @@ from awsaudit.analyze.logmonitor import (
     requirements,
 )
 from awsaudit.checks.context import CheckContext, Result
-from awsaudit.checks.registry import Needs, check
+from awsaudit.checks.registry import Needs, Scope, check
 from awsaudit.findings import Severity
 from awsaudit.snapshot import NotCollected
 
@@ -443,3 +443,40 @@ def _register(control: MonitoredEvents) -> None:
 
 for _control in MONITORED_EVENTS:
     _register(_control)
+
+
+@check(
+    id="cloudwatch.alarm_actions",
+    title="CloudWatch alarms notify someone when they fire",
+    severity=Severity.LOW,
+    scope=Scope.REGION,
+    needs=[Needs("cloudwatch", "MetricAlarms", regional=True)],
+    rationale=(
+        "An alarm with actions disabled or without an alarm action changes state without anyone knowing."
+    ),
+    remediation=(
+        "aws cloudwatch enable-alarm-actions --alarm-names <alarm>; add a target with "
+        "aws cloudwatch put-metric-alarm --alarm-name <alarm> ... --alarm-actions <sns-topic-arn>"
+    ),
+    references=["https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html"],
+)
+def alarm_actions(ctx: CheckContext) -> Iterator[Result]:
+    def resource(alarm: Mapping[str, Any]) -> str:
+        return str(alarm["AlarmArn"])
+
+    def judge(alarm: Mapping[str, Any]) -> Result:
+        name = alarm.get("AlarmName", resource(alarm))
+        actions = list(alarm.get("AlarmActions") or [])
+        evidence = {"ActionsEnabled": alarm.get("ActionsEnabled"), "AlarmActions": actions}
+        problems = []
+        if alarm.get("ActionsEnabled") is not True:
+            problems.append("its actions are disabled")
+        if not actions:
+            problems.append("it has no alarm action")
+        if problems:
+            return ctx.failed(
+                resource(alarm), f"Alarm {name} notifies no one: {' and '.join(problems)}", evidence
+            )
+        return ctx.passed(resource(alarm), f"Alarm {name} triggers {', '.join(actions)}", evidence)
+
+    return ctx.each(ctx.dataset("cloudwatch", "MetricAlarms"), resource, judge)

@@ -1,4 +1,4 @@
-"""Account and organization checks (guide G1; CIS v7 2.1.x, 2.2, 2.3)."""
+"""Organization checks judged from one account: membership, management account, SCP guardrails, delegation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsaudit.checks.context import CheckContext, Result
-from awsaudit.checks.identity import is_live_instance
+from awsaudit.checks.ec2.instances import is_live_instance
 from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
 from awsaudit.snapshot import NotCollected
@@ -136,82 +136,6 @@ def management_account_no_workloads(ctx: CheckContext) -> Iterator[Result]:
         )
     else:
         yield ctx.passed(ctx.account_arn(), "The management account runs no workloads", evidence)
-
-
-@check(
-    id="budgets.budget_with_alert",
-    title="A budget with an alert limits the cost of misuse",
-    severity=Severity.MEDIUM,
-    needs=[Needs("budgets", "Budgets")],
-    rationale=(
-        "A budget alert is often the first sign of stolen credentials mining cryptocurrency or of a runaway "
-        "resource; without one the bill is the alert."
-    ),
-    remediation=(
-        "aws budgets create-budget --account-id <account-id> --budget file://budget.json "
-        "--notifications-with-subscribers file://notifications.json "
-        "(notifications.json: a Notification with Threshold and a Subscribers list of EMAIL or SNS addresses)"
-    ),
-    references=["https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-create.html"],
-)
-def budget_with_alert(ctx: CheckContext) -> Iterator[Result]:
-    # AWS refuses a budget notification without at least one subscriber, so a
-    # notification is an alert that reaches someone.
-    alerting: dict[str, list[dict[str, Any]]] = {}
-    for_others: dict[str, list[str]] = {}
-    budgets = ctx.global_dataset("budgets", "Budgets")
-    for budget in budgets:
-        name = str(budget.get("BudgetName"))
-        linked = budget_linked_accounts(budget)
-        if linked is not None and ctx.account_id not in linked:
-            # A management-account budget filtered to member accounts caps their cost, not this account's.
-            for_others[name] = sorted(linked)
-            continue
-        for notification in budget.get("Notifications") or []:
-            alerting.setdefault(name, []).append(_alert_evidence(notification))
-    evidence: dict[str, Any] = {
-        "budgets": sorted(str(b.get("BudgetName")) for b in budgets),
-        "alerts": alerting,
-    }
-    if for_others:
-        evidence["budgets_for_linked_accounts"] = for_others
-    if alerting:
-        names = ", ".join(sorted(alerting))
-        yield ctx.passed(ctx.account_arn(), f"Budget alerts are set: {names}", evidence)
-    elif len(budgets) > len(for_others):
-        yield ctx.failed(ctx.account_arn(), "Budgets exist but none has an alert (notification)", evidence)
-    elif for_others:
-        yield ctx.failed(
-            ctx.account_arn(),
-            "The account has no budget of its own, only budgets for linked accounts",
-            evidence,
-        )
-    else:
-        yield ctx.failed(ctx.account_arn(), "The account has no budget", evidence)
-
-
-def budget_linked_accounts(budget: Mapping[str, Any]) -> frozenset[str] | None:
-    """The member accounts a budget is restricted to, or None when it has no linked-account filter.
-
-    Budgets filter either through the classic ``CostFilters: {"LinkedAccount": [...]}`` or through a
-    ``FilterExpression`` whose ``Dimensions`` key is ``LINKED_ACCOUNT``.
-    """
-    cost_filters = budget.get("CostFilters") or {}
-    if cost_filters.get("LinkedAccount"):
-        return frozenset(str(a) for a in cost_filters["LinkedAccount"])
-    dimensions = (budget.get("FilterExpression") or {}).get("Dimensions") or {}
-    if dimensions.get("Key") == "LINKED_ACCOUNT" and dimensions.get("Values"):
-        return frozenset(str(a) for a in dimensions["Values"])
-    return None
-
-
-def _alert_evidence(notification: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "NotificationType": notification.get("NotificationType"),
-        "ComparisonOperator": notification.get("ComparisonOperator"),
-        "Threshold": notification.get("Threshold"),
-        "ThresholdType": notification.get("ThresholdType"),
-    }
 
 
 _FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
@@ -370,67 +294,3 @@ def delegated_administrators(ctx: CheckContext) -> Iterator[Result]:
         f"Review {len(delegates)} delegated administrator(s) among {len(accounts)} account(s)",
         evidence,
     )
-
-
-_CONTACT_TYPES = ("BILLING", "OPERATIONS", "SECURITY")
-_ALTERNATE_CONTACTS = Needs("account", "AlternateContacts")
-
-
-@check(
-    id="account.contact_details",
-    title="The account's contact details are current",
-    severity=Severity.INFO,
-    needs=[_ALTERNATE_CONTACTS],
-    rationale=(
-        "AWS contacts the account's contacts about abuse, compromise and billing; stale details mean those "
-        "warnings reach nobody."
-    ),
-    remediation=(
-        "Console: Account > Alternate contacts > Edit; or aws account put-alternate-contact "
-        "--alternate-contact-type <BILLING|OPERATIONS|SECURITY> --name <name> --title <title> "
-        "--email-address <email> --phone-number <phone>"
-    ),
-    references=[
-        "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html"
-    ],
-    manual=True,
-)
-def contact_details(ctx: CheckContext) -> Iterator[Result]:
-    contacts = ctx.global_dataset("account", "AlternateContacts")
-    evidence: dict[str, Any] = {}
-    for kind in _CONTACT_TYPES:
-        try:
-            evidence[kind] = ctx.field(contacts, kind)
-        except NotCollected as absent:
-            evidence[kind] = {"not_collected": absent.reason}
-    unset = [kind for kind in _CONTACT_TYPES if evidence[kind] is None]
-    message = "Confirm the alternate contacts are current"
-    if unset:
-        message += f" ({', '.join(unset)} not set)"
-    yield ctx.manual(ctx.account_arn(), message, evidence)
-
-
-@check(
-    id="account.security_contact",
-    title="A security alternate contact is registered",
-    severity=Severity.LOW,
-    needs=[_ALTERNATE_CONTACTS],
-    rationale="AWS sends security notifications (compromise, abuse reports) to the security contact.",
-    remediation=(
-        "aws account put-alternate-contact --alternate-contact-type SECURITY --name <name> --title <title> "
-        "--email-address <email> --phone-number <phone>"
-    ),
-    references=[
-        "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html"
-    ],
-)
-def security_contact(ctx: CheckContext) -> Iterator[Result]:
-    security = ctx.field(ctx.global_dataset("account", "AlternateContacts"), "SECURITY")
-    if security is None:
-        yield ctx.failed(ctx.account_arn(), "No security alternate contact is registered", {"SECURITY": None})
-    else:
-        yield ctx.passed(
-            ctx.account_arn(),
-            f"Security contact: {security.get('EmailAddress')}",
-            {"SECURITY": _pick(security, ("Name", "Title", "EmailAddress", "PhoneNumber"))},
-        )

@@ -1,17 +1,17 @@
-"""Logging checks: CloudTrail, AWS Config, KMS key rotation and VPC flow logs (guide G3, CIS v7 section 4)."""
+"""CloudTrail checks (CIS 4): trails that record everything, are protected, and deliver their logs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from awsaudit.analyze.logmonitor.trails import Access, SelectorError, parse_selectors
+from awsaudit.analyze.s3.access import PolicyError
 from awsaudit.checks.context import CheckContext, Result
-from awsaudit.checks.registry import Needs, Scope, check
-from awsaudit.checks.s3_access import PolicyError
-from awsaudit.checks.storage import ACCOUNT_BLOCK, BUCKETS, account_block_public_access, bucket_access_verdict
-from awsaudit.checks.trail_selectors import Access, SelectorError, parse_selectors
+from awsaudit.checks.registry import Needs, check
+from awsaudit.checks.s3 import ACCOUNT_BLOCK, BUCKETS, account_block_public_access, bucket_access_verdict
 from awsaudit.findings import Severity
 from awsaudit.snapshot import NotCollected
 
@@ -22,9 +22,6 @@ CLOUDWATCH_DELIVERY_MAX_AGE = timedelta(days=1)
 
 class MalformedValue(ValueError):
     """A collected value does not have the shape AWS documents (e.g. an unreadable timestamp)."""
-
-
-# ------------------------------------------------------------------- trails
 
 
 @dataclass
@@ -349,9 +346,6 @@ def parse_time(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-# -------------------------------------------------------------- trail buckets
-
-
 def _each_trail_bucket(
     ctx: CheckContext, judge: Callable[[Mapping[str, Any], list[str]], Result]
 ) -> Iterator[Result]:
@@ -441,166 +435,3 @@ def bucket_not_public(ctx: CheckContext) -> Iterator[Result]:
         return ctx.passed(arn, f"Trail bucket {bucket['Name']} is not public", evidence)
 
     return _each_trail_bucket(ctx, judge)
-
-
-# --------------------------------------------------------------- AWS Config
-
-
-@check(
-    id="config.recorder_enabled",
-    title="AWS Config records all resource types in every region",
-    severity=Severity.MEDIUM,
-    scope=Scope.REGION,
-    needs=[
-        Needs("config", "ConfigurationRecorders", regional=True),
-        Needs("config", "ConfigurationRecorderStatus", regional=True),
-        Needs("config", "DeliveryChannels", regional=True),
-    ],
-    rationale=(
-        "Config's resource history answers what changed, when, and what the account looked like before."
-    ),
-    remediation=(
-        "aws configservice put-configuration-recorder --configuration-recorder "
-        "name=default,roleARN=<role-arn> "
-        "--recording-group allSupported=true,includeGlobalResourceTypes=true; "
-        "aws configservice put-delivery-channel --delivery-channel name=default,s3BucketName=<bucket>; "
-        "aws configservice start-configuration-recorder --configuration-recorder-name default"
-    ),
-    references=[
-        "https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html",
-        "https://docs.aws.amazon.com/config/latest/developerguide/select-resources.html",
-    ],
-)
-def recorder_enabled(ctx: CheckContext) -> Iterator[Result]:
-    recorders = ctx.dataset("config", "ConfigurationRecorders")
-    statuses = {s.get("name"): s for s in ctx.dataset("config", "ConfigurationRecorderStatus")}
-    channels = [c.get("name") for c in ctx.dataset("config", "DeliveryChannels")]
-    judged = []
-    for recorder in recorders:
-        status = statuses.get(recorder.get("name")) or {}
-        group = recorder.get("recordingGroup") or {}
-        strategy = (group.get("recordingStrategy") or {}).get("useOnly")
-        problems = []
-        if status.get("recording") is not True:
-            problems.append("not recording")
-        if group.get("allSupported") is not True and strategy != "ALL_SUPPORTED_RESOURCE_TYPES":
-            problems.append("does not record all supported resource types")
-        judged.append(
-            {
-                "name": recorder.get("name"),
-                "recordingGroup": group,
-                "recording": status.get("recording"),
-                "lastStatus": status.get("lastStatus"),
-                "problems": problems,
-            }
-        )
-    evidence = {"recorders": judged, "delivery_channels": channels}
-    good = [r for r in judged if not r["problems"]]
-    if good and channels:
-        yield ctx.passed(
-            ctx.scope_arn(),
-            f"Config recorder {good[0]['name']} records all resources in {ctx.region}",
-            evidence,
-        )
-        return
-    problems = [f"{r['name']}: {', '.join(r['problems'])}" for r in judged] or ["no configuration recorder"]
-    if not channels:
-        problems.append("no delivery channel")
-    yield ctx.failed(
-        ctx.scope_arn(),
-        f"AWS Config is not fully recording in {ctx.region} ({'; '.join(problems)})",
-        evidence,
-    )
-
-
-# ---------------------------------------------------------------------- KMS
-
-
-@check(
-    id="kms.key_rotation",
-    title="Customer-managed symmetric KMS keys rotate automatically",
-    severity=Severity.MEDIUM,
-    scope=Scope.REGION,
-    needs=[Needs("kms", "Keys", regional=True)],
-    rationale=(
-        "Automatic rotation limits how much data one key version protects if its material is ever exposed."
-    ),
-    remediation="aws kms enable-key-rotation --key-id <key-id>",
-    references=["https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html"],
-)
-def key_rotation(ctx: CheckContext) -> Iterator[Result]:
-    def resource(key: Mapping[str, Any]) -> str:
-        metadata = key.get("KeyMetadata") or {}
-        return str(metadata.get("Arn") or key.get("KeyArn") or key["KeyId"])
-
-    def judge(key: Mapping[str, Any]) -> list[Result]:
-        metadata = ctx.field(key, "KeyMetadata")
-        if not isinstance(metadata, Mapping):
-            return [ctx.unknown(resource(key), f"Key {key.get('KeyId')} has no KeyMetadata to judge", {})]
-        # AWS-managed keys rotate on AWS's schedule; disabled, asymmetric, HMAC, imported and
-        # custom-key-store keys cannot use automatic rotation, so CIS does not judge them.
-        if (
-            metadata.get("KeyManager") != "CUSTOMER"
-            or metadata.get("KeyState") != "Enabled"
-            or metadata.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT"
-            or metadata.get("Origin", "AWS_KMS") != "AWS_KMS"
-        ):
-            return []
-        enabled = ctx.field(key, "KeyRotationEnabled")
-        evidence = {"KeyRotationEnabled": enabled, "KeyManager": "CUSTOMER", "KeySpec": "SYMMETRIC_DEFAULT"}
-        if enabled is True:
-            return [ctx.passed(resource(key), f"Key {metadata.get('KeyId')} rotates automatically", evidence)]
-        return [
-            ctx.failed(resource(key), f"Key {metadata.get('KeyId')} does not rotate automatically", evidence)
-        ]
-
-    return ctx.each(ctx.dataset("kms", "Keys"), resource, judge)
-
-
-# ------------------------------------------------------------- VPC flow logs
-
-
-@check(
-    id="ec2.vpc_flow_logs",
-    title="Every VPC has an active flow log",
-    severity=Severity.MEDIUM,
-    scope=Scope.REGION,
-    needs=[Needs("ec2", "Vpcs", regional=True), Needs("ec2", "FlowLogs", regional=True)],
-    rationale="Flow logs of rejected (or all) traffic reveal scanning, exfiltration and misrouted traffic.",
-    remediation=(
-        "aws ec2 create-flow-logs --resource-type VPC --resource-ids <vpc-id> --traffic-type REJECT "
-        "--log-destination-type cloud-watch-logs --log-group-name <group> --deliver-logs-permission-arn "
-        "<role-arn>"
-    ),
-    references=["https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html"],
-)
-def vpc_flow_logs(ctx: CheckContext) -> Iterator[Result]:
-    flow_logs = ctx.dataset("ec2", "FlowLogs")
-
-    def resource(vpc: Mapping[str, Any]) -> str:
-        return f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account_id}:vpc/{vpc['VpcId']}"
-
-    def judge(vpc: Mapping[str, Any]) -> Result:
-        own = [_flow_log_summary(f) for f in flow_logs if f.get("ResourceId") == vpc["VpcId"]]
-        # CIS asks for rejected packets at least; an ACCEPT-only log misses the probing traffic.
-        active = [f for f in own if f["FlowLogStatus"] == "ACTIVE" and f["TrafficType"] in {"ALL", "REJECT"}]
-        evidence = {"flow_logs": own}
-        if active:
-            return ctx.passed(
-                resource(vpc), f"VPC {vpc['VpcId']} has active flow log {active[0]['FlowLogId']}", evidence
-            )
-        reason = "no flow log" if not own else "no active flow log capturing rejected traffic"
-        return ctx.failed(resource(vpc), f"VPC {vpc['VpcId']} has {reason}", evidence)
-
-    return ctx.each(ctx.dataset("ec2", "Vpcs"), resource, judge)
-
-
-def _flow_log_summary(flow_log: Mapping[str, Any]) -> dict[str, Any]:
-    keys: Sequence[str] = (
-        "FlowLogId",
-        "FlowLogStatus",
-        "TrafficType",
-        "LogDestinationType",
-        "DeliverLogsStatus",
-    )
-    return {k: flow_log.get(k) for k in keys}

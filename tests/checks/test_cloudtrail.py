@@ -11,7 +11,7 @@ import pytest
 
 from awsaudit.findings import Finding, Status
 from tests.builders import ACCOUNT_ID, SnapshotBuilder, run, statuses
-from tests.checks.test_storage import BPA_ON, bucket, bucket_arn, failed_subcall, policy, public_read
+from tests.checks.test_s3 import BPA_ON, bucket, bucket_arn, failed_subcall, policy, public_read
 
 HOME, OTHER = "eu-west-1", "us-east-1"
 ACCOUNT_ARN = f"arn:aws:iam::{ACCOUNT_ID}:root"

@@ -9,8 +9,8 @@ import pytest
 
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Severity, Status
+from tests.analyze.iam.test_credential_report import credential_row, report, root_credential_row
 from tests.builders import ACCOUNT_ID, SnapshotBuilder, run, statuses
-from tests.checks.test_credential_report import credential_row, report, root_credential_row
 
 ACCOUNT_ARN = f"arn:aws:iam::{ACCOUNT_ID}:root"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from awsaudit.analyze.logmonitor import CIS_VERSIONS, CONTROL_IDS, evaluate_filter
-from awsaudit.checks.monitoring_alarms import MONITORED_EVENTS, MonitoredEvents, remediation
+from awsaudit.checks.cloudwatch import MONITORED_EVENTS, MonitoredEvents, remediation
 from awsaudit.checks.registry import all_checks
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Status

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from awsaudit.checks.trail_selectors import Access, SelectorError, parse_selectors
+from awsaudit.analyze.logmonitor.trails import Access, SelectorError, parse_selectors
 
 READ, WRITE = Access.READ, Access.WRITE
 BOTH = frozenset({READ, WRITE})

@@ -1,29 +1,25 @@
-"""Storage checks: S3 buckets, RDS instances and EFS file systems (guide G6, CIS v7 section 3)."""
+"""S3 checks (CIS 3.1): TLS-only policies, MFA Delete, Block Public Access, public access, encryption."""
 
 from __future__ import annotations
 
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from awsaudit.checks.context import CheckContext, Result
-from awsaudit.checks.registry import Needs, Scope, check
-from awsaudit.checks.s3_access import (
+from awsaudit.analyze.s3.access import (
     AccessVerdict,
     BlockPublicAccess,
     PolicyError,
     judge_bucket_access,
     parse_policy,
 )
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
 
 BUCKETS = Needs("s3", "Buckets")
 ACCOUNT_BLOCK = Needs("s3control", "AccountPublicAccessBlock")
-DB_INSTANCES = Needs("rds", "DBInstances", regional=True)
-FILE_SYSTEMS = Needs("efs", "FileSystems", regional=True)
-
 S3_DOCS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide"
 BPA_DOC = f"{S3_DOCS}/access-control-block-public-access.html"
 BPA_ALL_ON = "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"
@@ -53,9 +49,6 @@ def bucket_access_verdict(
 def _each_bucket(ctx: CheckContext, judge: Callable[[Mapping[str, Any]], Result]) -> Iterator[Result]:
     buckets = ctx.global_dataset("s3", "Buckets")
     return ctx.each(buckets, lambda b: bucket_arn(ctx, b), judge)
-
-
-# ------------------------------------------------------------------ TLS only
 
 
 @check(
@@ -177,9 +170,6 @@ def _covers_all_objects(pattern: Any, bucket: str) -> bool:
     return _glob_regex(fixed).match(bucket + "/") is not None
 
 
-# ----------------------------------------------------------------- MFA delete
-
-
 @check(
     id="s3.bucket_mfa_delete",
     title="S3 buckets require MFA to delete object versions",
@@ -205,9 +195,6 @@ def bucket_mfa_delete(ctx: CheckContext) -> Iterator[Result]:
         )
 
     return _each_bucket(ctx, judge)
-
-
-# -------------------------------------------------------- Block Public Access
 
 
 @check(
@@ -322,9 +309,6 @@ def bucket_public_access(ctx: CheckContext) -> Iterator[Result]:
     return _each_bucket(ctx, judge)
 
 
-# ----------------------------------------------------------------- encryption
-
-
 @check(
     id="s3.bucket_encryption",
     title="S3 buckets have default server-side encryption",
@@ -359,143 +343,3 @@ def bucket_encryption(ctx: CheckContext) -> Iterator[Result]:
         )
 
     return _each_bucket(ctx, judge)
-
-
-# ---------------------------------------------------------------------- RDS
-
-
-@dataclass(frozen=True)
-class InstanceSetting:
-    """One boolean DB-instance attribute that must have a given value."""
-
-    check_id: str
-    title: str
-    severity: Severity
-    field: str
-    wanted: bool
-    rationale: str
-    remediation: str
-    references: tuple[str, ...]
-
-
-RDS_DOCS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide"
-RDS_SETTINGS = (
-    InstanceSetting(
-        "rds.instance_encrypted",
-        "RDS DB instances are encrypted at rest",
-        Severity.HIGH,
-        "StorageEncrypted",
-        True,
-        "Storage encryption protects the database, its backups, replicas and snapshots at rest.",
-        "Encryption cannot be turned on in place: aws rds create-db-snapshot --db-instance-identifier <id> "
-        "--db-snapshot-identifier <snap>; aws rds copy-db-snapshot --source-db-snapshot-identifier <snap> "
-        "--target-db-snapshot-identifier <snap-enc> --kms-key-id <key>; aws rds "
-        "restore-db-instance-from-db-snapshot "
-        "--db-instance-identifier <new-id> --db-snapshot-identifier <snap-enc>",
-        (f"{RDS_DOCS}/Overview.Encryption.html",),
-    ),
-    InstanceSetting(
-        "rds.auto_minor_upgrade",
-        "RDS DB instances apply minor engine upgrades automatically",
-        Severity.LOW,
-        "AutoMinorVersionUpgrade",
-        True,
-        "Minor versions carry security fixes; automatic upgrades apply them in the maintenance window.",
-        "aws rds modify-db-instance --db-instance-identifier <id> --auto-minor-version-upgrade "
-        "--apply-immediately",
-        (f"{RDS_DOCS}/USER_UpgradeDBInstance.Maintenance.html",),
-    ),
-    InstanceSetting(
-        "rds.instance_not_public",
-        "RDS DB instances are not publicly accessible",
-        Severity.HIGH,
-        "PubliclyAccessible",
-        False,
-        "A publicly accessible instance gets a public DNS address reachable from the internet where routing "
-        "allows.",
-        "aws rds modify-db-instance --db-instance-identifier <id> --no-publicly-accessible "
-        "--apply-immediately",
-        (f"{RDS_DOCS}/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Hiding",),
-    ),
-    InstanceSetting(
-        "rds.multi_az",
-        "RDS DB instances run in a Multi-AZ deployment",
-        Severity.LOW,
-        "MultiAZ",
-        True,
-        "A standby in another Availability Zone keeps the database available through an AZ failure.",
-        "aws rds modify-db-instance --db-instance-identifier <id> --multi-az --apply-immediately",
-        (f"{RDS_DOCS}/Concepts.MultiAZ.html",),
-    ),
-)
-
-
-def _register_instance_setting(setting: InstanceSetting) -> None:
-    def judge_all(ctx: CheckContext) -> Iterator[Result]:
-        def judge(instance: Mapping[str, Any]) -> Result:
-            arn = str(instance["DBInstanceArn"])
-            name = instance.get("DBInstanceIdentifier", arn)
-            evidence = {setting.field: instance.get(setting.field), "Engine": instance.get("Engine")}
-            if setting.field == "MultiAZ" and instance.get("DBClusterIdentifier"):
-                # Members of a DB cluster (Aurora, Multi-AZ clusters) get availability from the cluster.
-                evidence["DBClusterIdentifier"] = instance["DBClusterIdentifier"]
-                return ctx.unknown(
-                    arn,
-                    f"{name} belongs to cluster {instance['DBClusterIdentifier']}; Multi-AZ is a cluster "
-                    "setting",
-                    evidence,
-                )
-            value = instance.get(setting.field)
-            if not isinstance(value, bool):
-                return ctx.unknown(arn, f"{name} does not report {setting.field}", evidence)
-            if value == setting.wanted:
-                return ctx.passed(arn, f"{name} has {setting.field} = {str(value).lower()}", evidence)
-            return ctx.failed(arn, f"{name} has {setting.field} = {str(value).lower()}", evidence)
-
-        instances = ctx.dataset("rds", "DBInstances")
-        return ctx.each(instances, lambda i: str(i["DBInstanceArn"]), judge)
-
-    check(
-        id=setting.check_id,
-        title=setting.title,
-        severity=setting.severity,
-        scope=Scope.REGION,
-        needs=[DB_INSTANCES],
-        rationale=setting.rationale,
-        remediation=setting.remediation,
-        references=setting.references,
-    )(judge_all)
-
-
-for _setting in RDS_SETTINGS:
-    _register_instance_setting(_setting)
-
-
-# ---------------------------------------------------------------------- EFS
-
-
-@check(
-    id="efs.encrypted",
-    title="EFS file systems are encrypted at rest",
-    severity=Severity.MEDIUM,
-    scope=Scope.REGION,
-    needs=[FILE_SYSTEMS],
-    rationale="Encryption at rest protects file data and metadata on the underlying storage.",
-    remediation=(
-        "Encryption is chosen at creation: aws efs create-file-system --encrypted --kms-key-id <key> "
-        "--creation-token <token>, copy the data across (e.g. AWS DataSync), then delete the old file system"
-    ),
-    references=["https://docs.aws.amazon.com/efs/latest/ug/encryption-at-rest.html"],
-)
-def efs_encrypted(ctx: CheckContext) -> Iterator[Result]:
-    def resource(fs: Mapping[str, Any]) -> str:
-        prefix = f"arn:{ctx.partition}:elasticfilesystem:{ctx.region}:{ctx.account_id}"
-        return str(fs.get("FileSystemArn") or f"{prefix}:file-system/{fs['FileSystemId']}")
-
-    def judge(fs: Mapping[str, Any]) -> Result:
-        evidence = {"Encrypted": fs.get("Encrypted"), "KmsKeyId": fs.get("KmsKeyId")}
-        if fs.get("Encrypted") is True:
-            return ctx.passed(resource(fs), f"File system {fs['FileSystemId']} is encrypted", evidence)
-        return ctx.failed(resource(fs), f"File system {fs['FileSystemId']} is not encrypted", evidence)
-
-    return ctx.each(ctx.dataset("efs", "FileSystems"), resource, judge)

@@ -1,0 +1,97 @@
+"""A region's network as the checks read it: datasets parsed into a model, unreadable records set apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from awsaudit.analyze.network import (
+    NetworkAcl,
+    NetworkDataError,
+    NetworkInterface,
+    RegionNetwork,
+    SecurityGroup,
+    parse_region,
+)
+
+
+@dataclass(frozen=True)
+class Readable:
+    """Records of one dataset split into those the analysis can read and those it cannot (with why)."""
+
+    records: tuple[Mapping[str, Any], ...]
+    unreadable: tuple[tuple[Mapping[str, Any], str], ...]
+
+
+def split_readable(key: str, records: Sequence[Mapping[str, Any]]) -> Readable:
+    """Try each record alone, so that one malformed group or ACL makes only that resource UNKNOWN."""
+    try:
+        parse_region({key: records})
+    except NetworkDataError:
+        pass  # find which records are at fault
+    else:
+        return Readable(tuple(records), ())
+    good: list[Mapping[str, Any]] = []
+    bad: list[tuple[Mapping[str, Any], str]] = []
+    for record in records:
+        try:
+            parse_region({key: [record]})
+        except NetworkDataError as error:
+            bad.append((record, str(error)))
+        else:
+            good.append(record)
+    return Readable(tuple(good), tuple(bad))
+
+
+def parse_groups(records: Iterable[Mapping[str, Any]]) -> Mapping[str, SecurityGroup]:
+    return parse_region({"SecurityGroups": list(records)}).security_groups
+
+
+def parse_acls(records: Iterable[Mapping[str, Any]]) -> Mapping[str, NetworkAcl]:
+    return parse_region({"NetworkAcls": list(records)}).network_acls
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """The region's model for exposure questions; `problem` says why there is none (data unreadable)."""
+
+    region: RegionNetwork | None
+    problem: str | None
+    groups: Readable
+    interfaces: Readable
+    not_collected: tuple[str, ...]
+
+
+def build_network_view(datasets: Mapping[str, Any], not_collected: Sequence[str]) -> NetworkView:
+    """Parse a region's network from its datasets, by name. SecurityGroups, NetworkInterfaces and
+    ManagedPrefixLists are required; a path dataset (Subnets, RouteTables, InternetGateways, NetworkAcls)
+    that was not collected is absent and named in ``not_collected``, which the analysis reads as unknown
+    links, never open.
+
+    Unreadable security groups are left out (interfaces using them become unknown) and unreadable
+    interfaces are reported apart; any other unreadable record leaves the whole region without a model,
+    since dropping a route table or ACL would silently swap in the VPC's main table or default ACL."""
+    data = dict(datasets)
+    try:
+        whole = parse_region(data)
+    except NetworkDataError:
+        pass  # leave out what can be left out, below
+    else:
+        readable = Readable(tuple(data["SecurityGroups"]), ()), Readable(tuple(data["NetworkInterfaces"]), ())
+        return NetworkView(whole, None, *readable, tuple(not_collected))
+    groups = split_readable("SecurityGroups", data["SecurityGroups"])
+    interfaces = split_readable("NetworkInterfaces", data["NetworkInterfaces"])
+    data["SecurityGroups"] = list(groups.records)
+    data["NetworkInterfaces"] = list(interfaces.records)
+    try:
+        region: RegionNetwork | None = parse_region(data)
+        problem = None
+    except NetworkDataError as error:
+        region, problem = None, f"the region's network data cannot be read: {error}"
+    return NetworkView(region, problem, groups, interfaces, tuple(not_collected))
+
+
+def interface_label(interface: NetworkInterface) -> str:
+    owner = interface.instance_id or interface.description or interface.interface_type
+    return f"{interface.interface_id} ({owner})" if owner else interface.interface_id
