@@ -15,7 +15,7 @@ from iam_builders import (
     user_arn,
 )
 
-from awsaudit.analyze.iam import ADMIN, COMPUTE_RECIPES, action_catalog
+from awsaudit.analyze.iam import COMPUTE_RECIPES, EdgeKind, action_catalog
 
 ACCOUNT_ROOT = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
 
@@ -190,9 +190,16 @@ def test_edit_another_role_then_assume_it(account: AccountBuilder) -> None:
     account.user(
         "mallory", inline={"p": doc(allow(["iam:PutRolePolicy", "sts:AssumeRole"], role_arn("worker")))}
     )
-    (edge,) = account.graph().escalation_paths()[user_arn("mallory")].edges
-    assert edge.target == ADMIN
-    assert edge.permissions == ("iam:PutRolePolicy", "sts:AssumeRole")
+    path = account.graph().escalation_paths()[user_arn("mallory")]
+    grant, hop = path.edges
+    assert (grant.kind, grant.source, grant.target, grant.method) == (
+        EdgeKind.GRANTS,
+        user_arn("mallory"),
+        role_arn("worker"),
+        "iam:PutRolePolicy",
+    )
+    assert (hop.kind, hop.target, hop.method) == (EdgeKind.ACTS_AS, role_arn("worker"), "sts:AssumeRole")
+    assert (path.granter, path.reaches) == (user_arn("mallory"), role_arn("worker"))
 
 
 def test_multi_hop_path_is_shortest_and_explained(account: AccountBuilder) -> None:

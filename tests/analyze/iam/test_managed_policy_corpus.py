@@ -1,7 +1,6 @@
 """The AWS managed policies moto ships (~1,580 documents), each held by one user of a synthetic account."""
 
 import json
-import time
 from functools import cache
 from typing import Any
 
@@ -73,21 +72,20 @@ def _corpus_details() -> dict[str, Any]:
 
 
 @cache
-def _analysed() -> tuple[EscalationGraph, dict[str, EscalationPath], float]:
-    start = time.perf_counter()
+def _analysed() -> tuple[EscalationGraph, dict[str, EscalationPath], None]:
+    # Timing lives in benchmarks/bench_iam_analysis.py --corpus: a shared machine makes timed asserts flaky.
     graph = build_graph(_corpus_details())
-    paths = graph.escalation_paths()
-    return graph, paths, time.perf_counter() - start
+    return graph, graph.escalation_paths(), None
 
 
 def _user(name: str) -> str:
     return f"arn:aws:iam::{ACCOUNT}:user/{name}"
 
 
-def test_whole_corpus_parses_and_is_analysed_quickly() -> None:
-    graph, _, seconds = _analysed()
+def test_whole_corpus_parses_and_is_analysed() -> None:
+    graph, paths, _ = _analysed()
     assert len(graph.analysis.account.users) > 1500
-    assert seconds < 10
+    assert paths
 
 
 @pytest.mark.parametrize("name", ["AdministratorAccess"])

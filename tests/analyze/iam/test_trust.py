@@ -72,7 +72,16 @@ WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
             Verdict.OK,
         ),
         (trust({"Federated": "cognito-identity.amazonaws.com"}, WEB_IDENTITY), TrustKind.OIDC, Verdict.FAIL),
-        (trust({"Federated": SAML}, "sts:AssumeRoleWithSAML"), TrustKind.SAML, Verdict.OK),
+        (trust({"Federated": SAML}, "sts:AssumeRoleWithSAML"), TrustKind.SAML, Verdict.RISK),
+        (
+            trust(
+                {"Federated": SAML},
+                "sts:AssumeRoleWithSAML",
+                Condition={"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+            ),
+            TrustKind.SAML,
+            Verdict.OK,
+        ),
         (
             doc({"Effect": "Allow", "NotPrincipal": {"AWS": OTHER}, "Action": "sts:AssumeRole"}),
             TrustKind.ANYONE,

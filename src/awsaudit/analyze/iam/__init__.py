@@ -34,7 +34,15 @@ from awsaudit.analyze.iam.duties import (
     separation_of_duties,
 )
 from awsaudit.analyze.iam.errors import PolicyParseError
-from awsaudit.analyze.iam.escalation import ADMIN, COMPUTE_RECIPES, Edge, EscalationGraph, EscalationPath
+from awsaudit.analyze.iam.escalation import (
+    ADMIN,
+    COMPUTE_RECIPES,
+    Edge,
+    EdgeKind,
+    EscalationGraph,
+    EscalationPath,
+    UnknownReach,
+)
 from awsaudit.analyze.iam.evaluation import (
     ALL_RESOURCES,
     ANY_RESOURCE,
@@ -43,6 +51,7 @@ from awsaudit.analyze.iam.evaluation import (
     PermissionContext,
     evaluate,
 )
+from awsaudit.analyze.iam.external import ExternalTrust, Verdict, external_trusts
 from awsaudit.analyze.iam.permissions import AreaAccess, PrincipalPermissions, effective_permissions
 from awsaudit.analyze.iam.policy import (
     Condition,
@@ -55,7 +64,7 @@ from awsaudit.analyze.iam.policy import (
     parse_policy,
 )
 from awsaudit.analyze.iam.queries import Reachable, WhoCan, build_graph, graph_for, paths_from, who_can
-from awsaudit.analyze.iam.trust import ExternalTrust, TrustGrant, TrustKind, Verdict, external_trusts
+from awsaudit.analyze.iam.trust import TrustGrant, TrustKind
 
 __all__ = [
     "ADMIN",
@@ -72,6 +81,7 @@ __all__ = [
     "Decision",
     "DutyConflict",
     "Edge",
+    "EdgeKind",
     "Effect",
     "EscalationGraph",
     "EscalationPath",
@@ -97,6 +107,7 @@ __all__ = [
     "Statement",
     "TrustGrant",
     "TrustKind",
+    "UnknownReach",
     "Verdict",
     "WhoCan",
     "action_catalog",

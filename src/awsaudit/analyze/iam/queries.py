@@ -61,20 +61,18 @@ def who_can(graph: EscalationGraph, action: str, resource: str | None = None) ->
             for principal in analysis.principals_of(profile):
                 direct[principal.arn] = WhoCan(principal, decision)
     sinks: dict[str, Edge | None] = {arn: None for arn, entry in direct.items() if not entry.unknown}
-    index = analysis.catalog.index(action)
-    for arn, edge in graph.admin_sinks().items():
-        if arn in sinks:
-            continue
-        profile = analysis.profile_of[arn]
-        if index is None or profile.scp_ceiling >> index & 1:
-            sinks[arn] = edge
     first_edge = graph.shortest_paths_to(sinks)
     results = list(direct.values())
     for arn, edge in first_edge.items():
-        if arn in direct or edge is None:
+        if arn not in direct and edge is not None:
+            results.append(WhoCan(analysis.by_arn[arn], None, graph.path(arn, first_edge).edges))
+    index = analysis.catalog.index(action)
+    for arn, path in graph.escalation_paths().items():
+        if arn in direct or arn in first_edge:
             continue
-        path = graph.path(arn, first_edge)
-        results.append(WhoCan(analysis.by_arn[arn], None, path.edges))
+        # Admin can do the action only where the SCPs leave it open.
+        if index is None or analysis.profile_of[arn].scp_ceiling >> index & 1:
+            results.append(WhoCan(analysis.by_arn[arn], None, path.edges))
     return tuple(sorted(results, key=lambda entry: (entry.via_escalation, entry.principal.arn)))
 
 
@@ -98,16 +96,11 @@ def paths_from(graph: EscalationGraph, source: Principal) -> tuple[Reachable, ..
     paths: dict[str, tuple[Edge, ...]] = {source.arn: ()}
     unreached = {p.arn: None for p in graph.analysis.account.principals if p is not source}
     queue = deque([source])
-    admin: tuple[Edge, ...] | None = () if graph.is_admin(source) else None
-    while queue:
+    escalation = graph.escalation_paths().get(source.arn)
+    admin = () if graph.is_admin(source) else escalation.edges if escalation is not None else None
+    while queue and unreached:
         current = queue.popleft()
         trail = paths[current.arn]
-        if graph.is_admin(current) and (admin is None or len(trail) < len(admin)):
-            admin = trail
-        elif (admin is None or len(trail) + 1 < len(admin)) and (edges := graph.admin_edges(current)):
-            admin = (*trail, edges[0])
-        if not unreached:
-            continue
         for edge in graph.outgoing(current, unreached):
             if edge.target in unreached:
                 del unreached[edge.target]

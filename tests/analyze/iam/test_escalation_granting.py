@@ -1,0 +1,157 @@
+"""Escalation through the principals one can act as: a granter reached by P edits something P can act as."""
+
+import pytest
+from iam_builders import ACCOUNT, AccountBuilder, allow, doc, role_arn, trust, user_arn
+
+from awsaudit.analyze.iam import ADMIN, EdgeKind
+
+ACCOUNT_ROOT = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+PUBLISHER = f"arn:aws:iam::{ACCOUNT}:policy/team"
+
+
+def _hops(account: AccountBuilder, source: str) -> list[tuple[str, str, str, str]] | None:
+    path = account.graph().escalation_paths().get(source)
+    if path is None:
+        return None
+    return [(edge.kind.value, edge.source, edge.method, edge.target) for edge in path.edges]
+
+
+def test_assumed_role_attaches_a_policy_to_the_user_that_assumed_it(account: AccountBuilder) -> None:
+    account.role("granter", trust(ACCOUNT_ROOT), inline={"p": doc(allow("iam:AttachUserPolicy", "*"))})
+    account.user("pat", inline={"p": doc(allow("sts:AssumeRole", role_arn("granter")))})
+    path = account.graph().escalation_paths()[user_arn("pat")]
+    assert [(e.kind, e.source, e.method, e.target) for e in path.edges] == [
+        (EdgeKind.ACTS_AS, user_arn("pat"), "sts:AssumeRole", role_arn("granter")),
+        (EdgeKind.GRANTS, role_arn("granter"), "iam:AttachUserPolicy", user_arn("pat")),
+    ]
+    assert (path.granter, path.reaches) == (role_arn("granter"), user_arn("pat"))
+    assert path.edges[1].statements == ("role granter inline policy p statement #0",)
+
+
+def test_granter_two_roles_away_edits_a_third_role_the_user_reaches(account: AccountBuilder) -> None:
+    account.role("hop1", trust(ACCOUNT_ROOT), inline={"p": doc(allow("sts:AssumeRole", role_arn("hop2")))})
+    account.role(
+        "hop2", trust({"AWS": role_arn("hop1")}), inline={"p": doc(allow("iam:PutRolePolicy", role_arn("w")))}
+    )
+    account.role("w", trust(ACCOUNT_ROOT), inline={"p": doc(allow("s3:GetObject"))})
+    account.user("pat", inline={"p": doc(allow("sts:AssumeRole", [role_arn("hop1"), role_arn("w")]))})
+    assert _hops(account, user_arn("pat")) == [
+        ("acts-as", user_arn("pat"), "sts:AssumeRole", role_arn("hop1")),
+        ("acts-as", role_arn("hop1"), "sts:AssumeRole", role_arn("hop2")),
+        ("grants", role_arn("hop2"), "iam:PutRolePolicy", role_arn("w")),
+        ("acts-as", user_arn("pat"), "sts:AssumeRole", role_arn("w")),
+    ]
+
+
+def test_group_edit_through_a_user_whose_key_one_can_create(account: AccountBuilder) -> None:
+    account.group("devs")
+    account.user(
+        "helper", inline={"p": doc(allow("iam:PutGroupPolicy", f"arn:aws:iam::{ACCOUNT}:group/devs"))}
+    )
+    account.user("pat", groups=["devs"], inline={"p": doc(allow("iam:CreateAccessKey", user_arn("helper")))})
+    assert _hops(account, user_arn("pat")) == [
+        ("acts-as", user_arn("pat"), "iam:CreateAccessKey", user_arn("helper")),
+        ("grants", user_arn("helper"), "iam:PutGroupPolicy", user_arn("pat")),
+    ]
+
+
+def test_policy_version_of_a_policy_the_user_holds(account: AccountBuilder) -> None:
+    account.policy("team", doc(allow("s3:ListBucket")))
+    account.role(
+        "publisher", trust(ACCOUNT_ROOT), inline={"p": doc(allow("iam:CreatePolicyVersion", PUBLISHER))}
+    )
+    account.user(
+        "pat", attached=[PUBLISHER], inline={"p": doc(allow("sts:AssumeRole", role_arn("publisher")))}
+    )
+    hops = _hops(account, user_arn("pat"))
+    assert hops is not None and hops[1] == (
+        "grants",
+        role_arn("publisher"),
+        "iam:CreatePolicyVersion",
+        user_arn("pat"),
+    )
+
+
+def test_trust_rewrite_is_a_grant(account: AccountBuilder) -> None:
+    account.admin_role("admin", trust({"AWS": user_arn("nobody")}))
+    account.user("nobody")
+    account.user(
+        "pat", inline={"p": doc(allow(["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"], role_arn("admin")))}
+    )
+    assert _hops(account, user_arn("pat")) == [
+        ("grants", user_arn("pat"), "iam:UpdateAssumeRolePolicy", role_arn("admin"))
+    ]
+
+
+def test_condition_on_the_grant_hop_makes_the_path_conditional(account: AccountBuilder) -> None:
+    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    account.role(
+        "granter", trust(ACCOUNT_ROOT), inline={"p": doc(allow("iam:PutUserPolicy", "*", Condition=mfa))}
+    )
+    account.user("pat", inline={"p": doc(allow("sts:AssumeRole", role_arn("granter")))})
+    path = account.graph().escalation_paths()[user_arn("pat")]
+    assert path.conditional and [e.conditional for e in path.edges] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("granter_policy", "why"),
+    [
+        (allow("iam:AttachUserPolicy", user_arn("someone-else")), "grants only to a user pat cannot act as"),
+        (
+            allow(
+                "iam:AttachUserPolicy",
+                "*",
+                Condition={"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}},
+            ),
+            "may attach only a read-only policy",
+        ),
+        (allow("iam:GetUser", "*"), "reads only"),
+    ],
+)
+def test_look_alikes_without_a_way_to_admin(
+    account: AccountBuilder, granter_policy: dict[str, object], why: str
+) -> None:
+    account.user("someone-else")
+    account.role("granter", trust(ACCOUNT_ROOT), inline={"p": doc(granter_policy)})
+    account.user("pat", inline={"p": doc(allow("sts:AssumeRole", role_arn("granter")))})
+    assert _hops(account, user_arn("pat")) is None, why
+
+
+def test_granter_the_user_cannot_reach_does_not_count(account: AccountBuilder) -> None:
+    account.role(
+        "granter", trust({"AWS": user_arn("other")}), inline={"p": doc(allow("iam:PutUserPolicy", "*"))}
+    )
+    account.user("other")
+    account.user("pat")
+    paths = account.graph().escalation_paths()
+    assert user_arn("pat") not in paths
+    # `other` can: it assumes the granter, which edits other's own user.
+    assert [e.method for e in paths[user_arn("other")].edges] == ["sts:AssumeRole", "iam:PutUserPolicy"]
+
+
+def test_self_grant_still_ends_at_admin(account: AccountBuilder) -> None:
+    account.user("pat", inline={"p": doc(allow("iam:PutUserPolicy", user_arn("pat")))})
+    (edge,) = account.graph().escalation_paths()[user_arn("pat")].edges
+    assert (edge.kind, edge.target) == (EdgeKind.GRANTS, ADMIN)
+
+
+def test_unknown_node_on_the_way_is_reported(account: AccountBuilder) -> None:
+    missing = f"arn:aws:iam::{ACCOUNT}:policy/not-collected"
+    account.role("opaque", trust(ACCOUNT_ROOT), attached=[missing])
+    account.user("pat", inline={"p": doc(allow("sts:AssumeRole", role_arn("opaque")))})
+    account.user("loner")
+    graph = account.graph()
+    unknown = graph.unknown_reach()
+    assert unknown[user_arn("pat")].node == role_arn("opaque")
+    assert [e.target for e in unknown[user_arn("pat")].edges] == [role_arn("opaque")]
+    assert user_arn("loner") not in unknown
+
+
+def test_unreadable_trust_of_an_admin_role_reaches_whoever_may_assume_it(account: AccountBuilder) -> None:
+    account.admin_role("admin", trust({"AWS": user_arn("nobody")}))
+    account.user("nobody")
+    account.user("pat", inline={"p": doc(allow("sts:AssumeRole", "*"))})
+    account.user("reader", inline={"p": doc(allow("s3:GetObject"))})
+    unknown = account.graph().unknown_reach({role_arn("admin"): "invalid JSON"})
+    assert unknown[user_arn("pat")].node == role_arn("admin")
+    assert user_arn("reader") not in unknown
