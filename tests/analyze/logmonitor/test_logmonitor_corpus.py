@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from awsaudit.analyze.logmonitor import CIS_VERSIONS, CONTROL_IDS, UnknownControlError, requirements
+from awsaudit.analyze.logmonitor import (
+    CIS_VERSIONS,
+    CONTROL_IDS,
+    UnknownControlError,
+    evaluate_filter,
+    requirements,
+)
 
 CIS_EVENT_NAMES = {
     "iam_policy_changes": {
@@ -118,3 +124,46 @@ def test_failure_modes_and_exclusions_are_represented() -> None:
 def test_unknown_control_or_version(control: str, version: str) -> None:
     with pytest.raises(UnknownControlError, match=r"unknown"):
         requirements(control, version)
+
+
+def test_console_auth_failures_cover_the_mfa_step_root_and_federated_sign_in() -> None:
+    failures = requirements("console_auth_failures", "7.0.0")
+    shapes = {
+        (e.record["userIdentity"]["type"], e.record["additionalEventData"].get("MFAUsed"))
+        for e in failures.must_match
+    }
+    assert {("IAMUser", "Yes"), ("Root", "Yes"), ("Root", "No"), ("AssumedRole", "No")} <= shapes
+
+
+@pytest.mark.parametrize(
+    ("pattern", "missed"),
+    [
+        (
+            '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") '
+            '&& ($.additionalEventData.MFAUsed = "No") }',
+            {"iam-user-mfa-step-failed-authentication", "root-mfa-step-failed-authentication"},
+        ),
+        (
+            '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") '
+            '&& ($.userIdentity.type = "IAMUser") }',
+            {
+                "root-failed-authentication",
+                "root-mfa-step-failed-authentication",
+                "federated-failed-authentication",
+            },
+        ),
+    ],
+)
+def test_narrowed_failure_filters_miss_what_they_leave_out(pattern: str, missed: set[str]) -> None:
+    verdict = evaluate_filter(pattern, "console_auth_failures", "7.0.0")
+    assert {outcome.event_id for outcome in verdict.missed} == missed
+
+
+def test_an_alarm_of_another_control_covers_only_if_it_matches_every_required_event() -> None:
+    root_usage = (
+        '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS '
+        '&& $.eventType != "AwsServiceEvent" }'
+    )
+    verdict = evaluate_filter(root_usage, "console_auth_failures", "7.0.0")
+    assert not verdict.satisfied
+    assert "iam-user-failed-authentication" in {o.event_id for o in verdict.missed}
