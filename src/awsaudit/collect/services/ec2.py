@@ -85,3 +85,48 @@ def _prefix_list_entries(ctx: CallContext, prefix_list: dict[str, Any]) -> None:
 def managed_prefix_lists(ctx: CallContext) -> list[Any]:
     """Every prefix list; the account's own lists get their ``Entries`` attached."""
     return ctx.paginate("describe_managed_prefix_lists", "PrefixLists")
+
+
+# ------------------------------------------------ snapshots and images shared with everyone
+
+
+@dataset("ec2", "PublicSnapshots", regional=True, actions=["ec2:DescribeSnapshots"])
+def public_snapshots(ctx: CallContext) -> list[dict[str, Any]]:
+    """The account's own EBS snapshots that any AWS account may restore, in one filtered call.
+
+    AWS filters on the server (RestorableByUserIds=all), so the region's other snapshots cost
+    nothing; snapshots shared with named accounts need one DescribeSnapshotAttribute each and
+    are not read.
+    """
+    return [
+        {key: snapshot.get(key) for key in ("SnapshotId", "VolumeId", "Encrypted", "StartTime")}
+        for snapshot in ctx.paginate(
+            "describe_snapshots", "Snapshots", OwnerIds=["self"], RestorableByUserIds=["all"]
+        )
+    ]
+
+
+@dataset(
+    "ec2",
+    "SnapshotBlockPublicAccess",
+    regional=True,
+    actions=["ec2:GetSnapshotBlockPublicAccessState"],
+)
+def snapshot_block_public_access(ctx: CallContext) -> dict[str, Any]:
+    """{State: block-all-sharing | block-new-sharing | unblocked, ManagedBy}."""
+    return without_metadata(ctx.client.get_snapshot_block_public_access_state())
+
+
+@dataset("ec2", "Images", regional=True, actions=["ec2:DescribeImages"])
+def images(ctx: CallContext) -> list[dict[str, Any]]:
+    """The account's own AMIs with their Public flag (DescribeImages reports it for each)."""
+    return [
+        {key: image.get(key) for key in ("ImageId", "Name", "Public", "State")}
+        for image in ctx.paginate("describe_images", "Images", Owners=["self"])
+    ]
+
+
+@dataset("ec2", "ImageBlockPublicAccess", regional=True, actions=["ec2:GetImageBlockPublicAccessState"])
+def image_block_public_access(ctx: CallContext) -> dict[str, Any]:
+    """{ImageBlockPublicAccessState: block-new-sharing | unblocked, ManagedBy}."""
+    return without_metadata(ctx.client.get_image_block_public_access_state())

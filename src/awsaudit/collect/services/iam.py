@@ -115,12 +115,45 @@ def server_certificates(ctx: CallContext) -> list[Any]:
     return ctx.paginate("list_server_certificates", "ServerCertificateMetadataList")
 
 
+_EXTERNAL_ACCESS_ANALYZERS = frozenset({"ACCOUNT", "ORGANIZATION"})
+_FINDING_FIELDS = (
+    "id",
+    "resource",
+    "resourceType",
+    "isPublic",
+    "principal",
+    "action",
+    "resourceOwnerAccount",
+)
+
+
+def _analyzer_detail(ctx: CallContext, analyzer: dict[str, Any]) -> None:
+    # Only external-access analyzers report resources shared outside the zone of trust.
+    if analyzer.get("type") not in _EXTERNAL_ACCESS_ANALYZERS or analyzer.get("status") != "ACTIVE":
+        return
+    attach(
+        analyzer,
+        "ActiveFindings",
+        lambda: [
+            {key: finding.get(key) for key in _FINDING_FIELDS if key in finding}
+            for finding in ctx.paginate(
+                "list_findings",
+                "findings",
+                analyzerArn=analyzer["arn"],
+                filter={"status": {"eq": ["ACTIVE"]}},
+            )
+        ],
+    )
+
+
 @dataset(
     "accessanalyzer",
     "Analyzers",
     client="accessanalyzer",
     regional=True,
-    actions=["access-analyzer:ListAnalyzers"],
+    actions=["access-analyzer:ListAnalyzers", "access-analyzer:ListFindings"],
+    detail=_analyzer_detail,
 )
 def access_analyzers(ctx: CallContext) -> list[Any]:
+    """Analyzers; active external-access ones carry ActiveFindings (the resources they flag)."""
     return ctx.paginate("list_analyzers", "analyzers")

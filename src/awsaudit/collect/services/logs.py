@@ -1,4 +1,4 @@
-"""CloudWatch Logs: metric filters (what the CIS monitoring checks match against)."""
+"""CloudWatch Logs: metric filters (what the CIS monitoring checks match against) and resource policies."""
 
 from __future__ import annotations
 
@@ -11,3 +11,9 @@ from awsaudit.collect.registry import dataset
 @dataset("logs", "MetricFilters", regional=True, actions=["logs:DescribeMetricFilters"])
 def metric_filters(ctx: CallContext) -> list[Any]:
     return ctx.paginate("describe_metric_filters", "metricFilters")
+
+
+@dataset("logs", "ResourcePolicies", regional=True, actions=["logs:DescribeResourcePolicies"])
+def resource_policies(ctx: CallContext) -> list[Any]:
+    """Every account-level CloudWatch Logs resource policy of the region ({policyName, policyDocument})."""
+    return ctx.paginate("describe_resource_policies", "resourcePolicies")

@@ -1,4 +1,4 @@
-"""Security Hub: whether the region's hub is enabled."""
+"""Security Hub: whether the region's hub is enabled, and the standards it runs."""
 
 from __future__ import annotations
 
@@ -22,3 +22,18 @@ def hub(ctx: CallContext) -> dict[str, Any]:
             return {"Enabled": False}
         raise
     return {"Enabled": True, **without_metadata(response)}
+
+
+@dataset("securityhub", "EnabledStandards", regional=True, actions=["securityhub:GetEnabledStandards"])
+def enabled_standards(ctx: CallContext) -> list[dict[str, Any]]:
+    """{StandardsArn, StandardsStatus} per subscribed standard; [] where the hub is not enabled."""
+    try:
+        subscriptions = ctx.paginate("get_enabled_standards", "StandardsSubscriptions")
+    except ClientError as exc:
+        if describe_failure(exc)[1] == "InvalidAccessException":
+            return []
+        raise
+    return [
+        {key: s.get(key) for key in ("StandardsArn", "StandardsSubscriptionArn", "StandardsStatus")}
+        for s in subscriptions
+    ]
