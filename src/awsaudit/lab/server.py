@@ -19,6 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from awsaudit.lab.exposure_emulation import EmulatedExposure
+from awsaudit.lab.exposure_emulation import install as install_exposure_emulation
+
 # The lab must never touch a real account or the machine's AWS configuration.
 LAB_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "AKIALABLABLABLAB0000",
@@ -57,6 +60,8 @@ class Lab:
     # Accounts that are members (not the management account) of an organization: moto answers
     # their organization-wide list calls, AWS refuses them with AccessDeniedException.
     member_accounts: set[str] = field(default_factory=set)
+    # What the exposure and threat-detection calls moto lacks must answer (lab/exposure_emulation.py).
+    exposure: EmulatedExposure = field(default_factory=EmulatedExposure)
     _server: Any = None
     _remote_state_read: bool = False
     _remote_state_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -67,6 +72,7 @@ class Lab:
             self._emulate_access_analyzer,
             self._emulate_mfa_delete,
             self._refuse_member_organization_listing,
+            self._emulate_exposure_services,
         )
 
     def environment(self) -> dict[str, str]:
@@ -87,6 +93,7 @@ class Lab:
         self.analyzers.clear()
         self.mfa_delete_buckets.clear()
         self.member_accounts.clear()
+        self.exposure.clear()
 
     def stop(self) -> None:
         if self._server is not None:
@@ -165,11 +172,19 @@ class Lab:
         for operation in _ORGANIZATION_WIDE_OPERATIONS:
             client.meta.events.register_first(f"before-send.organizations.{operation}", refuse)
 
+    def _emulate_exposure_services(self, client: Any) -> None:
+        def current() -> EmulatedExposure:
+            self._read_remote_state()
+            return self.exposure
+
+        install_exposure_emulation(client, current)
+
     def state(self) -> dict[str, Any]:
         return {
             "analyzers": self.analyzers,
             "mfa_delete_buckets": sorted(self.mfa_delete_buckets),
             "member_accounts": sorted(self.member_accounts),
+            "exposure": self.exposure.to_json(),
         }
 
     def _read_remote_state(self) -> None:
@@ -188,6 +203,7 @@ class Lab:
             self.analyzers.update(state.get("analyzers", {}))
             self.mfa_delete_buckets.update(state.get("mfa_delete_buckets", []))
             self.member_accounts.update(state.get("member_accounts", []))
+            self.exposure.update(state.get("exposure", {}))
 
 
 def _with_state_endpoint(app: Callable[..., Any], lab: Lab) -> Callable[..., Any]:

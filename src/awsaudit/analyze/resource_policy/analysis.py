@@ -57,10 +57,9 @@ class Trust:
         return Reach.OUTSIDE
 
     def reach_of_organization(self, organization_id: str) -> Reach:
-        if self.organization_id is None or organization_id == self.organization_id:
-            # Without the account's own organization id a named organization is taken as its own.
-            return Reach.INSIDE
-        return Reach.OUTSIDE
+        # Outside any organization, or when the account's organization is unknown, a named
+        # organization cannot be shown to be the account's own.
+        return Reach.INSIDE if organization_id == self.organization_id else Reach.OUTSIDE
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from awsaudit.lab import backend
 from awsaudit.lab.clients import LabAccount
+from awsaudit.lab.scenarios.exposure import (
+    plant_public_snapshots,
+    plant_resource_policies,
+    plant_shared_database_snapshots,
+)
 from awsaudit.lab.scenarios.model import BuiltScenario, Planted
 from awsaudit.lab.scenarios.monitoring import CIS_FILTER_PATTERNS
 from awsaudit.lab.scenarios.resources import (
@@ -70,6 +75,8 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
     for region in REGIONS:
         _network(account, region, planted)
     _regional_services(account, planted)
+    _exposure(account, planted)
+    _threat_detection(account, planted)
     return BuiltScenario(planted=frozenset(planted), regions=REGIONS, notes=NOTES)
 
 
@@ -524,3 +531,64 @@ def _regional_services(account: LabAccount, planted: set[Planted]) -> None:
         account.lab.analyzers[region] = []
         planted.add(Planted("accessanalyzer.enabled", account.region_arn("accessanalyzer", region)))
         planted.add(Planted("securityhub.enabled", account.region_arn("securityhub", region)))
+
+
+def _exposure(account: LabAccount, planted: set[Planted]) -> None:
+    # A public and a pinned item of every resource-policy kind, public snapshots and AMIs in the
+    # home region; public and externally shared snapshots of the eu-west-1 database. Neither
+    # snapshot nor AMI sharing is blocked at the account level in either region.
+    plant_resource_policies(account, HOME, PUBLIC_BUCKET, planted)
+    plant_public_snapshots(account, HOME, planted)
+    plant_shared_database_snapshots(account, OTHER, "orders-db", planted)
+    for region in REGIONS:
+        planted.add(Planted("ec2.snapshot_block_public_access", account.region_arn("ec2", region)))
+        planted.add(Planted("ec2.image_block_public_access", account.region_arn("ec2", region)))
+
+
+GUARDDUTY_FINDING_TYPE = "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"
+
+
+def _threat_detection(account: LabAccount, planted: set[Planted]) -> None:
+    # GuardDuty only in eu-west-1, with S3 protection alone and an unarchived HIGH finding; no
+    # Macie, no Inspector anywhere.
+    detector = account.client("guardduty", OTHER).create_detector(
+        Enable=True, Features=[{"Name": "S3_DATA_EVENTS", "Status": "ENABLED"}]
+    )["DetectorId"]
+    detector_arn = f"arn:aws:guardduty:{OTHER}:{account.account_id}:detector/{detector}"
+    account.lab.exposure.guardduty_findings[OTHER] = [
+        {
+            "id": "lab-finding-high",
+            "accountId": account.account_id,
+            "arn": f"{detector_arn}/finding/lab-finding-high",
+            "type": GUARDDUTY_FINDING_TYPE,
+            "severity": 8.0,
+            "title": "EC2 instance is communicating with a known malicious IP address",
+            "resource": {
+                "resourceType": "Instance",
+                "instanceDetails": {"instanceId": "i-0123456789abcdef0"},
+            },
+            "service": {"archived": False},
+            "updatedAt": "2026-01-01T00:00:00.000Z",
+        },
+        {
+            "id": "lab-finding-archived",
+            "accountId": account.account_id,
+            "arn": f"{detector_arn}/finding/lab-finding-archived",
+            "type": GUARDDUTY_FINDING_TYPE,
+            "severity": 8.0,
+            "title": "Archived: dealt with",
+            "resource": {
+                "resourceType": "Instance",
+                "instanceDetails": {"instanceId": "i-0fedcba9876543210"},
+            },
+            "service": {"archived": True},
+            "updatedAt": "2026-01-01T00:00:00.000Z",
+        },
+    ]
+    planted.add(Planted("guardduty.enabled", account.region_arn("guardduty", HOME)))
+    planted.add(Planted("guardduty.protection_plans", account.region_arn("guardduty", HOME)))
+    planted.add(Planted("guardduty.protection_plans", detector_arn))
+    planted.add(Planted("guardduty.no_severe_findings", detector_arn))
+    for region in REGIONS:
+        planted.add(Planted("macie.sensitive_data_discovery", account.region_arn("macie", region)))
+        planted.add(Planted("inspector.enabled", account.region_arn("inspector", region)))
