@@ -174,7 +174,8 @@ def test_database_and_workload_flaws(snapshot: Snapshot, planted: frozenset[Plan
     (instance,) = snapshot.dataset("ec2", "us-east-1", "Instances")
     assert instance["MetadataOptions"]["HttpTokens"] == "optional"
     assert "IamInstanceProfile" not in instance
-    (key,) = snapshot.dataset("kms", "us-east-1", "Keys")
+    keys = snapshot.dataset("kms", "us-east-1", "Keys")
+    (key,) = [k for k in keys if k["KeyMetadata"]["Description"] == "application secrets"]
     assert key["KeyRotationEnabled"] is False
     assert _resources(planted, "kms.key_rotation") == {key["KeyMetadata"]["Arn"]}
 

@@ -335,7 +335,8 @@ def plant_public_snapshots(account: LabAccount, region: str, planted: set[Plante
     ec2.modify_snapshot_attribute(
         SnapshotId=public, Attribute="createVolumePermission", OperationType="add", GroupNames=["all"]
     )
-    # (AWS refuses to make an encrypted snapshot public.) moto ignores DescribeSnapshots' RestorableByUserIds filter: the lab applies it.
+    # AWS refuses to make an encrypted snapshot public, so this one is not encrypted. moto
+    # ignores DescribeSnapshots' RestorableByUserIds filter: the lab applies it.
     account.lab.exposure.public_snapshots.append(public)
     planted.add(Planted("ec2.snapshot_not_public", f"arn:aws:ec2:{region}::snapshot/{public}"))
     image = ec2.create_image(InstanceId=instance_id, Name=f"{_PREFIX}-public-image")["ImageId"]

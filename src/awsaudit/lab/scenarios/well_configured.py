@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from awsaudit.checks.threat_detection import PROTECTION_FEATURES
 from awsaudit.config import DEFAULT_ADMIN_PORTS
 from awsaudit.lab import backend
 from awsaudit.lab.clients import LabAccount
@@ -442,8 +443,11 @@ def _regional_services(account: LabAccount, region: str, bucket: str, config_rol
     )
     config.start_configuration_recorder(ConfigurationRecorderName="default")
     account.client("securityhub", region).enable_security_hub(EnableDefaultStandards=True)
-    account.client("guardduty", region).create_detector(Enable=True)
+    account.client("guardduty", region).create_detector(
+        Enable=True, Features=[{"Name": name, "Status": "ENABLED"} for name in PROTECTION_FEATURES]
+    )
     account.client("ec2", region).enable_ebs_encryption_by_default()
+    _threat_detection(account, region)
     account.lab.analyzers[region] = [
         {
             "arn": f"arn:aws:access-analyzer:{region}:{account.account_id}:analyzer/account-analyzer",
@@ -453,6 +457,26 @@ def _regional_services(account: LabAccount, region: str, bucket: str, config_rol
             "createdAt": "2026-01-05T09:00:00Z",
         }
     ]
+
+
+def _threat_detection(account: LabAccount, region: str) -> None:
+    """What moto cannot hold: the organization's GuardDuty administrator, Macie's automated discovery,
+    Inspector scanning, Security Hub's standards and the account's block-public-sharing switches."""
+    emulated = account.lab.exposure
+    emulated.guardduty_administrator[region] = {
+        "accountId": MANAGEMENT_ACCOUNT_ID,
+        "invitationId": "lab-invitation",
+        "relationshipStatus": "Enabled",
+        "invitedAt": "2026-01-05T09:00:00Z",
+    }
+    emulated.macie[region] = {"automated": "ENABLED", "jobs": []}
+    emulated.inspector[region] = {"ec2": "ENABLED", "ecr": "ENABLED", "lambda": "ENABLED"}
+    emulated.securityhub_standards[region] = [
+        f"arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0",
+        "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0",
+    ]
+    emulated.snapshot_block[region] = "block-all-sharing"
+    emulated.image_block[region] = "block-new-sharing"
 
 
 def _network(account: LabAccount, region: str, flow_logs_role: str) -> None:
