@@ -158,7 +158,15 @@ def test_security_hub_not_enabled_is_data(snapshot: Snapshot) -> None:
 def test_guardduty_detector_with_its_settings(snapshot: Snapshot) -> None:
     (detector,) = _data(snapshot, "guardduty", "Detectors", OTHER)
     assert detector["Detector"]["Status"] == "ENABLED"
-    assert set(detector) == {"DetectorId", "Detector"}
+    assert set(detector) == {
+        "DetectorId",
+        "Detector",
+        "Administrator",
+        "OrganizationConfiguration",
+        "SevereFindings",
+    }
+    assert detector["Administrator"] is None and detector["OrganizationConfiguration"] is None
+    assert detector["SevereFindings"] == {"Count": 0, "Findings": []}
     assert _data(snapshot, "guardduty", "Detectors") == []
 
 

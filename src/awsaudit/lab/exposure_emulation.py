@@ -1,9 +1,10 @@
 """Lab answers, in AWS's documented wire shapes, for the exposure and threat-detection calls moto lacks.
 
 moto has no backend (or a wrong default) for: EBS snapshot and AMI block public access, the
-RestorableByUserIds filter, Glacier vault policies, Lambda function URL listing, GuardDuty's
-organization configuration and findings, Macie's discovery settings and jobs, Inspector's account
-status, Security Hub's enabled standards, Access Analyzer findings and Multi-Region Access Points.
+RestorableByUserIds filter, regional access point listing, Glacier vault policies, Lambda function
+URL listing, GuardDuty's organization configuration and findings, Macie's discovery settings and
+jobs, Inspector's account status, Security Hub's enabled standards, Access Analyzer findings and
+Multi-Region Access Points.
 Scenarios put what those calls should return into ``EmulatedExposure`` (plain JSON, so a lab served in
 another process hands it over through the state endpoint); without an entry, each call answers what
 AWS answers for an account that never turned the feature on.
@@ -37,6 +38,7 @@ class EmulatedExposure:
     inspector: dict[Region, dict[str, str]] = field(default_factory=dict)  # ec2/ecr/lambda -> status
     securityhub_standards: dict[Region, list[str]] = field(default_factory=dict)  # standards ARNs
     analyzer_findings: dict[Region, list[dict[str, Any]]] = field(default_factory=dict)  # wire shape
+    access_point_regions: dict[str, Region] = field(default_factory=dict)  # access point name -> region
     multi_region_access_points: dict[str, dict[str, str]] = field(
         default_factory=dict
     )  # name -> Alias, Policy
@@ -283,6 +285,30 @@ def install(client: Any, state: Callable[[], EmulatedExposure]) -> None:
         client.meta.events.register_first(f"before-send.{event_service}.{operation}", respond)
     if event_service == "ec2":
         _filter_public_snapshots(client, state)
+    if event_service == "s3-control":
+        _keep_regional_access_points(client, state)
+
+
+def _keep_regional_access_points(client: Any, state: Callable[[], EmulatedExposure]) -> None:
+    """moto keeps access points account-wide (ARNs in us-east-1) and lists them in every region;
+    AWS lists a region's own. The scenario records each access point's region."""
+    region = client.meta.region_name
+
+    def restrict(parsed: dict[str, Any], **_: Any) -> None:
+        regions = state().access_point_regions
+        if "AccessPointList" not in parsed:
+            return
+        kept = []
+        for point in parsed["AccessPointList"]:
+            home = regions.get(str(point.get("Name")))
+            if home is None or home == region:
+                if home is not None and "AccessPointArn" in point:
+                    parts = str(point["AccessPointArn"]).split(":")
+                    point["AccessPointArn"] = ":".join([*parts[:3], home, *parts[4:]])
+                kept.append(point)
+        parsed["AccessPointList"] = kept
+
+    client.meta.events.register("after-call.s3-control.ListAccessPoints", restrict)
 
 
 def _filter_public_snapshots(client: Any, state: Callable[[], EmulatedExposure]) -> None:

@@ -282,7 +282,10 @@ def _access_points(account: LabAccount, region: str, bucket: str, planted: set[P
     acct = account.account_id
     arns = {}
     for name in (f"{_PREFIX}-public-ap", f"{_PREFIX}-pinned-ap"):
-        arns[name] = control.create_access_point(AccountId=acct, Name=name, Bucket=bucket)["AccessPointArn"]
+        control.create_access_point(AccountId=acct, Name=name, Bucket=bucket)
+        # moto files every access point under us-east-1: the lab lists it in its own region.
+        account.lab.exposure.access_point_regions[name] = region
+        arns[name] = f"arn:aws:s3:{region}:{acct}:accesspoint/{name}"
     public, pinned = arns
     control.put_access_point_policy(
         AccountId=acct, Name=public, Policy=policy_json(_everyone("s3:GetObject", f"{arns[public]}/object/*"))
