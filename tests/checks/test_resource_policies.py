@@ -29,7 +29,7 @@ ITEMS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "QueueUrl": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/jobs",
         "Attributes": {"Policy": p},
     },
-    "lambda.function_not_exposed": lambda p: {
+    "awslambda.function_not_exposed": lambda p: {
         "FunctionName": "fn",
         "FunctionArn": f"{ARN % 'lambda'}:function:fn",
         "Policy": p,
@@ -188,7 +188,7 @@ def function(auth: str | None, function_policy: str | None) -> dict[str, Any]:
 
 def url_findings(item: dict[str, Any]) -> list[Any]:
     snapshot = SnapshotBuilder().with_dataset("lambda", "FunctionPolicies", [item], REGION).build()
-    return run(snapshot, "lambda.function_url_not_public")
+    return run(snapshot, "awslambda.function_url_not_public")
 
 
 def test_open_function_url_anyone_may_invoke_fails() -> None:

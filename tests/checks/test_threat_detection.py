@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from awsaudit.checks.threat_detection import PROTECTION_FEATURES
+from awsaudit.checks.guardduty import PROTECTION_FEATURES
 from awsaudit.findings import Severity, Status
 from tests.builders import ACCOUNT_ID, SnapshotBuilder, run
 

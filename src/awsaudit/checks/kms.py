@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.exposure import judge_kind, kind, policy_check
 from awsaudit.checks.registry import Needs, Scope, check
 from awsaudit.findings import Severity
 
@@ -49,3 +50,13 @@ def key_rotation(ctx: CheckContext) -> Iterator[Result]:
         ]
 
     return ctx.each(ctx.dataset("kms", "Keys"), resource, judge)
+
+
+# ------------------------------------------------------- resource policy exposure (CIS 2.21)
+
+KEY_NOT_EXPOSED = kind("kms.key_not_exposed")
+
+
+@policy_check(KEY_NOT_EXPOSED)
+def key_not_exposed(ctx: CheckContext) -> Iterator[Result]:
+    return judge_kind(ctx, KEY_NOT_EXPOSED)

@@ -15,6 +15,7 @@ from awsaudit.analyze.s3.access import (
     parse_policy,
 )
 from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.exposure import judge_kind, kind, policy_check
 from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
 
@@ -343,3 +344,21 @@ def bucket_encryption(ctx: CheckContext) -> Iterator[Result]:
         )
 
     return _each_bucket(ctx, judge)
+
+
+# ------------------------------------------------------- resource policy exposure (CIS 2.21)
+
+ACCESS_POINT_NOT_EXPOSED = kind("s3.access_point_not_exposed")
+
+
+@policy_check(ACCESS_POINT_NOT_EXPOSED)
+def access_point_not_exposed(ctx: CheckContext) -> Iterator[Result]:
+    return judge_kind(ctx, ACCESS_POINT_NOT_EXPOSED)
+
+
+MULTI_REGION_ACCESS_POINT_NOT_EXPOSED = kind("s3.multi_region_access_point_not_exposed")
+
+
+@policy_check(MULTI_REGION_ACCESS_POINT_NOT_EXPOSED)
+def multi_region_access_point_not_exposed(ctx: CheckContext) -> Iterator[Result]:
+    return judge_kind(ctx, MULTI_REGION_ACCESS_POINT_NOT_EXPOSED)

@@ -138,7 +138,7 @@ KINDS: tuple[ResourceKind, ...] = (
         _doc("AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-basic-examples-of-sqs-policies.html"),
     ),
     ResourceKind(
-        "lambda.function_not_exposed",
+        "awslambda.function_not_exposed",
         "Lambda function",
         "lambda",
         "FunctionPolicies",

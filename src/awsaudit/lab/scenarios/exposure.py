@@ -172,8 +172,8 @@ def _functions(account: LabAccount, region: str, planted: set[Planted]) -> None:
             ],
         }
     )
-    planted.add(Planted("lambda.function_not_exposed", arns[public]))
-    planted.add(Planted("lambda.function_url_not_public", arns[public]))
+    planted.add(Planted("awslambda.function_not_exposed", arns[public]))
+    planted.add(Planted("awslambda.function_url_not_public", arns[public]))
 
 
 def _repositories(account: LabAccount, region: str, planted: set[Planted]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from awsaudit.checks.threat_detection import PROTECTION_FEATURES
+from awsaudit.checks.guardduty import PROTECTION_FEATURES
 from awsaudit.config import DEFAULT_ADMIN_PORTS
 from awsaudit.lab import backend
 from awsaudit.lab.clients import LabAccount

@@ -1,15 +1,13 @@
-"""Snapshots and images shared with everyone: EBS snapshots, AMIs, RDS DB and cluster snapshots, and
-the account switches that block public sharing (CIS 2.21's spirit, guide G6.2 beyond S3)."""
+"""EC2 sharing checks: EBS snapshots and AMIs shared with everyone, and the account switches that block
+public sharing (guide G6.2 beyond S3)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from awsaudit.analyze.resource_policy import Reach
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import Needs, Scope, check
-from awsaudit.checks.resource_policies import ORGANIZATION, ORGANIZATION_ACCOUNTS, account_trust
 from awsaudit.findings import Severity
 
 EC2_DOCS = "https://docs.aws.amazon.com/ebs/latest/userguide"
@@ -125,56 +123,3 @@ def image_block_public_access(ctx: CheckContext) -> Iterator[Result]:
         yield ctx.failed(
             ctx.scope_arn(), f"Block public access for AMIs is {value} in {ctx.region}", evidence
         )
-
-
-@check(
-    id="rds.snapshot_not_shared",
-    title="RDS snapshots are not public nor shared outside the organization",
-    severity=Severity.CRITICAL,
-    scope=Scope.REGION,
-    needs=[
-        Needs("rds", "DBSnapshots", regional=True),
-        Needs("rds", "DBClusterSnapshots", regional=True),
-        ORGANIZATION,
-        ORGANIZATION_ACCOUNTS,
-    ],
-    rationale=(
-        "A manual snapshot whose restore attribute is 'all' can be restored, with its data, by any AWS "
-        "account; one shared with an account outside the organization leaves your control."
-    ),
-    remediation=(
-        "aws rds modify-db-snapshot-attribute --db-snapshot-identifier <id> --attribute-name restore "
-        "--values-to-remove all (modify-db-cluster-snapshot-attribute for cluster snapshots)"
-    ),
-    references=["https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html"],
-)
-def rds_snapshot_not_shared(ctx: CheckContext) -> Iterator[Result]:
-    trust = account_trust(ctx)
-
-    def judge(snapshot: Mapping[str, Any]) -> Result:
-        arn = _snapshot_arn(snapshot)
-        name = snapshot.get("DBSnapshotIdentifier") or snapshot.get("DBClusterSnapshotIdentifier")
-        accounts = [str(a) for a in ctx.field(snapshot, "RestoreAccounts", service="rds")]
-        outside = sorted(a for a in accounts if a != "all" and trust.reach_of_account(a) is Reach.OUTSIDE)
-        evidence = {
-            "restore": accounts,
-            "outside_organization": outside,
-            "organization_members_known": trust.organization_accounts is not None,
-        }
-        if "all" in accounts:
-            return ctx.failed(arn, f"RDS snapshot {name} can be restored by any AWS account", evidence)
-        if outside:
-            return ctx.failed(
-                arn,
-                f"RDS snapshot {name} is shared with accounts outside the organization: {', '.join(outside)}",
-                evidence,
-                severity=Severity.MEDIUM,
-            )
-        return ctx.passed(arn, f"RDS snapshot {name} is not shared outside the organization", evidence)
-
-    snapshots = [*ctx.dataset("rds", "DBSnapshots"), *ctx.dataset("rds", "DBClusterSnapshots")]
-    return ctx.each(snapshots, _snapshot_arn, judge)
-
-
-def _snapshot_arn(snapshot: Mapping[str, Any]) -> str:
-    return str(snapshot.get("DBSnapshotArn") or snapshot.get("DBClusterSnapshotArn"))

@@ -1,0 +1,15 @@
+"""ECR check: repository policies admit neither everyone nor unpinned outsiders (CIS 2.21)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.exposure import judge_kind, kind, policy_check
+
+REPOSITORY_NOT_EXPOSED = kind("ecr.repository_not_exposed")
+
+
+@policy_check(REPOSITORY_NOT_EXPOSED)
+def repository_not_exposed(ctx: CheckContext) -> Iterator[Result]:
+    return judge_kind(ctx, REPOSITORY_NOT_EXPOSED)

@@ -1,0 +1,15 @@
+"""EventBridge check: event bus policies admit neither everyone nor unpinned outsiders (CIS 2.21)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.exposure import judge_kind, kind, policy_check
+
+BUS_NOT_EXPOSED = kind("events.bus_not_exposed")
+
+
+@policy_check(BUS_NOT_EXPOSED)
+def bus_not_exposed(ctx: CheckContext) -> Iterator[Result]:
+    return judge_kind(ctx, BUS_NOT_EXPOSED)

@@ -1,0 +1,15 @@
+"""S3 Glacier check: vault policies admit neither everyone nor unpinned outsiders (CIS 2.21)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.exposure import judge_kind, kind, policy_check
+
+VAULT_NOT_EXPOSED = kind("glacier.vault_not_exposed")
+
+
+@policy_check(VAULT_NOT_EXPOSED)
+def vault_not_exposed(ctx: CheckContext) -> Iterator[Result]:
+    return judge_kind(ctx, VAULT_NOT_EXPOSED)
