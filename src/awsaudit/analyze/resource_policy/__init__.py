@@ -6,11 +6,13 @@ functions ...) so that "public" and "outside the organization" mean the same eve
 
 from awsaudit.analyze.resource_policy.access import Actions, Capability
 from awsaudit.analyze.resource_policy.analysis import (
+    Admission,
     Exposure,
     Grant,
     PolicyVerdict,
     Reach,
     Trust,
+    admissions,
     analyze_policy,
     principal_is_public,
     statement_grants,
@@ -19,6 +21,7 @@ from awsaudit.analyze.resource_policy.document import PolicyError, parse_policy
 
 __all__ = [
     "Actions",
+    "Admission",
     "Capability",
     "Exposure",
     "Grant",
@@ -26,6 +29,7 @@ __all__ = [
     "PolicyVerdict",
     "Reach",
     "Trust",
+    "admissions",
     "analyze_policy",
     "parse_policy",
     "principal_is_public",

@@ -232,6 +232,26 @@ def _narrow(reach: Reach, service: bool, pins: Iterable[Pin], trust: Trust) -> t
 # ------------------------------------------------------------------ statements
 
 
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """One principal a statement names, and how far it reaches once the statement's pins hold."""
+
+    principal: str
+    reach: Reach
+    pinned_by: tuple[str, ...]
+
+
+def admissions(statement: Mapping[str, Any], trust: Trust) -> list[Admission]:
+    """Who one statement admits, whatever its Effect and actions (its Condition narrows each)."""
+    principals = _principals(statement, trust)
+    pins = allow_pins(statement.get("Condition"))
+    found = []
+    for principal in principals:
+        reach, pinned_by = _narrow(principal.reach, principal.service, pins, trust)
+        found.append(Admission(principal.value, reach, pinned_by))
+    return found
+
+
 def statement_grants(
     statement: Mapping[str, Any], index: int, trust: Trust, services: Sequence[str]
 ) -> list[Grant]:
@@ -239,15 +259,11 @@ def statement_grants(
     if statement.get("Effect") != "Allow":
         return []
     actions = _actions(statement, services)
-    pins = allow_pins(statement.get("Condition"))
-    sid = statement.get("Sid")
-    grants = []
-    for principal in _principals(statement, trust):
-        reach, pinned_by = _narrow(principal.reach, principal.service, pins, trust)
-        grants.append(
-            Grant(index, str(sid) if sid else None, principal.value, reach, actions, pinned_by, (), statement)
-        )
-    return grants
+    sid = str(statement["Sid"]) if statement.get("Sid") else None
+    return [
+        Grant(index, sid, a.principal, a.reach, actions, a.pinned_by, (), statement)
+        for a in admissions(statement, trust)
+    ]
 
 
 def _actions(statement: Mapping[str, Any], services: Sequence[str]) -> Actions:

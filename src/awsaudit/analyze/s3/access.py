@@ -3,17 +3,32 @@
 Follows S3's own definition: an ACL is public when it grants anything to the AllUsers or
 AuthenticatedUsers groups; a policy statement is public when it allows a wildcard principal
 and no condition pins the request to fixed values of a trusted key (account, organization,
-VPC, endpoint, source ARN, IP ranges ...). IgnorePublicAcls (account or bucket) neutralises
-public ACL grants; RestrictPublicBuckets neutralises public policies.
+VPC, endpoint, source ARN, IP ranges ...) -- who a statement admits is decided by the shared
+resource-policy analysis (``analyze/resource_policy``). IgnorePublicAcls (account or bucket)
+neutralises public ACL grants; RestrictPublicBuckets neutralises public policies.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from awsaudit.analyze.resource_policy import (
+    PolicyError,
+    Reach,
+    Trust,
+    admissions,
+    parse_policy,
+    principal_is_public,
+)
+from awsaudit.analyze.resource_policy.conditions import allow_pins
+from awsaudit.analyze.resource_policy.document import strings
+
+__all__ = ["PolicyError", "parse_policy", "principal_is_public"]  # re-exported for the S3 checks
+
+# Whether a statement is public does not depend on which accounts are inside the organization.
+_NO_TRUST = Trust(account_id="")
 
 BPA_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -21,38 +36,6 @@ PUBLIC_GROUPS = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
 }
-
-# Condition keys that make a wildcard-principal statement non-public when pinned to fixed values.
-RESTRICTING_KEYS = frozenset(
-    key.lower()
-    for key in (
-        "aws:SourceArn",
-        "aws:SourceAccount",
-        "aws:SourceOwner",
-        "aws:SourceOrgID",
-        "aws:SourceOrgPaths",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
-        "aws:SourceIp",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalOrgPaths",
-        "aws:PrincipalAccount",
-        "aws:PrincipalArn",
-        "aws:userid",
-        "s3:DataAccessPointArn",
-        "s3:DataAccessPointAccount",
-        "s3:x-amz-server-side-encryption-aws-kms-key-id",
-    )
-)
-# Operators that only match when the key is present and equal to the listed values.
-_POSITIVE_OPERATORS = frozenset(
-    op.lower()
-    for op in ("StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress")
-)
-
-
-class PolicyError(ValueError):
-    """A bucket policy or a Block Public Access value cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -197,24 +180,6 @@ def public_acl_grants(acl: Mapping[str, Any] | None) -> list[AclGrant]:
     return grants
 
 
-def parse_policy(policy: str | Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The statements of a policy document (JSON text or parsed); PolicyError when malformed."""
-    if isinstance(policy, str):
-        try:
-            document = json.loads(policy)
-        except json.JSONDecodeError as exc:
-            raise PolicyError(f"bucket policy is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    else:
-        document = policy
-    if not isinstance(document, Mapping) or "Statement" not in document:
-        raise PolicyError("bucket policy has no Statement")
-    statements = document["Statement"]
-    statements = [statements] if isinstance(statements, Mapping) else statements
-    if not isinstance(statements, list) or not all(isinstance(s, Mapping) for s in statements):
-        raise PolicyError("bucket policy Statement must be an object or a list of objects")
-    return statements
-
-
 def public_statements(policy: str | Mapping[str, Any] | None) -> list[PublicStatement]:
     """Allow statements of a bucket policy that any principal can use."""
     if policy is None:
@@ -225,71 +190,20 @@ def public_statements(policy: str | Mapping[str, Any] | None) -> list[PublicStat
             continue
         if "NotPrincipal" not in statement and not principal_is_public(statement.get("Principal")):
             continue
-        if restricting_condition(statement.get("Condition")) is not None:
-            continue
+        if not any(a.reach is Reach.PUBLIC for a in admissions(statement, _NO_TRUST)):
+            continue  # a condition pins every principal it names
         sid = statement.get("Sid")
-        actions = _strings(statement.get("Action"))
+        actions = strings(statement.get("Action"))
         if not actions:
-            actions = ("every action except " + " and ".join(_strings(statement.get("NotAction"))),)
+            actions = ("every action except " + " and ".join(strings(statement.get("NotAction"))),)
         found.append(PublicStatement(index, str(sid) if sid else None, actions, statement))
     return found
 
 
-def principal_is_public(principal: Any) -> bool:
-    """``*``, ``{"AWS": "*"}`` or any principal value containing a wildcard."""
-    if principal is None:
-        return False
-    if isinstance(principal, str):
-        return "*" in principal
-    if not isinstance(principal, Mapping):
-        raise PolicyError(f"policy Principal must be a string or an object, got {type(principal).__name__}")
-    return any("*" in value for values in principal.values() for value in _strings(values))
-
-
 def restricting_condition(condition: Any) -> str | None:
     """The first ``operator: key`` that pins the request to fixed trusted values, or None."""
-    if condition is None:
-        return None
-    if not isinstance(condition, Mapping):
-        raise PolicyError("policy Condition must be an object")
-    for operator, clauses in condition.items():
-        if not isinstance(clauses, Mapping):
-            raise PolicyError(f"policy condition {operator!r} must map keys to values")
-        base = str(operator).lower().removeprefix("foranyvalue:")
-        # Anything else (negations, ...IfExists, ForAllValues:, Null) also holds when the key is absent.
-        if base not in _POSITIVE_OPERATORS:
-            continue
-        for key, values in clauses.items():
-            if str(key).lower() in RESTRICTING_KEYS and _fixed_values(str(key), _strings(values)):
-                return f"{operator}: {key}"
-    return None
-
-
-def _fixed_values(key: str, values: Sequence[str]) -> bool:
-    if not values or any("*" in v or "?" in v or "${" in v for v in values):
-        return False
-    if key.lower() == "aws:sourceip":
-        return not _covers_internet(values)
-    return True
-
-
-def _covers_internet(cidrs: Iterable[str]) -> bool:
-    spans: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
-    for cidr in cidrs:
-        try:
-            network = ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            raise PolicyError(f"aws:SourceIp value {cidr!r} is not an IP range") from None
-        spans[network.version].append((int(network.network_address), int(network.broadcast_address)))
-    for version, family in spans.items():
-        next_uncovered, last_address = 0, 2 ** (32 if version == 4 else 128) - 1
-        for first, last in sorted(family):
-            if first > next_uncovered:
-                break
-            next_uncovered = max(next_uncovered, last + 1)
-        if next_uncovered > last_address:
-            return True
-    return False
+    pins = allow_pins(condition)
+    return pins[0].label() if pins else None
 
 
 def _policy_status_public(status: Mapping[str, Any] | None) -> bool | None:
@@ -299,15 +213,3 @@ def _policy_status_public(status: Mapping[str, Any] | None) -> bool | None:
         raise PolicyError("PolicyStatus must be an object")
     inner = status.get("PolicyStatus", status)
     return None if not isinstance(inner, Mapping) or "IsPublic" not in inner else inner["IsPublic"] is True
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, list):
-        return tuple(v for item in value for v in _strings(item))
-    if isinstance(value, bool):
-        return ("true" if value else "false",)
-    if isinstance(value, (str, int)):
-        return (str(value),)
-    raise PolicyError(f"expected a string or a list of strings, got {type(value).__name__}")
