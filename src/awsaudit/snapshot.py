@@ -119,8 +119,6 @@ class Snapshot:
     api_calls: dict[str, int] = field(default_factory=dict)
     duration_seconds: float = 0.0
     requested: list[str] | None = None  # dataset keys "service/dataset" asked for; None = all
-    # Analyses derived from the datasets, shared by the checks of one evaluation (never serialised).
-    derived: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ access
     def dataset(self, service: str, region: str, name: str) -> Any:

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from awsaudit.analyze.iam.adapters import build_iam_model
+from awsaudit.analyze.iam.adapters import IamModel, build_iam_model
+from awsaudit.checks.iam import analysis as iam_checks
 from awsaudit.checks.registry import all_checks
 from awsaudit.checks.runner import run_checks
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Severity, Status
-from awsaudit.snapshot import GLOBAL
+from awsaudit.snapshot import Snapshot
 from tests.builders import ACCOUNT_ID, SnapshotBuilder, run, statuses
 
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -308,17 +309,25 @@ def test_details_that_are_not_an_object_are_unknown_for_the_account() -> None:
     assert finding.status is Status.UNKNOWN and "not an object" in finding.message
 
 
-def test_the_graph_is_built_once_per_snapshot_and_shared() -> None:
+def test_the_graph_is_built_once_per_evaluation_and_shared(monkeypatch: pytest.MonkeyPatch) -> None:
     snapshot = _policy_editor().builder().build()
     checks = all_checks()
     metas = [
         checks[c] for c in ("iam.privilege_escalation", "iam.separation_of_duties", "iam.external_trust")
     ]
+    built: list[IamModel] = []
+
+    def counting_build(snapshot: Snapshot) -> IamModel:
+        built.append(build_iam_model(snapshot))
+        return built[-1]
+
+    monkeypatch.setattr(iam_checks, "build_iam_model", counting_build)
     run_checks(snapshot, metas, AuditConfig())
-    model = snapshot.derived[("iam.graph", GLOBAL)]
+    assert len(built) == 1 and built[0].graph is not None
+    # The next evaluation builds its own: nothing derived is kept on the snapshot between them.
     run_checks(snapshot, metas, AuditConfig())
-    assert snapshot.derived[("iam.graph", GLOBAL)] is model
-    assert build_iam_model(snapshot).graph is not None
+    assert len(built) == 2 and built[1] is not built[0]
+    assert not hasattr(snapshot, "derived")
 
 
 # ---------------------------------------------------------------- separation of duties

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -121,3 +122,51 @@ def test_duplicate_and_malformed_ids_are_rejected(registered: list[str]) -> None
         _define("test.dup", Scope.ACCOUNT, [], lambda ctx: [])
     with pytest.raises(CheckDefinitionError, match="must look like"):
         _define("NoService", Scope.ACCOUNT, [], lambda ctx: [])
+
+
+def test_derived_analyses_are_shared_within_one_evaluation_only(registered: list[str]) -> None:
+    builds: list[str] = []
+
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        def build() -> int:
+            builds.append(ctx.meta.id)
+            return len(builds)
+
+        yield ctx.passed(f"built-{ctx.derived('test.analysis', build)}", "read the shared analysis")
+
+    first = _define("test.first_reader", Scope.ACCOUNT, [], judge)
+    second = _define("test.second_reader", Scope.ACCOUNT, [], judge)
+    snapshot = SnapshotBuilder().build()
+    findings = run_checks(snapshot, [first, second], AuditConfig())
+    assert builds == ["test.first_reader"]
+    assert {f.resource for f in findings} == {"built-1"}
+    again = run_checks(snapshot, [second], AuditConfig())
+    assert builds == ["test.first_reader", "test.second_reader"]
+    assert [f.resource for f in again] == ["built-2"]
+    assert vars(snapshot).keys().isdisjoint({"derived", "_derived"})
+
+
+def test_a_missing_dataset_in_a_shared_analysis_is_reported_by_each_reader(registered: list[str]) -> None:
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        ctx.derived("test.needs_report", lambda: ctx.global_dataset("iam", "CredentialReport"))
+        yield ctx.passed("never", "not reached")
+
+    metas = [_define(f"test.reader_{n}", Scope.ACCOUNT, [], judge) for n in ("a", "b")]
+    findings = run_checks(SnapshotBuilder().build(), metas, AuditConfig())
+    assert [(f.check_id, f.status) for f in findings] == [
+        ("test.reader_a", Status.UNKNOWN),
+        ("test.reader_b", Status.UNKNOWN),
+    ]
+
+
+def test_the_runner_leaves_the_garbage_collector_alone(registered: list[str]) -> None:
+    seen: list[bool] = []
+
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        seen.append(gc.isenabled())
+        yield ctx.passed("gc", "observed the collector")
+
+    meta = _define("test.gc_observer", Scope.ACCOUNT, [], judge)
+    assert gc.isenabled()
+    run_checks(SnapshotBuilder().build(), [meta], AuditConfig())
+    assert seen == [True] and gc.isenabled()

@@ -26,14 +26,35 @@ class Result:
     severity: Severity | None = None  # overrides the check's default when the evidence warrants it
 
 
+class Derived:
+    """Analyses derived from one snapshot, shared by the checks of one evaluation and dropped with it.
+
+    The runner creates one per evaluation and hands it to every check's context: nothing derived is
+    written into the snapshot or kept in module state, so evaluations never see each other's analyses.
+    """
+
+    def __init__(self) -> None:
+        self._analyses: dict[tuple[str, str], Any] = {}
+
+    def get(self, name: str, region: str, build: Callable[[], T]) -> T:
+        key = (name, region)
+        if key not in self._analyses:
+            self._analyses[key] = build()
+        value: T = self._analyses[key]
+        return value
+
+
 class CheckContext:
     """Fail-closed view of one snapshot for one check in one scope (the account or a region)."""
 
-    def __init__(self, snapshot: Snapshot, config: AuditConfig, meta: CheckMeta, region: str) -> None:
+    def __init__(
+        self, snapshot: Snapshot, config: AuditConfig, meta: CheckMeta, region: str, derived: Derived
+    ) -> None:
         self.snapshot = snapshot
         self.config = config
         self.meta = meta
         self.region = region
+        self._derived = derived
 
     # ------------------------------------------------------------------ data
     @property
@@ -57,18 +78,13 @@ class CheckContext:
             yield region, self.snapshot.dataset(service, region, name)
 
     def derived(self, name: str, build: Callable[[], T], region: str | None = None) -> T:
-        """An analysis of this snapshot computed once and shared by every check that asks for it.
+        """An analysis of this snapshot computed once per evaluation and shared by every check that asks.
 
         ``build`` must be a pure function of the snapshot and region (put anything else it depends
-        on, such as configured ports, into ``name``); a NotCollected it raises is not cached, so
+        on, such as configured ports, into ``name``); a NotCollected it raises is not kept, so
         each asking check reports it itself.
         """
-        key = (name, region or self.region)
-        cache = self.snapshot.derived
-        if key not in cache:
-            cache[key] = build()
-        value: T = cache[key]
-        return value
+        return self._derived.get(name, region or self.region, build)
 
     def field(self, resource: Mapping[str, Any], name: str, service: str | None = None) -> Any:
         """A resource's sub-call result (e.g. a bucket's Policy); NotCollected when it failed."""

@@ -233,13 +233,9 @@ def _untrusted_openings(
     openings: set[Opening] = set()
     items: list[dict[str, Any]] = []
     unresolved: dict[str, None] = {}
+    judged = [(port, protocol, Traffic(protocol, port)) for port in ports for protocol in RULE_PROTOCOLS]
     for rule in group.ingress:
-        opened = [
-            (port, protocol)
-            for port in ports
-            for protocol in RULE_PROTOCOLS
-            if rule.match.admits(Traffic(protocol, port))
-        ]
+        opened = [(port, protocol) for port, protocol, traffic in judged if rule.match.admits(traffic)]
         if not opened:
             continue
         beyond = untrusted_sources(rule, trusted, lists)
