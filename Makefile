@@ -1,8 +1,13 @@
-# `make test` is the README's test command and what CI runs (through .ci/run).
+# `make deps` then `make test` is the README's test command and what CI runs (through .ci/run).
 PYTHON ?= python
 
-.PHONY: test lint typecheck layers unit docs
+.PHONY: deps test lint typecheck layers unit docs
 
+# System packages the full suite drives (Chromium, PostgreSQL); apt-get, with sudo when not root.
+deps:
+	bash scripts/install-deps.sh
+
+# Lint, types, layering and every test with coverage; stops with a message if `make deps` is needed.
 test:
 	PYTHON=$(PYTHON) bash scripts/run-tests.sh
 
@@ -16,8 +21,10 @@ typecheck:
 layers:
 	lint-imports
 
+# Fast feedback: every test that does not need the AWS emulator (no system packages either:
+# browser and PostgreSQL tests skip when those are missing).
 unit:
-	$(PYTHON) -m pytest -n auto
+	$(PYTHON) -m pytest -n auto -m "not lab"
 
 docs:
 	awsaudit checks --format markdown > docs/checks.md

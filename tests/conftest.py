@@ -1,11 +1,36 @@
-"""Suite-wide isolation: audits the tests run are recorded in a throwaway history store."""
+"""Suite-wide fixtures and the test contract.
+
+- One emulator (`lab`) for the whole session. moto keeps its state in process-wide backends, so
+  every lab server of a process shares one account state anyway: suites reset it and build their
+  scenario in module- or session-scoped fixtures of their own.
+- Every test that uses the `lab` fixture is marked `lab` automatically, so `make unit`
+  (`-m "not lab"`) never waits on the emulator. A test that starts the emulator some other way
+  while unmarked fails in a unit run instead of silently slowing it down.
+- With AWSAUDIT_TESTS_REQUIRE_ALL=1 (set by `make test` and CI), a missing test prerequisite
+  (Chromium, the PostgreSQL server) fails the run instead of skipping its tests.
+- Audits the tests run are recorded in a throwaway history store, never the user's own.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any, NoReturn
 
 import pytest
+
+from awsaudit.lab.server import Lab, start_lab
+
+LAB_MARKER = "lab"
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    running = start_lab()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -18,3 +43,26 @@ def private_history_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         os.environ.pop("AWSAUDIT_STORE", None)
     else:
         os.environ["AWSAUDIT_STORE"] = previous
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if LAB_MARKER in getattr(item, "fixturenames", ()):
+            item.add_marker(LAB_MARKER)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("markexpr", "") == f"not {LAB_MARKER}":
+        _forbid_emulator()
+
+
+def _forbid_emulator() -> None:
+    from moto.server import ThreadedMotoServer
+
+    def refuse(self: Any) -> NoReturn:
+        raise RuntimeError(
+            "this test starts the AWS emulator but is not marked `lab`: use the `lab` fixture "
+            "(or mark it with pytest.mark.lab) so that `make unit` stays emulator-free"
+        )
+
+    ThreadedMotoServer.start = refuse  # type: ignore[method-assign]

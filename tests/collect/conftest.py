@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from awsaudit.lab.server import Lab, start_lab
-
-
-@pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    running = start_lab()
-    try:
-        yield running
-    finally:
-        running.stop()
+from awsaudit.lab.server import Lab
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,8 @@ import pytest
 pytest.importorskip("distributed")
 
 from awsaudit.lab.scenarios import BuiltScenario, build_scenario
-from awsaudit.lab.server import Lab, start_lab
+from awsaudit.lab.server import Lab
 from awsaudit.organization.dask_executor import dask_client
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[Lab]:
-    running = start_lab()  # sets the lab's credentials in os.environ before the workers start
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")

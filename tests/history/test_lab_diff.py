@@ -20,7 +20,7 @@ from awsaudit.config import AuditConfig
 from awsaudit.history.compare import compare
 from awsaudit.history.findings_diff import Change
 from awsaudit.history.resource_diff import Kind
-from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab, start_lab
+from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab
 from awsaudit.report.model import build_report_model
 from awsaudit.snapshot import save
 from awsaudit.store import record_audit
@@ -74,43 +74,36 @@ def _scan(lab: Lab, path: Path, store: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def scans(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scans]:
-    lab = start_lab()
-    try:
-        lab.reset()
-        folder = tmp_path_factory.mktemp("lab-diff")
-        store = f"sqlite:///{folder / 'history.sqlite'}"
-        s3, ec2, iam = (
-            boto3.client(name, endpoint_url=lab.endpoint_url, region_name=REGION)
-            for name in ("s3", "ec2", "iam")
-        )
-        s3.create_bucket(Bucket=BUCKET)
-        s3.put_bucket_policy(Bucket=BUCKET, Policy=_policy(READ_STATEMENT))
-        vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
-        group_id = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
-        https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
-        ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[https])
-        iam.create_user(UserName="alice")
-        iam.create_login_profile(UserName="alice", Password="Lab-Password-0123456789")
-        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"][
-            "SerialNumber"
-        ]
-        iam.enable_mfa_device(
-            UserName="alice", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321"
-        )
-        _scan(lab, folder / "old.json.gz", store)
+def scans(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scans]:
+    lab.reset()
+    folder = tmp_path_factory.mktemp("lab-diff")
+    store = f"sqlite:///{folder / 'history.sqlite'}"
+    s3, ec2, iam = (
+        boto3.client(name, endpoint_url=lab.endpoint_url, region_name=REGION) for name in ("s3", "ec2", "iam")
+    )
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=_policy(READ_STATEMENT))
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    group_id = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[https])
+    iam.create_user(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password="Lab-Password-0123456789")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(
+        UserName="alice", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321"
+    )
+    _scan(lab, folder / "old.json.gz", store)
 
-        # Fix the bucket, open SSH to the world, remove alice's MFA device.
-        s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=BLOCK_ALL)
-        s3.put_bucket_policy(Bucket=BUCKET, Policy=_policy(READ_STATEMENT, TLS_STATEMENT))
-        ssh = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
-        ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[ssh])
-        iam.deactivate_mfa_device(UserName="alice", SerialNumber=serial)
-        iam.delete_virtual_mfa_device(SerialNumber=serial)
-        _scan(lab, folder / "new.json.gz", store)
-        yield Scans(folder / "old.json.gz", folder / "new.json.gz", store, group_id, serial)
-    finally:
-        lab.stop()
+    # Fix the bucket, open SSH to the world, remove alice's MFA device.
+    s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=BLOCK_ALL)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=_policy(READ_STATEMENT, TLS_STATEMENT))
+    ssh = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[ssh])
+    iam.deactivate_mfa_device(UserName="alice", SerialNumber=serial)
+    iam.delete_virtual_mfa_device(SerialNumber=serial)
+    _scan(lab, folder / "new.json.gz", store)
+    yield Scans(folder / "old.json.gz", folder / "new.json.gz", store, group_id, serial)
 
 
 def _group_arn(scans: Scans) -> str:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
-import pytest
 
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.lab.scenarios import BuiltScenario, build_scenario
-from awsaudit.lab.server import Lab, start_lab
+from awsaudit.lab.server import Lab
 from awsaudit.snapshot import Snapshot
-
-
-@pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    running = start_lab()
-    yield running
-    running.stop()
 
 
 def build_and_collect(lab: Lab, name: str, **params: int) -> tuple[BuiltScenario, Snapshot]:

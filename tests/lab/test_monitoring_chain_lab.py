@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,7 @@ from awsaudit.checks.runner import run_checks
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Status
-from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab, start_lab
+from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab
 from awsaudit.snapshot import Snapshot
 
 pytestmark = pytest.mark.lab
@@ -67,10 +66,8 @@ class LabClients:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[LabClients]:
-    running = start_lab()
-    yield LabClients(running)
-    running.stop()
+def client(lab: Lab) -> LabClients:
+    return LabClients(lab)
 
 
 def build_and_collect(client: LabClients, setup: ChainSetup) -> Snapshot:

@@ -20,7 +20,7 @@ from awsaudit.checks.runner import run_checks
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Severity, Status
-from awsaudit.lab.server import start_lab
+from awsaudit.lab.server import Lab
 from awsaudit.snapshot import Snapshot
 
 pytestmark = pytest.mark.lab
@@ -170,20 +170,16 @@ def build(ec2: Any) -> Built:
 
 
 @pytest.fixture(scope="module")
-def audited() -> Iterator[Audited]:
-    lab = start_lab()
-    try:
-        lab.reset()
-        built = build(boto3.client("ec2", region_name=REGION, endpoint_url=lab.endpoint_url))
-        options = CollectOptions(
-            regions=(REGION,),
-            endpoint_url=lab.endpoint_url,
-            client_hooks=lab.client_hooks(),
-            datasets=DATASETS,
-        )
-        yield Audited(built, collect(boto3.Session(region_name=REGION), options))
-    finally:
-        lab.stop()
+def audited(lab: Lab) -> Iterator[Audited]:
+    lab.reset()
+    built = build(boto3.client("ec2", region_name=REGION, endpoint_url=lab.endpoint_url))
+    options = CollectOptions(
+        regions=(REGION,),
+        endpoint_url=lab.endpoint_url,
+        client_hooks=lab.client_hooks(),
+        datasets=DATASETS,
+    )
+    yield Audited(built, collect(boto3.Session(region_name=REGION), options))
 
 
 def judge(audited: Audited, check_id: str, config: AuditConfig | None = None) -> list[Finding]:

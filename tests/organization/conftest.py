@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -11,17 +11,8 @@ import pytest
 from awsaudit.collect.organization.discovery import discover
 from awsaudit.lab.scenarios import BuiltScenario, build_scenario
 from awsaudit.lab.scenarios.organization import lab_hooks as organization_hooks
-from awsaudit.lab.server import Lab, start_lab
+from awsaudit.lab.server import Lab
 from awsaudit.organization.model import OrganizationStructure
-
-
-@pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    running = start_lab()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")

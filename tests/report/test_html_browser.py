@@ -13,11 +13,12 @@ import pytest
 from awsaudit.findings import Finding, Severity, Status
 from awsaudit.report.html_report import render_html
 from awsaudit.report.model import build_report_model
+from tests.prerequisites import require
 from tests.report.sample import ACCOUNT, HOSTILE, SG_HOSTILE, audit_result, sample_model
 
 pytest.importorskip("playwright.sync_api", reason="pip install playwright (no browser download needed)")
 if shutil.which("chromium") is None and not os.path.exists("/usr/bin/chromium"):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+    require(False, "Debian's chromium is not installed")
 
 from tests.report.browser import chromium
 

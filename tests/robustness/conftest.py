@@ -11,17 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from awsaudit.lab.scenarios import BuiltScenario, build_scenario
-from awsaudit.lab.server import Lab, start_lab
+from awsaudit.lab.server import Lab
 from tests.robustness.scanning import CLI, Scan, scan_lab
-
-
-@pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    running = start_lab()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
-import pytest
 
 from awsaudit.audit import AuditResult, evaluate, select
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Status
 from awsaudit.lab.scenarios import BuiltScenario, build_scenario
-from awsaudit.lab.server import Lab, start_lab
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[Lab]:
-    running = start_lab()
-    try:
-        yield running
-    finally:
-        running.stop()
+from awsaudit.lab.server import Lab
 
 
 def _scan(lab: Lab, scenario: str) -> tuple[BuiltScenario, AuditResult]:

@@ -12,13 +12,15 @@ import psycopg
 import pytest
 from sqlalchemy.engine.url import make_url
 
+from tests.prerequisites import require
+
 POSTGRES_ENV = "AWSAUDIT_TEST_POSTGRES_URL"
 
 
 def _postgres_database() -> Iterator[str]:
     server = os.environ.get(POSTGRES_ENV)
-    if not server:
-        pytest.skip(f"{POSTGRES_ENV} is not set (scripts/start-postgres.sh starts a server)")
+    require(bool(server), f"{POSTGRES_ENV} is not set (scripts/start-postgres.sh starts a server)")
+    assert server is not None
     url = make_url(server)
     name = f"awsaudit_{uuid.uuid4().hex[:12]}"
     admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
