@@ -8,6 +8,7 @@
   while unmarked fails in a unit run instead of silently slowing it down.
 - With AWSAUDIT_TESTS_REQUIRE_ALL=1 (set by `make test` and CI), a missing test prerequisite
   (Chromium, the PostgreSQL server) fails the run instead of skipping its tests.
+- Hypothesis examples have no deadline (speed is measured in benchmarks/, never asserted).
 - Audits the tests run are recorded in a throwaway history store, never the user's own.
 """
 
@@ -18,10 +19,16 @@ from collections.abc import Iterator
 from typing import Any, NoReturn
 
 import pytest
+from hypothesis import settings
 
 from awsaudit.lab.server import Lab, start_lab
 
 LAB_MARKER = "lab"
+
+# Property tests judge results, never speed: a per-example deadline only makes them flaky on a
+# loaded machine.
+settings.register_profile("awsaudit", deadline=None)
+settings.load_profile("awsaudit")
 
 
 @pytest.fixture(scope="session")
