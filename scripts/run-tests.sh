@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
-# Line coverage of src/awsaudit by the whole suite, measured when the floor was set; raise it as
+# Line coverage of src/awsaudit by the whole suite was 96.1 % when the floor was set; raise it as
 # coverage grows, never lower it to make a change pass.
-COVERAGE_FLOOR=88
+COVERAGE_FLOOR=95
 
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
