@@ -33,6 +33,7 @@ from awsaudit.collect.errors import (
 from awsaudit.collect.progress import Progress
 from awsaudit.collect.redaction import protect_credentials
 from awsaudit.collect.registry import DatasetSpec, all_specs
+from awsaudit.errors import AwsauditError
 from awsaudit.snapshot import GLOBAL, Account, CollectionError, Snapshot, now_utc
 
 ClientHook = Callable[[Any], None]
@@ -55,7 +56,7 @@ class CollectOptions:
     show_progress: bool = False
 
 
-class CollectionFailed(Exception):
+class CollectionFailed(AwsauditError):
     """The run cannot start at all (no credentials, identity unknown)."""
 
 

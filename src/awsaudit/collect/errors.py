@@ -16,6 +16,8 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from awsaudit.errors import AwsauditError
+
 _current = threading.local()
 _TAGS = re.compile(r"<[^>]{0,200}>")
 
@@ -33,13 +35,13 @@ ACCESS_DENIED_CODES = frozenset(
 )
 
 
-class DeadlineExceeded(BotoCoreError):  # type: ignore[misc]  # botocore ships no type information
+class DeadlineExceeded(BotoCoreError, AwsauditError):  # type: ignore[misc]  # botocore has no types
     """A call or the whole collection ran past its deadline; not retried."""
 
     fmt = "{reason}"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason=reason)
+        BotoCoreError.__init__(self, reason=reason)  # formats ``fmt``; botocore has no type information
 
 
 def reject_unparseable_json(response_dict: Any = None, operation_model: Any = None, **_: Any) -> None:

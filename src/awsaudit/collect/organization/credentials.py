@@ -18,6 +18,7 @@ import boto3
 
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.organization.discovery import ClientHook, make_client
+from awsaudit.errors import AwsauditError
 from awsaudit.organization.model import AccountCredentials
 
 DEFAULT_AUDIT_ROLE = "OrganizationAccountAccessRole"
@@ -26,7 +27,7 @@ _SESSION_NAME_UNSAFE = re.compile(r"[^\w+=,.@-]")
 SESSION_SECONDS = 3600
 
 
-class CredentialsRefused(Exception):
+class CredentialsRefused(AwsauditError):
     """The audit role could not be assumed in an account (role missing, trust refused, throttled...)."""
 
     def __init__(self, account_id: str, code: str, message: str) -> None:
@@ -36,7 +37,7 @@ class CredentialsRefused(Exception):
         super().__init__(f"cannot assume the audit role in {account_id}: {code}: {message}")
 
 
-class AuditRoleError(ValueError):
+class AuditRoleError(AwsauditError, ValueError):
     """The audit role name is not a valid IAM role name or path."""
 
 

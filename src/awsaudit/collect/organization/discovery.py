@@ -14,6 +14,7 @@ from botocore.config import Config
 
 from awsaudit import __version__
 from awsaudit.collect.errors import describe_failure
+from awsaudit.errors import AwsauditError
 from awsaudit.organization.model import (
     AccountTarget,
     OrganizationalUnit,
@@ -25,7 +26,7 @@ from awsaudit.organization.model import (
 ClientHook = Callable[[Any], None]
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(AwsauditError):
     """The organization cannot be listed with these credentials."""
 
 
