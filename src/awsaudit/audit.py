@@ -11,11 +11,12 @@ from awsaudit.checks.registry import CheckMeta, all_checks
 from awsaudit.checks.runner import run_checks
 from awsaudit.compliance.frameworks_model import ControlResult, Framework, find_framework, rollup
 from awsaudit.config import AuditConfig
+from awsaudit.errors import AwsauditError
 from awsaudit.findings import Finding, Severity
 from awsaudit.snapshot import CollectionError, Snapshot
 
 
-class SelectionError(Exception):
+class SelectionError(AwsauditError):
     """The requested checks, frameworks or severity do not exist."""
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from awsaudit.errors import AwsauditError
+
 DEFAULT_ADMIN_PORTS: tuple[int, ...] = (
     22,  # SSH
     23,  # Telnet
@@ -30,7 +32,7 @@ DEFAULT_ADMIN_PORTS: tuple[int, ...] = (
 )
 
 
-class ConfigError(Exception):
+class ConfigError(AwsauditError):
     """The configuration file or an override is invalid."""
 
 

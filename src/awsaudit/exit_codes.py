@@ -1,21 +1,29 @@
-"""Process exit codes for CI: what a pipeline can branch on (documented in docs/reports.md)."""
+"""The exit-code policy: which code a run ends with (documented in docs/reports.md).
+
+One place decides it for every command: the verdict over a single account's report, over an
+organization's summary, and the code an error ends the run with.
+"""
 
 from __future__ import annotations
 
-from enum import IntEnum
+from collections.abc import Iterable
 
-from awsaudit.findings import Severity
-from awsaudit.report.model import ReportModel, ReportStatus
+from awsaudit.errors import AwsauditError, ExitCode
+from awsaudit.findings import Severity, Status
+from awsaudit.organization.summary import OrganizationSummary
+from awsaudit.report.model import ReportModel
+
+__all__ = [
+    "ExitCode",
+    "FailOnError",
+    "error_exit_code",
+    "exit_code",
+    "organization_exit_code",
+    "parse_fail_on",
+]
 
 
-class ExitCode(IntEnum):
-    OK = 0
-    FAILURES = 1  # unsuppressed FAIL findings at or above --fail-on
-    USAGE = 2  # bad command line or input file (the CLI's one-line errors)
-    INCOMPLETE = 3  # with --fail-on-unknown: some results are UNKNOWN, so the audit is incomplete
-
-
-class FailOnError(ValueError):
+class FailOnError(AwsauditError, ValueError):
     """--fail-on names no known severity."""
 
 
@@ -29,16 +37,52 @@ def parse_fail_on(text: str | None) -> Severity | None:
         raise FailOnError(f"unknown severity {text!r} for --fail-on (choose from {choices})") from None
 
 
-def exit_code(model: ReportModel, fail_on: Severity | None, fail_on_unknown: bool) -> int:
+def _verdict(
+    results: Iterable[tuple[str, Severity | None]], fail_on: Severity | None, fail_on_unknown: bool
+) -> ExitCode:
     """FAILURES wins over INCOMPLETE: a known failure is the more specific signal.
 
-    Suppressed findings never count. Without ``fail_on`` no failure changes the code.
+    ``results`` are (status, severity) pairs; a FAIL without a known severity cannot reach --fail-on.
+    Without ``fail_on`` no failure changes the code.
     """
+    results = list(results)
     if fail_on is not None and any(
-        item.status is ReportStatus.FAIL and item.finding.severity.rank >= fail_on.rank
-        for item in model.findings
+        status == Status.FAIL and severity is not None and severity.rank >= fail_on.rank
+        for status, severity in results
     ):
         return ExitCode.FAILURES
-    if fail_on_unknown and any(item.status is ReportStatus.UNKNOWN for item in model.findings):
+    if fail_on_unknown and any(status == Status.UNKNOWN for status, _ in results):
         return ExitCode.INCOMPLETE
     return ExitCode.OK
+
+
+def exit_code(model: ReportModel, fail_on: Severity | None, fail_on_unknown: bool) -> int:
+    """One account's audit. Suppressed findings never count (their report status is SUPPRESSED)."""
+    return _verdict(
+        ((item.status, item.finding.severity) for item in model.findings), fail_on, fail_on_unknown
+    )
+
+
+def organization_exit_code(
+    summary: OrganizationSummary, fail_on: Severity | None, fail_on_unknown: bool
+) -> int:
+    """As for one account, over every account's check statuses: an account not scanned is UNKNOWN."""
+    checks = summary.checks
+    return _verdict(
+        (
+            (status, checks[check_id].severity if check_id in checks else None)
+            for row in summary.rows
+            for check_id, status in row.statuses.items()
+        ),
+        fail_on,
+        fail_on_unknown,
+    )
+
+
+def error_exit_code(error: BaseException) -> ExitCode | None:
+    """The code an error ends a command with, or None when it is not one awsaudit anticipates (a bug)."""
+    if isinstance(error, AwsauditError):
+        return error.exit_code
+    if isinstance(error, OSError):  # an unreadable or unwritable file named on the command line
+        return ExitCode.USAGE
+    return None

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from awsaudit.errors import AwsauditError
+
 SCHEMA_NAME = "awsaudit.snapshot"
 SCHEMA_VERSION = 1
 SCHEMA = f"{SCHEMA_NAME}/{SCHEMA_VERSION}"
@@ -31,11 +33,11 @@ GLOBAL = "global"
 RESOURCE_ERRORS_KEY = "_errors"
 
 
-class SnapshotError(Exception):
+class SnapshotError(AwsauditError):
     """A snapshot file could not be read or is not a valid snapshot."""
 
 
-class NotCollected(Exception):
+class NotCollected(AwsauditError):
     """A dataset (or a resource's field) the caller needs is absent from the snapshot.
 
     Carries the recorded reason: the collection error, or the fact that it was

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from awsaudit.errors import AwsauditError
 from awsaudit.findings import Finding, Status
 
 _REQUIRED = ("check", "resource", "reason")
@@ -35,7 +36,7 @@ _OPTIONAL = ("account", "region", "expires", "owner")
 SUPPRESSIBLE = frozenset({Status.FAIL, Status.UNKNOWN, Status.MANUAL})
 
 
-class SuppressionError(Exception):
+class SuppressionError(AwsauditError):
     """A suppressions file is unreadable or one of its entries is malformed."""
 
 

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from awsaudit.cli_iam import register
+from awsaudit.cli.iam import register
 from awsaudit.snapshot import save
 from tests.builders import SnapshotBuilder
 from tests.checks.test_iam_analysis import ADMIN_POLICY, SAME_ACCOUNT, Account, allow, arn, doc, trust

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from awsaudit.cli import app
 from awsaudit.lab.scenarios import BuiltScenario
-from awsaudit.lab.serve import LAB_ENDPOINT_VARIABLE
 from awsaudit.lab.server import Lab
 
 pytestmark = pytest.mark.lab
@@ -22,13 +21,22 @@ SCOPE = ["--checks", "organizations.*", "--checks", "budgets.*", "--regions", "u
 @pytest.fixture
 def lab_environment(lab: Lab, organization: BuiltScenario, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", lab.endpoint_url)
-    monkeypatch.setenv(LAB_ENDPOINT_VARIABLE, lab.endpoint_url)
 
 
 def _scan(output: Path, *options: str) -> tuple[Any, dict[str, Any]]:
     result = CliRunner().invoke(
         app,
-        ["scan", "--organization", *SCOPE, "--output-dir", str(output), "--output-format", "json", *options],
+        [
+            "lab",
+            "scan",
+            "--organization",
+            *SCOPE,
+            "--output-dir",
+            str(output),
+            "--output-format",
+            "json",
+            *options,
+        ],
     )
     summary_file = output / "organization-summary.json"
     return result, json.loads(summary_file.read_text()) if summary_file.exists() else {}

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from awsaudit.cli_history import register
+from awsaudit.cli.history import register
 from awsaudit.findings import Finding, Status
 from awsaudit.history.compare import DiffError, compare
 from awsaudit.history.findings_diff import Change

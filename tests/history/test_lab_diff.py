@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from awsaudit.audit import evaluate, select
-from awsaudit.cli_history import register
+from awsaudit.cli.history import register
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.collect.registry import all_specs
 from awsaudit.config import AuditConfig

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from awsaudit.cli import app
 from awsaudit.lab.scenarios import BuiltScenario, Planted
 from awsaudit.lab.scenarios.organization import ENUMERATED_CHECKS
-from awsaudit.lab.serve import LAB_ENDPOINT_VARIABLE
 from awsaudit.lab.server import Lab
 
 pytestmark = pytest.mark.lab
@@ -24,7 +23,6 @@ SCOPE = ["--checks", "organizations.*", "--checks", "budgets.*", "--regions", "u
 def lab_environment(lab: Lab, organization: BuiltScenario) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_ENDPOINT_URL", lab.endpoint_url)
-        patch.setenv(LAB_ENDPOINT_VARIABLE, lab.endpoint_url)
         yield
 
 
@@ -34,6 +32,7 @@ def scanned(lab_environment: None, tmp_path_factory: pytest.TempPathFactory) -> 
     result = CliRunner().invoke(
         app,
         [
+            "lab",
             "scan",
             "--organization",
             *SCOPE,
@@ -92,6 +91,7 @@ def _scan(tmp_path: Path, *options: str) -> tuple[int, dict[str, object]]:
     result = CliRunner().invoke(
         app,
         [
+            "lab",
             "scan",
             "--organization",
             *SCOPE,
@@ -127,15 +127,26 @@ def accounts_id(summary: dict[str, object], name: str) -> str:
 
 def test_usage_errors_are_one_line(lab_environment: None, tmp_path: Path) -> None:
     runner = CliRunner()
-    alone = runner.invoke(app, ["scan", "--accounts", "123456789012", "--output-dir", str(tmp_path)])
+    alone = runner.invoke(app, ["lab", "scan", "--accounts", "123456789012", "--output-dir", str(tmp_path)])
     assert alone.exit_code == 2 and "need --organization" in alone.output
     unknown = runner.invoke(
-        app, ["scan", "--organization", *SCOPE, "--accounts", "999999999999", "--output-dir", str(tmp_path)]
+        app,
+        [
+            "lab",
+            "scan",
+            "--organization",
+            *SCOPE,
+            "--accounts",
+            "999999999999",
+            "--output-dir",
+            str(tmp_path),
+        ],
     )
     assert unknown.exit_code == 2 and "999999999999 is not in organization" in unknown.output
     bad_role = runner.invoke(
         app,
         [
+            "lab",
             "scan",
             "--organization",
             *SCOPE,
@@ -158,6 +169,7 @@ def test_members_covered_by_the_organization_trail(lab_environment: None, tmp_pa
     result = CliRunner().invoke(
         app,
         [
+            "lab",
             "scan",
             "--organization",
             *checks,
@@ -194,6 +206,7 @@ def test_monitoring_of_members_is_decided_by_the_trail_owner(
     result = CliRunner().invoke(
         app,
         [
+            "lab",
             "scan",
             "--organization",
             "--checks",

@@ -61,4 +61,5 @@ def test_documented_values() -> None:
         "FAILURES": 1,
         "USAGE": 2,
         "INCOMPLETE": 3,
+        "INTERNAL": 4,
     }

@@ -10,10 +10,11 @@ from typing import Any
 
 import yaml
 
+from awsaudit.errors import AwsauditError
 from awsaudit.findings import Finding, Status
 
 
-class FrameworkError(Exception):
+class FrameworkError(AwsauditError):
     """A framework file is malformed."""
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from awsaudit.audit import evaluate, select
 from awsaudit.config import AuditConfig
+from awsaudit.errors import AwsauditError
 from awsaudit.history.findings_diff import AuditFindings, FindingsDiff, diff_findings
 from awsaudit.history.resource_diff import SnapshotDiff, diff_snapshots
 from awsaudit.snapshot import Snapshot, SnapshotError, load
@@ -15,7 +16,7 @@ from awsaudit.store import ScanRecord, Store, StoredFinding, StoreError, open_st
 from awsaudit.store.store import sha256_of
 
 
-class DiffError(Exception):
+class DiffError(AwsauditError):
     """The audits to compare cannot be found or do not belong together."""
 
 

@@ -1,4 +1,5 @@
-"""`awsaudit diff` output: the terminal (rich), JSON (schema ``awsaudit.diff/1``) and Markdown."""
+"""History output: `awsaudit diff` on the terminal (rich), as JSON (schema ``awsaudit.diff/1``) and
+Markdown; the `history` listing and the `trend` sparklines."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from awsaudit.findings import Severity
 from awsaudit.history.compare import AuditSource, Comparison
 from awsaudit.history.findings_diff import Change, FindingChange
 from awsaudit.history.resource_diff import FieldChange, Kind, ResourceChange
+from awsaudit.history.trend import TrendPoint, sparkline
 from awsaudit.report.markdown import cell
+from awsaudit.store.records import ScanRecord
 
 DIFF_SCHEMA = "awsaudit.diff/1"
 _SEVERITIES = sorted(Severity, key=lambda s: -s.rank)
@@ -240,3 +243,90 @@ def render_markdown(comparison: Comparison) -> str:
         ]
     lines += [f"\n> note: {cell(note)}" for note in comparison.notes]
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- history
+
+
+def scans_document(listing: dict[str, list[ScanRecord]]) -> str:
+    """`awsaudit history --format json`: every account's scans, newest first."""
+    document = {
+        account: [
+            {
+                "id": s.id,
+                "collected_at": s.collected_at.isoformat(),
+                "recorded_at": s.recorded_at.isoformat(),
+                "identity": s.caller_arn,
+                "regions": list(s.regions),
+                "frameworks": list(s.frameworks),
+                "checks": len(s.checks),
+                "tool_version": s.tool_version,
+                "collection_seconds": s.collection_seconds,
+                "collection_errors": len(s.errors),
+                "status_counts": dict(s.status_counts),
+                "snapshot": s.snapshot_path,
+                "snapshot_sha256": s.snapshot_sha256,
+            }
+            for s in scans
+        ]
+        for account, scans in listing.items()
+    }
+    return json.dumps(document, indent=1) + "\n"
+
+
+def print_scans(listing: dict[str, list[ScanRecord]], location: str, console: Console) -> None:
+    """`awsaudit history`: one table of scans per account."""
+    if not any(listing.values()):
+        console.print(Text(f"No scans recorded in {location}."))
+        return
+    for account, scans in listing.items():
+        table = Table(title=f"Account {account}", title_justify="left")
+        for column in ("scan", "collected (UTC)", "regions", "checks", "FAIL", "PASS", "errors", "tool"):
+            table.add_column(column, justify="right" if column in ("scan", "FAIL", "PASS") else "left")
+        for s in scans:
+            table.add_row(
+                str(s.id),
+                f"{s.collected_at:%Y-%m-%d %H:%M}",
+                Text(", ".join(s.regions)),
+                str(len(s.checks)),
+                str(s.status_counts.get("FAIL", 0)),
+                str(s.status_counts.get("PASS", 0)),
+                str(len(s.errors)),
+                Text(s.tool_version),
+            )
+        console.print(table)
+
+
+# ---------------------------------------------------------------- trend
+
+
+def print_trend(account: str, series: list[TrendPoint], console: Console) -> None:
+    """`awsaudit trend` for one account: pass rate per framework and failing findings by severity."""
+    first, last = series[0].scan.collected_at, series[-1].scan.collected_at
+    console.print(
+        Text(f"Account {account}: {len(series)} scans, {first:%Y-%m-%d} → {last:%Y-%m-%d}", style="bold")
+    )
+    table = Table(show_header=True)
+    table.add_column("series")
+    table.add_column("trend")
+    table.add_column("first", justify="right")
+    table.add_column("last", justify="right")
+    keys = sorted({k for p in series for k in p.rates})
+    for key in keys:
+        rates = [p.rates[key].pass_rate if key in p.rates else None for p in series]
+        known = [r for r in rates if r is not None]
+        table.add_row(
+            Text(f"pass rate {key}"),
+            sparkline(rates, high=1.0),
+            f"{100 * known[0]:.0f}%" if known else "-",
+            f"{100 * known[-1]:.0f}%" if known else "-",
+        )
+    for severity in _SEVERITIES:
+        counts = [p.failing[severity] for p in series]
+        table.add_row(
+            f"failing {severity.value}",
+            sparkline([float(c) for c in counts]),
+            str(counts[0]),
+            str(counts[-1]),
+        )
+    console.print(table)

@@ -6,15 +6,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from awsaudit.errors import AwsauditError
 from awsaudit.findings import Severity
-from awsaudit.store import FrameworkRate, ScanRecord, Store
+from awsaudit.store import FrameworkRate, ScanRecord, Store, open_store
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwh])\s*$")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
-class TrendError(Exception):
+class TrendError(AwsauditError):
     """A bad duration, or no scans to show."""
 
 
@@ -38,6 +39,20 @@ def trend(store: Store, account: str, limit: int = 30, until: ScanRecord | None 
         TrendPoint(scan, {rate.framework: rate for rate in rates[scan.id]}, failing[scan.id])
         for scan in scans
     ]
+
+
+def account_trends(store_url: str | None, account: str | None, limit: int) -> dict[str, list[TrendPoint]]:
+    """The trend of ``account`` (default: every account in the store); an account without scans is an
+    error, so that a typo in --account is not shown as an empty chart."""
+    with open_store(store_url) as opened:
+        accounts = [account] if account else opened.accounts()
+        if not accounts:
+            raise TrendError(f"the store {opened.location} holds no scans yet")
+        points = {a: trend(opened, a, limit) for a in accounts}
+    for name, series in points.items():
+        if not series:
+            raise TrendError(f"no scans of account {name}")
+    return points
 
 
 def sparkline(values: list[float | None], low: float = 0.0, high: float | None = None) -> str:

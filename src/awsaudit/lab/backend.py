@@ -15,10 +15,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from awsaudit.errors import AwsauditError
+
 _REPORT_TIME = "%Y-%m-%dT%H:%M:%S+00:00"
 
 
-class BackendError(Exception):
+class BackendError(AwsauditError):
     """A backend object the lab wanted to change does not exist."""
 
 

@@ -9,16 +9,13 @@ import time
 from awsaudit.lab.scenarios import build_scenario
 from awsaudit.lab.server import start_lab
 
-# `awsaudit collect` applies the lab's work-arounds only when this equals AWS_ENDPOINT_URL.
-LAB_ENDPOINT_VARIABLE = "AWSAUDIT_LAB_ENDPOINT"
-
 
 def serve(scenario: str) -> None:
     """Start the lab, build ``scenario``, print how to reach it, and block until interrupted."""
     lab = start_lab()
     try:
         built = build_scenario(scenario, lab)
-        environment = {**lab.environment(), LAB_ENDPOINT_VARIABLE: lab.endpoint_url}
+        environment = lab.environment()
         out = sys.stdout
         out.write(f"# awsaudit lab: scenario {scenario!r} at {lab.endpoint_url}\n")
         out.write("# Point boto3 / the AWS CLI at it (paste into a shell):\n")
@@ -29,7 +26,7 @@ def serve(scenario: str) -> None:
             out.write(f"# planted problems: {len(built.planted)}\n")
         for note in built.notes:
             out.write(f"# note: {note}\n")
-        out.write(f"# e.g. awsaudit collect -o lab.json.gz --regions {','.join(built.regions)}\n")
+        out.write(f"# e.g. awsaudit lab collect -o lab.json.gz --regions {','.join(built.regions)}\n")
         out.write("# Ctrl-C stops the lab.\n")
         out.flush()
         try:

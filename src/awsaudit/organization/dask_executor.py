@@ -35,6 +35,7 @@ from awsaudit.collect.organization.credentials import (
     CredentialsRefused,
     WorkerRoleAssumption,
 )
+from awsaudit.errors import AwsauditError
 from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.organization.output import publish, remove_temporary_files
 from awsaudit.organization.runner import OutcomeCallback
@@ -46,7 +47,7 @@ DEFAULT_RETRIES = 2
 _POLL_SECONDS = 0.5
 
 
-class DaskUnavailable(Exception):
+class DaskUnavailable(AwsauditError):
     """``--executor dask`` without the ``distributed`` extra installed."""
 
 

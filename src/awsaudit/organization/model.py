@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from awsaudit.errors import AwsauditError
+
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
-class OrganizationScopeError(ValueError):
+class OrganizationScopeError(AwsauditError, ValueError):
     """An account or OU named on the command line is not in the organization, or the scope is empty."""
 
 

@@ -17,10 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from awsaudit.errors import AwsauditError
+
 _TEMPORARY = ".*.tmp"  # the temp files of snapshot.write_private_atomic
 
 
-class OutputLocationError(ValueError):
+class OutputLocationError(AwsauditError, ValueError):
     """The output location cannot be used (no filesystem library for it, or not with this executor)."""
 
 

@@ -21,6 +21,7 @@ from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.organization.sessions import account_session
 from awsaudit.config import AuditConfig
+from awsaudit.errors import AwsauditError
 from awsaudit.organization.facts import budget_facts, check_statuses, deferred_checks
 from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountStatus, AccountTarget
 from awsaudit.report.json_report import render_json
@@ -153,5 +154,5 @@ def failed(target: AccountTarget, reason: str, started: float) -> AccountOutcome
     )
 
 
-class _Mismatch(Exception):
+class _Mismatch(AwsauditError):
     """The credentials reach another account than the target: never write under the wrong id."""

@@ -16,6 +16,7 @@ from awsaudit.audit import AuditResult
 from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Severity
 from awsaudit.report.model import ReportModel, ReportStatus, build_report_model
+from awsaudit.snapshot import Snapshot
 
 _STATUS_STYLE = {"PASS": "green", "FAIL": "red", "UNKNOWN": "yellow", "MANUAL": "cyan", "SUPPRESSED": "dim"}
 MAX_LISTED = 20
@@ -101,3 +102,15 @@ def print_summary(
         )
     for path in written or []:
         console.print(f"Wrote {inert(path)}", highlight=False, markup=False)
+
+
+def print_collection(snapshot: Snapshot, written: str, console: Console) -> None:
+    """One line after `awsaudit collect`: what was collected, at what cost, and where it went."""
+    calls = sum(snapshot.api_calls.values())
+    console.print(
+        f"Collected account {snapshot.account.account_id} in {len(snapshot.regions)} region(s): "
+        f"{calls} API requests in {snapshot.duration_seconds:.1f} s, "
+        f"{len(snapshot.errors)} collection error(s). Wrote {written}",
+        highlight=False,
+        soft_wrap=True,
+    )

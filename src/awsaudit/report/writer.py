@@ -6,11 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from awsaudit.errors import AwsauditError
 from awsaudit.report.model import ReportModel
 from awsaudit.snapshot import write_private_atomic
 
 
-class ReportFormatError(ValueError):
+class ReportFormatError(AwsauditError, ValueError):
     """An unknown report format was requested."""
 
 

@@ -23,6 +23,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from awsaudit.errors import AwsauditError
+
 STORE_ENV = "AWSAUDIT_STORE"
 # Execution option marking a connection that writes: on SQLite it takes the write lock at BEGIN,
 # so two writers queue on the busy timeout instead of failing when one upgrades its read lock.
@@ -33,7 +35,7 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_KEY = 0x61777361
 
 
-class StoreError(Exception):
+class StoreError(AwsauditError):
     """The history store cannot be opened, is at an unknown schema revision, or lacks a record."""
 
 

@@ -6,11 +6,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from awsaudit.errors import AwsauditError
+
 if TYPE_CHECKING:
     from awsaudit.lab.server import Lab
 
 
-class ScenarioError(Exception):
+class ScenarioError(AwsauditError):
     """A scenario name or parameter is invalid, or the scenario could not be built."""
 
 

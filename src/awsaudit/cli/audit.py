@@ -1,0 +1,229 @@
+"""`awsaudit collect`, `evaluate` and `scan`: one account (or, with --organization, every account)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from awsaudit.audit import Selection, select
+from awsaudit.audit import evaluate as run_evaluation
+from awsaudit.cli.common import client_hooks, error_console, guard, split_list
+from awsaudit.cli.delivery import AccountAccess, deliver, report_request
+from awsaudit.cli.options import (
+    AccountsOpt,
+    AccountsParallelOpt,
+    AuditRoleOpt,
+    ChecksOpt,
+    ConfigOpt,
+    DaskWorkersOpt,
+    EndpointOpt,
+    ExcludeAccountsOpt,
+    ExcludeOpt,
+    ExecutorOpt,
+    ExternalIdOpt,
+    FailOnOpt,
+    FailOnUnknownOpt,
+    FormatOpt,
+    FrameworkOpt,
+    NoStoreOpt,
+    OrganizationOpt,
+    OusOpt,
+    OutputDirOpt,
+    ProfileOpt,
+    RegionsOpt,
+    RoleOpt,
+    ScanOutputOpt,
+    SchedulerOpt,
+    SeverityOpt,
+    StoreOpt,
+    SuppressionsOpt,
+    TrustedOpt,
+    WorkerCredentialsOpt,
+    WorkersOpt,
+)
+from awsaudit.cli.organization import ExecutorChoice, OrganizationScope, scan_organization_command
+from awsaudit.collect.engine import CollectOptions
+from awsaudit.collect.engine import collect as collect_snapshot
+from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE
+from awsaudit.collect.registry import all_specs
+from awsaudit.collect.session import make_session
+from awsaudit.config import AuditConfig, load_config
+from awsaudit.errors import UsageProblem
+from awsaudit.organization.output import is_uri
+from awsaudit.report.console import print_collection
+from awsaudit.snapshot import Snapshot, load, save
+
+
+def _collect(
+    ctx: typer.Context, access: AccountAccess, regions: str | None, datasets: frozenset[str] | None
+) -> Snapshot:
+    if datasets is not None:
+        unknown = sorted(datasets - set(all_specs()))
+        if unknown:
+            raise UsageProblem(f"unknown dataset(s): {', '.join(unknown)} (see docs/snapshot.md)")
+    session = make_session(
+        profile=access.profile,
+        role_arn=access.role_arn,
+        external_id=access.external_id,
+        endpoint_url=access.endpoint_url,
+    )
+    options = CollectOptions(
+        regions=split_list(regions),
+        datasets=datasets,
+        max_workers=access.max_workers,
+        endpoint_url=access.endpoint_url,
+        client_hooks=client_hooks(ctx, access.endpoint_url),
+        show_progress=True,
+    )
+    return collect_snapshot(session, options)
+
+
+def _audit_config(path: Path | None, trusted: list[str] | None, selection: Selection) -> AuditConfig:
+    """The config file plus overrides; one selected CIS version also sets the monitoring event lists."""
+    cis = [f.version for f in selection.frameworks if f.id == "cis-aws-foundations"]
+    return load_config(
+        path,
+        {
+            "trusted_cidrs": tuple(trusted) if trusted else None,
+            "cis_version": cis[0] if len(cis) == 1 else None,
+        },
+    )
+
+
+def collect(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Snapshot file (.json.gz, or .json).")],
+    profile: ProfileOpt = None,
+    regions: RegionsOpt = None,
+    role_arn: RoleOpt = None,
+    external_id: ExternalIdOpt = None,
+    endpoint_url: EndpointOpt = None,
+    max_workers: WorkersOpt = 16,
+    datasets: Annotated[
+        str | None, typer.Option("--datasets", help="Comma-separated service/Dataset keys (default: all).")
+    ] = None,
+) -> None:
+    """Collect a snapshot of the account (read-only API calls) and save it."""
+
+    def body() -> None:
+        wanted = split_list(datasets)
+        access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers)
+        snapshot = _collect(ctx, access, regions, None if wanted is None else frozenset(wanted))
+        save(snapshot, output)
+        print_collection(snapshot, str(output), error_console)
+
+    guard(body)
+
+
+def evaluate(
+    snapshot_path: Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="A snapshot written by collect.")],
+    output_format: FormatOpt = None,
+    output_dir: OutputDirOpt = Path("."),
+    framework: FrameworkOpt = None,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeOpt = None,
+    severity: SeverityOpt = None,
+    config: ConfigOpt = None,
+    trusted_cidr: TrustedOpt = None,
+    suppressions: SuppressionsOpt = None,
+    fail_on: FailOnOpt = None,
+    fail_on_unknown: FailOnUnknownOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Audit a saved snapshot offline (no AWS access needed)."""
+
+    def body() -> int:
+        request = report_request(
+            output_format, output_dir, suppressions, fail_on, fail_on_unknown, store, not no_store
+        )
+        selection = select(framework or (), checks or (), exclude_checks or (), severity)
+        audit_config = _audit_config(config, trusted_cidr, selection)
+        result = run_evaluation(load(snapshot_path), selection, audit_config)
+        return deliver(result, request, snapshot_path=snapshot_path)
+
+    raise typer.Exit(guard(body))
+
+
+def scan(
+    ctx: typer.Context,
+    output_format: FormatOpt = None,
+    output_dir: ScanOutputOpt = ".",
+    snapshot_out: Annotated[
+        Path | None, typer.Option("--snapshot", help="Also save the collected snapshot here.")
+    ] = None,
+    profile: ProfileOpt = None,
+    regions: RegionsOpt = None,
+    role_arn: RoleOpt = None,
+    external_id: ExternalIdOpt = None,
+    endpoint_url: EndpointOpt = None,
+    max_workers: WorkersOpt = 16,
+    framework: FrameworkOpt = None,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeOpt = None,
+    severity: SeverityOpt = None,
+    config: ConfigOpt = None,
+    trusted_cidr: TrustedOpt = None,
+    suppressions: SuppressionsOpt = None,
+    fail_on: FailOnOpt = None,
+    fail_on_unknown: FailOnUnknownOpt = False,
+    organization: OrganizationOpt = False,
+    audit_role: AuditRoleOpt = DEFAULT_AUDIT_ROLE,
+    accounts: AccountsOpt = None,
+    exclude_accounts: ExcludeAccountsOpt = None,
+    ous: OusOpt = None,
+    max_accounts_parallel: AccountsParallelOpt = 4,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    dask_workers: DaskWorkersOpt = 2,
+    worker_credentials: WorkerCredentialsOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Collect only what the selected checks need, then evaluate and write the reports.
+
+    With --organization: one snapshot and findings file per account under --output-dir/<account-id>/,
+    plus organization-summary.json (and organization-report.html with the html format).
+    """
+
+    def body() -> int:
+        # Organization scans keep per-account files; only single-account audits go to the history store.
+        request = report_request(
+            output_format,
+            Path(output_dir),
+            suppressions,
+            fail_on,
+            fail_on_unknown,
+            store,
+            not (no_store or organization),
+        )
+        selection = select(framework or (), checks or (), exclude_checks or (), severity)
+        audit_config = _audit_config(config, trusted_cidr, selection)
+        scope = OrganizationScope(audit_role, accounts, exclude_accounts, ous, max_accounts_parallel)
+        placement = ExecutorChoice(executor, scheduler, dask_workers, worker_credentials)
+        placement.check(organization, is_uri(output_dir))
+        access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers)
+        if organization:
+            if snapshot_out is not None:
+                raise UsageProblem("--snapshot names one file; an organization scan writes one per account")
+            hooks = client_hooks(ctx, endpoint_url)
+            return scan_organization_command(
+                request, output_dir, selection, audit_config, scope, placement, access, regions, hooks
+            )
+        if scope.narrows():
+            raise UsageProblem("--accounts, --exclude-accounts, --ous and --audit-role need --organization")
+        snapshot = _collect(ctx, access, regions, selection.dataset_keys())
+        saved = save(snapshot, snapshot_out) if snapshot_out is not None else None
+        result = run_evaluation(snapshot, selection, audit_config)
+        return deliver(result, request, [str(saved)] if saved else [], snapshot_path=saved)
+
+    raise typer.Exit(guard(body))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the audit commands to a command line (the lab group adds collect and scan a second time)."""
+    app.command()(collect)
+    app.command()(evaluate)
+    app.command()(scan)

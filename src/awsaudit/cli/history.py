@@ -1,0 +1,129 @@
+"""`awsaudit diff`, `history`, `trend` and `prune`: questions to the history store.
+
+The history and store modules are imported inside each command on purpose: they pull in SQLAlchemy
+and Alembic, which the other commands (e.g. `scan --no-store`) must not pay for at start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from awsaudit.cli.common import console, guard
+from awsaudit.cli.options import AccountOpt, StoreOpt
+from awsaudit.errors import UsageProblem
+
+_DIFF_FORMATS = ("terminal", "json", "markdown")
+_LIST_FORMATS = ("terminal", "json")
+
+
+def diff(
+    old: Annotated[
+        str | None,
+        typer.Argument(help="Older audit: a scan id or a snapshot file (default: the last but one)."),
+    ] = None,
+    new: Annotated[
+        str | None, typer.Argument(help="Newer audit: a scan id or a snapshot file (default: the last scan).")
+    ] = None,
+    store: StoreOpt = None,
+    account: AccountOpt = None,
+    output_format: Annotated[str, typer.Option("--format", help="terminal, json or markdown.")] = "terminal",
+) -> None:
+    """Compare two audits: findings new, resolved, regressed, unchanged; configuration that changed."""
+
+    def body() -> None:
+        from awsaudit.history.compare import compare  # lazy: SQLAlchemy (see the module docstring)
+        from awsaudit.history.render import print_diff, render_json, render_markdown
+
+        if output_format not in _DIFF_FORMATS:
+            raise UsageProblem(f"unknown format {output_format!r} (choose {', '.join(_DIFF_FORMATS)})")
+        comparison = compare(old, new, store, account)
+        if output_format == "json":
+            sys.stdout.write(render_json(comparison))
+        elif output_format == "markdown":
+            sys.stdout.write(render_markdown(comparison))
+        else:
+            print_diff(comparison, console)
+
+    guard(body)
+
+
+def history(
+    store: StoreOpt = None,
+    account: AccountOpt = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Newest scans shown per account.")] = 20,
+    output_format: Annotated[str, typer.Option("--format", help="terminal or json.")] = "terminal",
+) -> None:
+    """List the recorded scans per account, newest first."""
+
+    def body() -> None:
+        from awsaudit.history.render import print_scans, scans_document  # lazy: SQLAlchemy
+        from awsaudit.store import open_store
+
+        if output_format not in _LIST_FORMATS:
+            raise UsageProblem(f"unknown format {output_format!r} (choose terminal or json)")
+        with open_store(store) as opened:
+            accounts = [account] if account else opened.accounts()
+            listing = {a: opened.scans(a, limit=limit) for a in accounts}
+            location = opened.location
+        if output_format == "json":
+            sys.stdout.write(scans_document(listing))
+        else:
+            print_scans(listing, location, console)
+
+    guard(body)
+
+
+def trend(
+    store: StoreOpt = None,
+    account: AccountOpt = None,
+    limit: Annotated[int, typer.Option("--limit", min=2, help="How many recent scans to chart.")] = 30,
+) -> None:
+    """Pass rate per framework and failing findings by severity over the recent scans (sparklines)."""
+
+    def body() -> None:
+        from awsaudit.history.render import print_trend  # lazy: SQLAlchemy
+        from awsaudit.history.trend import account_trends
+
+        for acct, series in account_trends(store, account, limit).items():
+            print_trend(acct, series, console)
+
+    guard(body)
+
+
+def prune(
+    older_than: Annotated[
+        str,
+        typer.Option("--older-than", help="Forget scans collected longer ago than this (180d, 26w, 12h)."),
+    ],
+    store: StoreOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be removed.")] = False,
+) -> None:
+    """Remove old scans and their findings from the store (snapshot files are left in place)."""
+
+    def body() -> None:
+        from awsaudit.history.trend import cutoff  # lazy: SQLAlchemy
+        from awsaudit.store import open_store
+
+        limit = cutoff(datetime.now(UTC), older_than)
+        with open_store(store) as opened:
+            removed = opened.prune(limit, dry_run=dry_run)
+        verb = "Would remove" if dry_run else "Removed"
+        console.print(
+            f"{verb} {removed.scans} scan(s) and {removed.findings} finding(s) collected before "
+            f"{limit:%Y-%m-%d %H:%M} UTC.",
+            highlight=False,
+        )
+
+    guard(body)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the history commands to a command line."""
+    app.command()(diff)
+    app.command()(history)
+    app.command()(trend)
+    app.command()(prune)

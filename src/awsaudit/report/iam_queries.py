@@ -1,0 +1,146 @@
+"""Output of the IAM queries `awsaudit who-can` and `awsaudit iam-paths`: a table or JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from awsaudit.analyze.iam import ADMIN, Edge, Reachable, WhoCan
+from awsaudit.analyze.iam.adapters import IamModel, conditions_evidence, hop_evidence
+
+
+def query_notes(model: IamModel) -> list[str]:
+    """What limits every answer: how SCPs were treated and which policies could not be read."""
+    notes = [f"SCPs: {model.scps}"]
+    notes.extend(f"unreadable {name}: {problem}" for name, problem in sorted(model.unreadable.items()))
+    notes.extend(
+        f"unreadable trust policy of {role}: {p}" for role, p in sorted(model.unreadable_trust.items())
+    )
+    return notes
+
+
+def _path_text(edges: tuple[Edge, ...]) -> str:
+    return "\n".join(f"{edge.explanation} [{', '.join(edge.permissions)}]" for edge in edges)
+
+
+def _name(arn: str) -> str:
+    return arn.split(":", 5)[-1] if arn.startswith("arn:") else arn
+
+
+def _write_json(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+def _print_notes(notes: list[str], console: Console) -> None:
+    for note in notes:
+        console.print(note, highlight=False, markup=False)
+
+
+# ---------------------------------------------------------------- who-can
+
+
+def _answer_status(answer: WhoCan) -> str:
+    if answer.unknown:
+        return "unknown"
+    return "conditional" if answer.conditional else "yes"
+
+
+def _answer_detail(answer: WhoCan) -> str:
+    decision = answer.decision
+    if answer.via_escalation or decision is None:
+        return _path_text(answer.path)
+    if answer.unknown:
+        return "policies unknown: " + ", ".join(decision.unknown_policies)
+    return "\n".join(statement.reference for statement in decision.grants)
+
+
+def _answer_json(answer: WhoCan) -> dict[str, Any]:
+    decision = answer.decision
+    return {
+        "principal": answer.principal.arn,
+        "access": "escalation" if answer.via_escalation else "direct",
+        "status": _answer_status(answer),
+        "statements": [s.reference for s in decision.grants] if decision else [],
+        "conditions": conditions_evidence(decision.conditions) if decision else [],
+        "unknown_policies": list(decision.unknown_policies) if decision and answer.unknown else [],
+        "path": [hop_evidence(edge) for edge in answer.path],
+    }
+
+
+def show_who_can(
+    action: str,
+    resource: str | None,
+    answers: Sequence[WhoCan],
+    notes: list[str],
+    output_format: str,
+    console: Console,
+) -> None:
+    if output_format == "json":
+        _write_json(
+            {
+                "action": action,
+                "resource": resource or "*",
+                "principals": [_answer_json(answer) for answer in answers],
+                "notes": notes,
+            }
+        )
+        return
+    table = Table(title=f"Who can {action} on {resource or 'some resource'}")
+    for column in ("Principal", "Access", "Allowed", "Statements / path"):
+        table.add_column(column, overflow="fold")
+    for answer in answers:
+        detail = _answer_detail(answer)
+        access = "via escalation" if answer.via_escalation else "direct"
+        table.add_row(*map(Text, (_name(answer.principal.arn), access, _answer_status(answer), detail)))
+    console.print(table)
+    _print_notes(notes, console)
+
+
+# ---------------------------------------------------------------- iam-paths
+
+
+def _reachable_json(reachable: Reachable) -> dict[str, Any]:
+    return {
+        "target": reachable.target,
+        "steps": len(reachable.edges),
+        "conditional": reachable.conditional,
+        "path": [hop_evidence(edge) for edge in reachable.edges],
+    }
+
+
+def show_paths(
+    principal_arn: str,
+    principal_label: str,
+    reached: Sequence[Reachable],
+    notes: list[str],
+    output_format: str,
+    console: Console,
+) -> None:
+    if output_format == "json":
+        _write_json(
+            {
+                "principal": principal_arn,
+                "admin": any(r.target == ADMIN for r in reached),
+                "reachable": [_reachable_json(r) for r in reached],
+                "notes": notes,
+            }
+        )
+        return
+    table = Table(title=f"Where {principal_label} can get to")
+    for column in ("Target", "Steps", "Conditional", "Path"):
+        table.add_column(column, overflow="fold")
+    for entry in reached:
+        target = "ADMIN" if entry.target == ADMIN else _name(entry.target)
+        path = _path_text(entry.edges) if entry.edges else "is an administrator itself"
+        conditional = "yes" if entry.conditional else "no"
+        table.add_row(*map(Text, (target, str(len(entry.edges)), conditional, path)))
+    console.print(table)
+    if not reached:
+        console.print(f"{principal_label} cannot become any other principal.", highlight=False)
+    _print_notes(notes, console)
