@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from awsaudit.errors import AwsauditError, ExitCode
 from awsaudit.findings import Severity, Status
-from awsaudit.organization.summary import OrganizationSummary
 from awsaudit.report.model import ReportModel
+from awsaudit.report.organization_model import OrganizationSummary
 
 __all__ = [
     "ExitCode",

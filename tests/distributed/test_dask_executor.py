@@ -17,6 +17,7 @@ import boto3
 import cloudpickle  # type: ignore[import-untyped]
 import pytest
 
+from awsaudit.accounts import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.audit import select
 from awsaudit.collect.organization.credentials import WorkerRoleAssumption
 from awsaudit.config import AuditConfig
@@ -24,7 +25,6 @@ from awsaudit.lab.scenarios import BuiltScenario
 from awsaudit.lab.scenarios.organization import lab_hooks
 from awsaudit.lab.server import Lab
 from awsaudit.organization.dask_executor import AccountAccess, DaskExecutor, run_account
-from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.organization.scan import OrganizationScan, OrganizationScanOptions, scan_organization
 from awsaudit.organization.task import AccountScanRequest
 

@@ -8,11 +8,11 @@ from typing import Any
 import boto3
 import pytest
 
+from awsaudit.accounts import OrganizationStructure
 from awsaudit.collect.organization.discovery import discover
 from awsaudit.lab.scenarios import BuiltScenario, build_scenario
 from awsaudit.lab.scenarios.organization import lab_hooks as organization_hooks
 from awsaudit.lab.server import Lab
-from awsaudit.organization.model import OrganizationStructure
 
 
 @pytest.fixture(scope="module")

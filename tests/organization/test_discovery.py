@@ -7,9 +7,9 @@ from typing import Any
 import boto3
 import pytest
 
+from awsaudit.accounts import AccountTarget, OrganizationScopeError, OrganizationStructure
 from awsaudit.collect.organization.discovery import DiscoveryError, discover, select_targets
 from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab
-from awsaudit.organization.model import AccountTarget, OrganizationScopeError, OrganizationStructure
 
 pytestmark = pytest.mark.lab
 

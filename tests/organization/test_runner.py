@@ -13,17 +13,17 @@ from typing import Any
 import boto3
 import pytest
 
-from awsaudit.audit import select
-from awsaudit.collect.organization.credentials import AuditRoleCredentials, CredentialsRefused, session_name
-from awsaudit.lab.scenarios import BuiltScenario
-from awsaudit.lab.server import Lab
-from awsaudit.organization import task as task_module
-from awsaudit.organization.model import (
+from awsaudit.accounts import (
     AccountCredentials,
     AccountOutcome,
     AccountStatus,
     OrganizationStructure,
 )
+from awsaudit.audit import select
+from awsaudit.collect.organization.credentials import AuditRoleCredentials, CredentialsRefused, session_name
+from awsaudit.lab.scenarios import BuiltScenario
+from awsaudit.lab.server import Lab
+from awsaudit.organization import task as task_module
 from awsaudit.organization.runner import per_account_workers, scan_accounts
 from awsaudit.organization.task import FINDINGS_FILE, SNAPSHOT_FILE, AccountScanRequest, scan_account
 from awsaudit.snapshot import Snapshot, load

@@ -7,10 +7,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from awsaudit.accounts import AccountOutcome, AccountStatus, AccountTarget, OrganizationStructure
 from awsaudit.audit import select
 from awsaudit.config import AuditConfig
-from awsaudit.organization.model import AccountOutcome, AccountStatus, AccountTarget, OrganizationStructure
-from awsaudit.organization.summary import OrganizationSummary, summarize, write_summary
+from awsaudit.organization.summary import summarize, write_summary
+from awsaudit.report.organization_model import OrganizationSummary
 from awsaudit.snapshot import Snapshot, load
 
 MANAGEMENT, MEMBER, LINKED, REFUSED = "111111111111", "222222222222", "333333333333", "444444444444"

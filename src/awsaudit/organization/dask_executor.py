@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from awsaudit.accounts import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.organization.credentials import (
     AuditRoleCredentials,
@@ -36,7 +37,6 @@ from awsaudit.collect.organization.credentials import (
     WorkerRoleAssumption,
 )
 from awsaudit.errors import AwsauditError
-from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.organization.output import publish, remove_temporary_files
 from awsaudit.organization.runner import OutcomeCallback
 from awsaudit.organization.task import AccountScanRequest, account_dir, failed, scan_account, unreachable

@@ -14,10 +14,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, Thr
 from multiprocessing import get_context
 from typing import Protocol
 
+from awsaudit.accounts import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.audit import Selection
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.organization.credentials import AuditRoleCredentials, CredentialsRefused
-from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.organization.task import AccountScanRequest, failed, scan_account, unreachable
 
 

@@ -9,17 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from awsaudit.accounts import AccountOutcome, AccountTarget, OrganizationStructure
 from awsaudit.audit import Selection
 from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE, AuditRoleCredentials
 from awsaudit.collect.organization.discovery import discover, select_targets
 from awsaudit.config import AuditConfig
-from awsaudit.organization.model import AccountOutcome, AccountTarget, OrganizationStructure
 from awsaudit.organization.output import OutputLocationError, is_uri, join, staging
 from awsaudit.organization.runner import AccountExecutor, per_account_workers, scan_accounts
-from awsaudit.organization.summary import ORGANIZATION_DIR, OrganizationSummary, summarize, write_summary
+from awsaudit.organization.summary import ORGANIZATION_DIR, summarize, write_summary
 from awsaudit.organization.task import FINDINGS_FILE, AccountScanRequest
 from awsaudit.report.json_report import render_json
 from awsaudit.report.model import build_report_model
+from awsaudit.report.organization_model import OrganizationSummary
 from awsaudit.report.writer import write_reports
 from awsaudit.snapshot import now_utc, write_private_atomic
 from awsaudit.suppressions import Suppression
@@ -179,6 +180,7 @@ def _organization_reports(
     output_dir: Path,
 ) -> list[Path]:
     """The organization checks' findings as a report of their own, and the organization HTML page."""
+    # Lazy like report.writer's formats: Jinja2 only when the html format is asked for.
     from awsaudit.report.organization_html import ORGANIZATION_REPORT_FILE, render_organization_html
 
     model = build_report_model(summary.organization_result, suppressions)

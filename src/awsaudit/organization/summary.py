@@ -7,25 +7,22 @@ so none of its controls can show PASS.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from awsaudit import __version__
-from awsaudit.audit import AuditResult, Selection, evaluate
+from awsaudit.accounts import AccountOutcome, AccountTarget, OrganizationStructure
+from awsaudit.audit import Selection, evaluate
 from awsaudit.checks.organizations.organization_wide import MEMBERS, ORGANIZATION, UNITS
 from awsaudit.checks.registry import CheckMeta
 from awsaudit.compliance.frameworks_model import rollup
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Severity, Status
-from awsaudit.organization.model import AccountOutcome, AccountTarget, OrganizationStructure
-from awsaudit.report.json_layout import json_document
+from awsaudit.report.organization_json import render_organization_summary
+from awsaudit.report.organization_model import AccountRow, OrganizationSummary, account_of
 from awsaudit.snapshot import GLOBAL, Account, Snapshot, save, write_private_atomic
 
-SUMMARY_SCHEMA = "awsaudit.organization-summary/1"
 SUMMARY_FILE = "organization-summary.json"
 ORGANIZATION_DIR = "organization"
 ORGANIZATION_WIDE_MODULE = "awsaudit.checks.organizations.organization_wide"
@@ -94,82 +91,6 @@ def organization_snapshot(
     return snapshot
 
 
-@dataclass(frozen=True)
-class AccountRow:
-    """One account in the organization summary, with its checks' statuses after organization resolution."""
-
-    target: AccountTarget
-    outcome: AccountOutcome
-    statuses: Mapping[str, str]  # check id -> worst status ("" = judged nothing)
-    resolved: Mapping[str, str]  # check id -> how an organization-level fact decided it
-    controls: Mapping[str, Mapping[str, str]]  # framework key -> control id -> status
-
-    def failing(self, checks: Mapping[str, CheckMeta]) -> list[str]:
-        return sorted(c for c, s in self.statuses.items() if s == Status.FAIL.value and c in checks)
-
-    def badness(self, checks: Mapping[str, CheckMeta]) -> tuple[int, ...]:
-        """Sort key, worst first: not scanned, then failing checks by severity, then UNKNOWNs."""
-        by_severity = Counter(checks[c].severity for c in self.failing(checks))
-        unknown = sum(1 for s in self.statuses.values() if s == Status.UNKNOWN.value)
-        return (
-            int(not self.outcome.scanned),
-            *(by_severity[s] for s in sorted(Severity, key=lambda s: -s.rank)),
-            unknown,
-        )
-
-
-@dataclass(frozen=True)
-class OrganizationSummary:
-    structure: OrganizationStructure
-    selection: Selection
-    rows: tuple[AccountRow, ...]
-    organization_result: AuditResult  # the organization checks over the organization-level snapshot
-    not_scanned: tuple[AccountTarget, ...]  # inactive or outside the requested scope
-    scan_id: str
-    started_at: datetime
-    seconds: float
-
-    @property
-    def organization_findings(self) -> tuple[Finding, ...]:
-        return self.organization_result.findings
-
-    @property
-    def checks(self) -> dict[str, CheckMeta]:
-        return {meta.id: meta for meta in self.selection.checks}
-
-    def worst_rows(self, limit: int = 10) -> list[AccountRow]:
-        checks = self.checks
-        ranked = sorted(self.rows, key=lambda r: (*(-v for v in r.badness(checks)), r.target.account_id))
-        return [r for r in ranked if any(r.badness(checks))][:limit]
-
-    def status_counts(self) -> Counter[str]:
-        return Counter(row.outcome.status.value for row in self.rows)
-
-    def unit_rollup(self) -> list[dict[str, Any]]:
-        """Per root and OU (nested accounts included): accounts, how many were scanned, failing checks."""
-        names = self.structure.unit_names()
-        rollups = []
-        for unit_id, name in names.items():
-            rows = [r for r in self.rows if unit_id in r.target.ou_path]
-            if not rows:
-                continue
-            failing: Counter[str] = Counter()
-            for row in rows:
-                failing.update(row.failing(self.checks))
-            rollups.append(
-                {
-                    "id": unit_id,
-                    "name": name,
-                    "accounts": len(rows),
-                    "scanned": sum(1 for r in rows if r.outcome.scanned),
-                    "not_scanned": sorted(r.target.account_id for r in rows if not r.outcome.scanned),
-                    "findings": dict(sum((Counter(r.outcome.counts) for r in rows), Counter()).most_common()),
-                    "failing_checks": dict(failing.most_common()),
-                }
-            )
-        return rollups
-
-
 def summarize(
     structure: OrganizationStructure,
     selection: Selection,
@@ -190,7 +111,7 @@ def summarize(
     findings = result.findings
     by_member: dict[str, list[Finding]] = {}
     for finding in findings:
-        by_member.setdefault(_account_of(finding), []).append(finding)
+        by_member.setdefault(account_of(finding), []).append(finding)
     by_id = {o.account_id: o for o in outcomes}
     account_checks = [m.id for m in selection.checks if not is_organization_wide(m)]
     rows = []
@@ -218,12 +139,6 @@ def summarize(
         seconds=seconds,
     )
     return summary, snapshot
-
-
-def _account_of(finding: Finding) -> str:
-    """Organization findings name the member account they judge in their resource ARN."""
-    parts = finding.resource.split(":")
-    return parts[4] if len(parts) > 4 and parts[4] else finding.account_id
 
 
 def _worst_by_check(findings: Sequence[Finding]) -> dict[str, str]:
@@ -278,69 +193,8 @@ def _controls(
 
 
 # ------------------------------------------------------------------ writing
-def summary_document(summary: OrganizationSummary) -> dict[str, Any]:
-    structure = summary.structure
-    names = structure.unit_names()
-    return {
-        "schema": SUMMARY_SCHEMA,
-        "tool_version": __version__,
-        "scan_id": summary.scan_id,
-        "started_at": summary.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "seconds": round(summary.seconds, 3),
-        "organization": {
-            "id": structure.organization_id,
-            "management_account": structure.management_account_id,
-            "caller_account": structure.caller_account_id,
-        },
-        "frameworks": [f.key for f in summary.selection.frameworks],
-        "accounts_by_status": dict(summary.status_counts()),
-        "accounts": [
-            {
-                "id": row.target.account_id,
-                "name": row.target.name,
-                "ou_path": [{"id": u, "name": names.get(u, u)} for u in row.target.ou_path],
-                "status": row.outcome.status.value,
-                "reason": row.outcome.reason,
-                "credentials": row.outcome.credentials_source,
-                "findings": dict(row.outcome.counts),
-                "collection_errors": row.outcome.collection_errors,
-                "api_calls": row.outcome.api_calls,
-                "seconds": round(row.outcome.seconds, 3),
-                "files": list(row.outcome.files),
-                "checks": dict(sorted(row.statuses.items())),
-                "resolved_by_organization": dict(row.resolved),
-                "controls": {key: dict(controls) for key, controls in row.controls.items()},
-            }
-            for row in summary.rows
-        ],
-        "not_scanned": [
-            {"id": a.account_id, "name": a.name, "status": a.status, "reason": not_scanned_reason(a)}
-            for a in summary.not_scanned
-        ],
-        "organizational_units": summary.unit_rollup(),
-        "worst_accounts": [row.target.account_id for row in summary.worst_rows()],
-        "organization_findings": [
-            {
-                "id": f.id,
-                "check_id": f.check_id,
-                "status": f.status.value,
-                "severity": f.severity.value,
-                "account_id": _account_of(f),
-                "resource": f.resource,
-                "message": f.message,
-                "evidence": dict(f.evidence),
-            }
-            for f in summary.organization_findings
-        ],
-    }
-
-
-def not_scanned_reason(account: AccountTarget) -> str:
-    return "outside the requested scope" if account.active else f"account status {account.status}"
-
-
 def write_summary(summary: OrganizationSummary, snapshot: Snapshot, output_dir: Path) -> list[Path]:
     """``organization-summary.json`` and the organization-level snapshot (re-evaluable offline)."""
     target = output_dir / SUMMARY_FILE
-    write_private_atomic(target, json_document(summary_document(summary)))
+    write_private_atomic(target, render_organization_summary(summary))
     return [target, save(snapshot, output_dir / ORGANIZATION_DIR / "snapshot.json.gz")]

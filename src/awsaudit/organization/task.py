@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from awsaudit.accounts import AccountCredentials, AccountOutcome, AccountStatus, AccountTarget
 from awsaudit.audit import Selection, evaluate, select
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.collect.errors import describe_failure
@@ -23,7 +24,6 @@ from awsaudit.collect.organization.sessions import account_session
 from awsaudit.config import AuditConfig
 from awsaudit.errors import AwsauditError
 from awsaudit.organization.facts import budget_facts, check_statuses, deferred_checks
-from awsaudit.organization.model import AccountCredentials, AccountOutcome, AccountStatus, AccountTarget
 from awsaudit.report.json_report import render_json
 from awsaudit.report.model import build_report_model
 from awsaudit.report.writer import write_reports

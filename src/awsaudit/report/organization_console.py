@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from awsaudit.findings import Severity, Status
-from awsaudit.organization.summary import OrganizationSummary
+from awsaudit.report.organization_model import OrganizationSummary
 
 _STATUS_STYLE = {"COMPLETE": "green", "UNREACHABLE": "red", "FAILED": "red"}
 WORST_SHOWN = 10

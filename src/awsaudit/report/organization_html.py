@@ -17,7 +17,7 @@ from jinja2 import Environment
 from awsaudit import __version__
 from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Status
-from awsaudit.organization.summary import OrganizationSummary, not_scanned_reason
+from awsaudit.report.organization_model import OrganizationSummary, not_scanned_reason
 
 ORGANIZATION_REPORT_FILE = "organization-report.html"
 ACCOUNT_REPORT_FILE = "awsaudit-report.html"

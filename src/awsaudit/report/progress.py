@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sized
-from typing import Any
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from awsaudit.accounts import AccountOutcome, AccountTarget
 
 
 class AccountProgress:
@@ -29,13 +30,13 @@ class AccountProgress:
         self._task = self._bar.add_task("accounts", total=0, failed=0, running=0)
         self._failed = 0
 
-    def start(self, targets: Sized) -> None:
+    def start(self, targets: Sequence[AccountTarget]) -> None:
         self._bar.update(self._task, total=len(targets))
 
     def running(self, count: int) -> None:
         self._bar.update(self._task, running=count)
 
-    def done(self, outcome: Any) -> None:
+    def done(self, outcome: AccountOutcome) -> None:
         self._failed += not outcome.scanned
         self._bar.update(self._task, advance=1, failed=self._failed)
 

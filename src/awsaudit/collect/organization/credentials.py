@@ -16,10 +16,10 @@ from typing import Any
 
 import boto3
 
+from awsaudit.accounts import AccountCredentials
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.organization.discovery import ClientHook, make_client
 from awsaudit.errors import AwsauditError
-from awsaudit.organization.model import AccountCredentials
 
 DEFAULT_AUDIT_ROLE = "OrganizationAccountAccessRole"
 _ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")

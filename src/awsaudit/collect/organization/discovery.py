@@ -13,15 +13,15 @@ import boto3
 from botocore.config import Config
 
 from awsaudit import __version__
-from awsaudit.collect.errors import describe_failure
-from awsaudit.errors import AwsauditError
-from awsaudit.organization.model import (
+from awsaudit.accounts import (
     AccountTarget,
     OrganizationalUnit,
     OrganizationScopeError,
     OrganizationStructure,
     require_account_id,
 )
+from awsaudit.collect.errors import describe_failure
+from awsaudit.errors import AwsauditError
 
 ClientHook = Callable[[Any], None]
 

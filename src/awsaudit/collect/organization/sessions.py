@@ -13,7 +13,7 @@ import boto3
 import botocore.loaders
 import botocore.session
 
-from awsaudit.organization.model import AccountCredentials
+from awsaudit.accounts import AccountCredentials
 
 _lock = threading.Lock()
 _shared: list[botocore.loaders.Loader] = []

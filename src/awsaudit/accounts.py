@@ -1,4 +1,6 @@
-"""The values that cross between the organization driver and the per-account task (all picklable)."""
+"""An organization's accounts as values: its structure, the accounts to scan, their credentials and
+outcomes. Collection (discovery, role assumption) and the organization scan both use them, so they
+sit below both; all are picklable, to cross to Dask workers."""
 
 from __future__ import annotations
 
