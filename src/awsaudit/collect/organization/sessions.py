@@ -20,7 +20,8 @@ _shared: list[botocore.loaders.Loader] = []
 
 
 class _SearchPaths(list[str]):
-    """boto3 appends its data directory to the loader for every session: keep each path once."""
+    """boto3 appends its data directory to the loader's search paths for every session it makes;
+    over one shared loader that list would grow by one entry per account: keep each path once."""
 
     def append(self, path: str) -> None:
         if path not in self:
@@ -30,9 +31,8 @@ class _SearchPaths(list[str]):
 def shared_loader() -> botocore.loaders.Loader:
     with _lock:
         if not _shared:
-            loader = botocore.loaders.create_loader()
-            loader._search_paths = _SearchPaths(loader.search_paths)
-            _shared.append(loader)
+            # The loader keeps the list it is given as its search paths (the default ones are added).
+            _shared.append(botocore.loaders.Loader(extra_search_paths=_SearchPaths()))
         return _shared[0]
 
 
