@@ -27,8 +27,8 @@ from awsaudit.collect.context import CallContext, record_field_error
 from awsaudit.collect.errors import (
     DeadlineExceeded,
     describe_failure,
+    note_failed_operation,
     reject_unparseable_json,
-    set_current_operation,
 )
 from awsaudit.collect.progress import Progress
 from awsaudit.collect.redaction import protect_credentials
@@ -86,8 +86,9 @@ class _Run:
                 )
                 service = client.meta.service_model.service_name
                 client.meta.events.register("before-send", functools.partial(self._count_request, service))
-                client.meta.events.register("before-call", self._note_operation)
-                client.meta.events.register("before-send", self._check_deadlines)
+                client.meta.events.register("before-call", _note_call_start)
+                client.meta.events.register("request-created", self._check_deadlines)
+                client.meta.events.register("after-call-error", note_failed_operation)
                 client.meta.events.register("before-parse", reject_unparseable_json)
                 for hook in self.options.client_hooks:
                     hook(client)
@@ -100,25 +101,27 @@ class _Run:
         with self.lock:
             self.calls[name] += 1
 
-    def _note_operation(self, model: Any = None, **_: Any) -> None:
-        if model is not None:
-            set_current_operation(model.name)
-        _call.started = time.monotonic()
-
-    def _check_deadlines(self, **_: Any) -> None:
-        # Raised before each attempt (botocore does not retry it), so a call stuck in
-        # throttling backoff stops at its next attempt instead of sleeping on.
+    def _check_deadlines(self, request: Any = None, **_: Any) -> None:
+        # Raised as each attempt's request is created (botocore does not retry it), so a call stuck
+        # in throttling backoff stops at its next attempt instead of sleeping on.
         now = time.monotonic()
         if now > self.deadline:
             raise DeadlineExceeded(f"the collection deadline of {self.options.deadline:g} s has passed")
-        started = getattr(_call, "started", now)
+        context = getattr(request, "context", None) or {}
+        started = context.get(_CALL_STARTED, now)
         if now - started > self.options.call_deadline:
             raise DeadlineExceeded(
                 f"the call has not succeeded within its deadline of {self.options.call_deadline:g} s"
             )
 
 
-_call = threading.local()  # when the current thread's API call began
+_CALL_STARTED = "awsaudit_call_started"  # key in botocore's per-call context: when the call began
+
+
+def _note_call_start(context: dict[str, Any] | None = None, **_: Any) -> None:
+    """botocore ``before-call`` hook: the call's own context dict carries its start to every attempt."""
+    if context is not None:
+        context[_CALL_STARTED] = time.monotonic()
 
 
 def _client_config(options: CollectOptions) -> Config:

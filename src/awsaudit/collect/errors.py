@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from typing import Any
 
 from botocore.exceptions import (
@@ -18,7 +17,7 @@ from botocore.parsers import ResponseParserError
 
 from awsaudit.errors import AwsauditError
 
-_current = threading.local()
+_OPERATION = "awsaudit_operation"  # attribute note_failed_operation sets on a failure
 _TAGS = re.compile(r"<[^>]{0,200}>")
 
 # Codes that mean "your identity may not do this"; reported as such in summaries.
@@ -65,13 +64,16 @@ def reject_unparseable_json(response_dict: Any = None, operation_model: Any = No
         raise ResponseParserError(f"{operation_model.name}: the response body is not valid JSON") from None
 
 
-def set_current_operation(operation: str) -> None:
-    """Called from a botocore hook so non-ClientError failures can name their operation."""
-    _current.operation = operation
+def note_failed_operation(exception: BaseException | None = None, event_name: str = "", **_: Any) -> None:
+    """botocore ``after-call-error`` hook: the failure carries the name of the operation it failed
+    (a ClientError names it already; a timeout or a deadline does not)."""
+    if exception is not None and not isinstance(exception, ClientError):
+        setattr(exception, _OPERATION, event_name.rsplit(".", 1)[-1])
 
 
-def current_operation() -> str:
-    return str(getattr(_current, "operation", ""))
+def failed_operation(exc: BaseException) -> str:
+    """The operation a non-ClientError failure interrupted, when a collection client noted it."""
+    return str(getattr(exc, _OPERATION, ""))
 
 
 def describe_failure(exc: BaseException) -> tuple[str, str, str]:
@@ -82,7 +84,7 @@ def describe_failure(exc: BaseException) -> tuple[str, str, str]:
         )
         message = str(error.get("Message") or "")
         return exc.operation_name, code, _one_line(message)
-    operation = current_operation()
+    operation = failed_operation(exc)
     if isinstance(exc, DeadlineExceeded):
         return operation, "DeadlineExceeded", _one_line(str(exc))
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
