@@ -12,6 +12,7 @@ from awsaudit.analyze.s3.access import PolicyError
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import Needs, check
 from awsaudit.checks.s3 import ACCOUNT_BLOCK, BUCKETS, account_block_public_access, bucket_access_verdict
+from awsaudit.errors import AwsauditError
 from awsaudit.findings import Severity
 from awsaudit.snapshot import NotCollected
 
@@ -20,7 +21,7 @@ CLOUDTRAIL_DOCS = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide"
 CLOUDWATCH_DELIVERY_MAX_AGE = timedelta(days=1)
 
 
-class MalformedValue(ValueError):
+class MalformedValue(AwsauditError, ValueError):
     """A collected value does not have the shape AWS documents (e.g. an unreadable timestamp)."""
 
 

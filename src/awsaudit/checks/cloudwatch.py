@@ -19,6 +19,7 @@ from awsaudit.analyze.logmonitor import (
 )
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import Needs, Scope, check
+from awsaudit.errors import AwsauditError
 from awsaudit.findings import Severity
 from awsaudit.snapshot import NotCollected
 
@@ -36,7 +37,7 @@ REFERENCES = (
 )
 
 
-class MalformedMonitoringData(ValueError):
+class MalformedMonitoringData(AwsauditError, ValueError):
     """A collected monitoring dataset is not the list of objects AWS returns."""
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from awsaudit.errors import AwsauditError, ExitCode
 from awsaudit.findings import Severity
 
 if TYPE_CHECKING:
@@ -60,8 +61,10 @@ class CheckMeta:
 REGISTRY: dict[str, CheckMeta] = {}
 
 
-class CheckDefinitionError(Exception):
-    """A check was declared inconsistently (duplicate id, malformed id)."""
+class CheckDefinitionError(AwsauditError):
+    """A check was declared inconsistently (duplicate id, malformed id): a bug, not bad input."""
+
+    exit_code = ExitCode.INTERNAL
 
 
 def check(

@@ -16,12 +16,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeAlias, TypeVar
 
+from awsaudit.errors import AwsauditError
+
 ROOT_USER = "<root_account>"
 KEY_NUMBERS = (1, 2)
 CERTIFICATE_NUMBERS = (1, 2)
 
 
-class CredentialReportError(ValueError):
+class CredentialReportError(AwsauditError, ValueError):
     """A credential-report row or cell cannot be understood; the message is one line."""
 
 

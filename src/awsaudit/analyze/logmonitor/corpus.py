@@ -14,6 +14,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from awsaudit.errors import AwsauditError
+
 CIS_VERSIONS = ("3.0.0", "5.0.0", "7.0.0")
 CONTROL_IDS = (
     "unauthorized_api_calls",
@@ -34,7 +36,7 @@ CONTROL_IDS = (
 )
 
 
-class UnknownControlError(KeyError):
+class UnknownControlError(AwsauditError, KeyError):
     """A control id or CIS version the corpus does not define."""
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from awsaudit.errors import AwsauditError
+
 from .syntax import (
     AllOf,
     AnyOf,
@@ -26,7 +28,7 @@ from .syntax import (
 )
 
 
-class PatternNotEvaluableError(ValueError):
+class PatternNotEvaluableError(AwsauditError, ValueError):
     """The pattern is valid but cannot be judged against a JSON event (space-delimited patterns)."""
 
 

@@ -11,6 +11,8 @@ import re
 import warnings
 from dataclasses import dataclass
 
+from awsaudit.errors import AwsauditError
+
 _MAX_NESTING = 64
 # Characters CloudWatch accepts inside a %regex% (docs: regex-expressions.html); parentheses are not.
 _REGEX_ALLOWED = re.compile(r"[A-Za-z0-9:_#=@/;,\-^$?\[\]{}|\\*+. ]*")
@@ -22,7 +24,7 @@ _UNQUOTED_STOP = set('(){}"&|=!<>%$') | {" ", "\t", "\n", "\r"}
 _KEYWORDS = {"IS", "NOT"}
 
 
-class FilterPatternError(ValueError):
+class FilterPatternError(AwsauditError, ValueError):
     """A filter pattern that does not follow the grammar; the message is one line and names the position."""
 
     def __init__(self, message: str, position: int) -> None:

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from awsaudit.errors import AwsauditError
+
 
 class Access(StrEnum):
     READ = "read"
     WRITE = "write"
 
 
-class SelectorError(ValueError):
+class SelectorError(AwsauditError, ValueError):
     """Event selectors are malformed."""
 
 

@@ -6,8 +6,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsaudit.errors import AwsauditError
 
-class PolicyError(ValueError):
+
+class PolicyError(AwsauditError, ValueError):
     """A resource policy (or a value in it) cannot be read."""
 
 
