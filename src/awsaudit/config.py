@@ -54,6 +54,10 @@ class AuditConfig(BaseModel):
     admin_principals: tuple[str, ...] = Field(
         (), description="Names or ARNs of the approved administrators (separation-of-duties exemptions)."
     )
+    require_kms_customer_key: bool = Field(
+        False,
+        description="S3 default encryption passes only as SSE-KMS or DSSE-KMS with a customer-managed key.",
+    )
     cis_version: str = Field(
         "7.0.0",
         pattern=r"^(3\.0\.0|5\.0\.0|7\.0\.0)$",

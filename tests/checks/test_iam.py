@@ -485,17 +485,24 @@ def test_never_used_key_created_with_console_user_fails() -> None:
     finding = only(run(snapshot, "iam.no_keys_at_setup"))
     assert finding.status is Status.FAIL and "access_key_1" in finding.message
     assert finding.evidence["access_key_1_last_used_date"] == "N/A"
+    assert finding.evidence["created_within_an_hour_of_the_user"] == ["access_key_1"]
+
+
+def test_never_used_key_created_later_fails_as_the_cis_audit_procedure_reads() -> None:
+    snapshot = with_report(setup_row("late", "2025-01-10T11:00:00+00:00")).build()
+    finding = only(run(snapshot, "iam.no_keys_at_setup"))
+    assert finding.status is Status.FAIL
+    assert finding.evidence["created_within_an_hour_of_the_user"] == []
 
 
 @pytest.mark.parametrize(
     ("rotated", "used"),
     [
         ("2025-01-10T09:00:03+00:00", "2025-02-01T00:00:00+00:00"),  # created at setup but used since
-        ("2025-01-10T11:00:00+00:00", "N/A"),  # created later, when needed
         ("2025-01-10T09:00:03+00:00", "no_information"),  # used before IAM tracked use
     ],
 )
-def test_keys_used_or_created_later_pass(rotated: str, used: str) -> None:
+def test_keys_used_pass(rotated: str, used: str) -> None:
     snapshot = with_report(setup_row("user", rotated, used)).build()
     assert only(run(snapshot, "iam.no_keys_at_setup")).status is Status.PASS
 
@@ -663,7 +670,37 @@ def judge_one(*statements: dict[str, Any]) -> Finding:
 def test_full_admin_statements_fail_high(statement: dict[str, Any]) -> None:
     finding = judge_one(READ_STATEMENT, statement)
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.HIGH)
-    assert finding.evidence["full_admin"] == ["Judged"]
+    assert finding.evidence["kind"] == "full"
+
+
+@pytest.mark.parametrize(
+    ("statement", "action"),
+    [
+        ({"Effect": "Allow", "Action": ["iam:*", "sts:*"], "Resource": "*"}, "iam:PutUserPolicy"),
+        ({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::bucket"}, "iam:PutUserPolicy"),
+        (
+            {"Effect": "Allow", "NotAction": ["s3:DeleteBucket", "kms:*"], "Resource": "*"},
+            "iam:PutUserPolicy",
+        ),
+        ({"Effect": "Allow", "Action": "iam:AttachRolePolicy", "Resource": "*"}, "iam:AttachRolePolicy"),
+        (
+            {
+                "Effect": "Allow",
+                "Action": "iam:CreatePolicyVersion",
+                "Resource": f"arn:aws:iam::{ACCOUNT_ID}:policy/Judged",
+            },
+            "iam:CreatePolicyVersion",
+        ),
+    ],
+)
+def test_policies_that_let_the_holder_grant_itself_everything_fail(
+    statement: dict[str, Any], action: str
+) -> None:
+    finding = judge_one(READ_STATEMENT, statement)
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.HIGH)
+    assert finding.evidence["kind"] == "self-grant"
+    assert action in {grant["action"] for grant in finding.evidence["self_grants"]}
+    assert "grants administrator power" in finding.message
 
 
 def test_full_admin_split_across_statements_is_caught_and_marked_not_literal() -> None:
@@ -672,33 +709,36 @@ def test_full_admin_split_across_statements_is_caught_and_marked_not_literal() -
         {"Effect": "Allow", "Action": ["iam:*", "sts:*"], "Resource": "*"},
     )
     assert finding.status is Status.FAIL
-    assert finding.evidence["literal"] == []
+    assert finding.evidence["literal"] is False
     assert len(finding.evidence["statements"]) == 2
 
 
-def test_full_admin_split_across_inline_policies_is_judged_jointly() -> None:
+def test_policies_that_only_together_allow_everything_fail_on_the_principal() -> None:
+    most = {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}
+    iam_reads = {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}
+    no_self_grant = {
+        "Effect": "Deny",
+        "Action": ["iam:Put*", "iam:Attach*", "iam:CreatePolicyVersion"],
+        "Resource": f"arn:aws:iam::{ACCOUNT_ID}:policy/nothing",
+    }
     inline = [
-        {
-            "PolicyName": "most",
-            "PolicyDocument": policy_doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
-        },
-        {
-            "PolicyName": "iam",
-            "PolicyDocument": policy_doc({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}),
-        },
+        {"PolicyName": "most", "PolicyDocument": policy_doc(most)},
+        {"PolicyName": "iam", "PolicyDocument": policy_doc(iam_reads, no_self_grant)},
     ]
     finding = only(run(details(roles=[role("split", inline=inline)]).build(), "iam.full_admin_policy"))
     assert finding.status is Status.FAIL
-    assert finding.evidence["full_admin"] == ["iam + most"]
+    assert finding.evidence["kind"] in ("full", "self-grant")
 
 
 def test_conditional_full_admin_fails_with_lower_severity_naming_the_condition() -> None:
     condition = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
     finding = judge_one({**ADMIN_STATEMENT, "Condition": condition})
     assert (finding.status, finding.severity) == (Status.FAIL, Severity.MEDIUM)
-    assert finding.evidence["conditional_admin"] == ["Judged"]
-    (entry,) = finding.evidence["conditions"]["Judged"]
-    assert entry["conditions"] == [["Bool", "aws:MultiFactorAuthPresent", ["true"]]]
+    assert finding.evidence["conditional"] is True
+    (entry,) = finding.evidence["conditions"]
+    assert entry["conditions"] == [
+        {"operator": "Bool", "key": "aws:MultiFactorAuthPresent", "values": ["true"]}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -709,12 +749,19 @@ def test_conditional_full_admin_fails_with_lower_severity_naming_the_condition()
         [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}],
         [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket"}],
         [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
-        [{"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::bucket"}],
-        [{"Effect": "Allow", "Action": ["iam:*", "sts:*"], "Resource": "*"}],
+        [{"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}],
         [ADMIN_STATEMENT, {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}],
+        [
+            {
+                "Effect": "Allow",
+                "Action": "iam:AttachUserPolicy",
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}},
+            }
+        ],
     ],
 )
-def test_not_full_admin_passes(statements: list[dict[str, Any]]) -> None:
+def test_not_admin_equivalent_passes(statements: list[dict[str, Any]]) -> None:
     assert judge_one(*statements).status is Status.PASS
 
 
@@ -771,9 +818,25 @@ def test_full_admin_policy_judges_attached_customer_policies_and_inline_policies
         user_arn("alice"): Status.PASS,
         f"arn:aws:iam::{ACCOUNT_ID}:role/rescue": Status.FAIL,
     }
+    too_broad = next(f for f in findings if f.resource.endswith("policy/TooBroad"))
+    assert too_broad.evidence["holders"] == [f"arn:aws:iam::{ACCOUNT_ID}:group/ops"]
     rescue = next(f for f in findings if f.resource.endswith("role/rescue"))
-    assert rescue.evidence["full_admin"] == ["break-glass"]
-    assert rescue.evidence["policies"] == ["break-glass", "read"]
+    assert rescue.evidence["policies"] == ["role rescue inline policy break-glass"]
+    # AWS's own AdministratorAccess is judged by iam.aws_managed_admin_attached (CIS frameworks only).
+    managed = run(snapshot, "iam.aws_managed_admin_attached")
+    assert statuses(managed) == {"arn:aws:iam::aws:policy/AdministratorAccess": Status.FAIL}
+    assert only(managed).evidence["holders"] == [f"arn:aws:iam::{ACCOUNT_ID}:role/app"]
+
+
+def test_aws_managed_admin_attached_passes_for_harmless_and_is_unknown_without_document() -> None:
+    snapshot = details(
+        roles=[role("reader", managed=[attached("ReadOnlyAccess", aws=True), attached("Missing", aws=True)])],
+        policies=[managed_policy("ReadOnlyAccess", policy_doc(READ_STATEMENT), aws=True)],
+    ).build()
+    assert statuses(run(snapshot, "iam.aws_managed_admin_attached")) == {
+        "arn:aws:iam::aws:policy/ReadOnlyAccess": Status.PASS,
+        "arn:aws:iam::aws:policy/Missing": Status.UNKNOWN,
+    }
 
 
 def test_only_the_default_version_counts() -> None:
@@ -792,7 +855,7 @@ def test_malformed_policy_is_unknown_for_that_policy_only() -> None:
         f"arn:aws:iam::{ACCOUNT_ID}:policy/Broken": Status.UNKNOWN,
         f"arn:aws:iam::{ACCOUNT_ID}:policy/Fine": Status.PASS,
     }
-    assert "policy 'Broken': invalid JSON" in next(f for f in findings if f.status is Status.UNKNOWN).message
+    assert "invalid JSON" in next(f for f in findings if f.status is Status.UNKNOWN).message
 
 
 def test_an_admin_inline_policy_fails_even_beside_an_unreadable_one() -> None:
@@ -802,7 +865,7 @@ def test_an_admin_inline_policy_fails_even_beside_an_unreadable_one() -> None:
     ]
     finding = only(run(details(roles=[role("mixed", inline=inline)]).build(), "iam.full_admin_policy"))
     assert finding.status is Status.FAIL
-    assert list(finding.evidence["unreadable"]) == ["garbled"]
+    assert finding.evidence["unreadable"] == ["garbled"]
 
 
 def test_full_admin_policy_unknown_without_details() -> None:
@@ -811,22 +874,59 @@ def test_full_admin_policy_unknown_without_details() -> None:
 
 # ---------------------------------------------------------------- support_role
 
+SUPPORT_DOC = managed_policy(
+    "AWSSupportAccess", policy_doc({"Effect": "Allow", "Action": "support:*", "Resource": "*"}), aws=True
+)
+ACCOUNT_TRUST = policy_doc(
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}, "Action": "sts:AssumeRole"}
+)
 
-def test_support_role_present_passes() -> None:
-    snapshot = details(roles=[role("support", managed=[attached("AWSSupportAccess", aws=True)])]).build()
+
+def assumable(entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "AssumeRolePolicyDocument": ACCOUNT_TRUST}
+
+
+def test_support_role_present_passes_naming_the_grant() -> None:
+    snapshot = details(
+        roles=[assumable(role("support", managed=[attached("AWSSupportAccess", aws=True)]))],
+        policies=[SUPPORT_DOC],
+    ).build()
     finding = only(run(snapshot, "iam.support_role"))
     assert finding.status is Status.PASS
-    assert finding.evidence["AWSSupportAccess_attached_to"] == [f"arn:aws:iam::{ACCOUNT_ID}:role/support"]
+    entry = finding.evidence["roles"][f"arn:aws:iam::{ACCOUNT_ID}:role/support"]
+    assert entry["policies"] == ["arn:aws:iam::aws:policy/AWSSupportAccess"]
 
 
-def test_support_via_group_passes() -> None:
-    snapshot = details(groups=[group("support", managed=[attached("AWSSupportAccess", aws=True)])]).build()
+def test_support_by_an_equivalent_inline_grant_passes() -> None:
+    inline = [
+        {
+            "PolicyName": "cases",
+            "PolicyDocument": policy_doc({"Effect": "Allow", "Action": "support:*Case*", "Resource": "*"}),
+        }
+    ]
+    snapshot = details(roles=[assumable(role("helpdesk", inline=inline))]).build()
     assert only(run(snapshot, "iam.support_role")).status is Status.PASS
 
 
-def test_customer_policy_named_like_support_does_not_count() -> None:
-    snapshot = details(roles=[role("support", managed=[attached("AWSSupportAccess")])]).build()
-    assert only(run(snapshot, "iam.support_role")).status is Status.FAIL
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (
+            {
+                "groups": [group("support", managed=[attached("AWSSupportAccess", aws=True)])],
+                "users": [user("ann", groups=["support"])],
+            },
+            "Only users can manage AWS Support cases (ann)",
+        ),
+        ({"roles": [role("support", managed=[attached("AWSSupportAccess", aws=True)])]}, "No role or user"),
+        ({"roles": [assumable(role("support", managed=[attached("AWSSupportAccess")]))]}, "No role or user"),
+    ],
+)
+def test_support_only_for_users_or_services_or_by_name_fails(setup: dict[str, Any], message: str) -> None:
+    named_like_support = managed_policy("AWSSupportAccess", policy_doc(READ_STATEMENT))
+    snapshot = details(**setup, policies=[SUPPORT_DOC, named_like_support]).build()
+    finding = only(run(snapshot, "iam.support_role"))
+    assert finding.status is Status.FAIL and message in finding.message
 
 
 def test_support_role_unknown() -> None:
@@ -836,29 +936,57 @@ def test_support_role_unknown() -> None:
 # ---------------------------------------------------------------- cloudshell_full_access
 
 
-def test_cloudshell_full_access_direct_and_via_group() -> None:
+def test_cloudshell_by_effect_however_granted() -> None:
     cloudshell = attached("AWSCloudShellFullAccess", aws=True)
+    cloudshell_doc = managed_policy(
+        "AWSCloudShellFullAccess",
+        policy_doc({"Effect": "Allow", "Action": "cloudshell:*", "Resource": "*"}),
+        aws=True,
+    )
+    admin = [{"PolicyName": "all", "PolicyDocument": policy_doc(ADMIN_STATEMENT)}]
+    no_files = [
+        {
+            "PolicyName": "shell",
+            "PolicyDocument": policy_doc(
+                {
+                    "Effect": "Allow",
+                    "Action": ["cloudshell:CreateEnvironment", "cloudshell:CreateSession"],
+                    "Resource": "*",
+                }
+            ),
+        }
+    ]
     snapshot = details(
         users=[
             user("direct", managed=[cloudshell]),
             user("member", groups=["shell"]),
             user("plain", groups=["devs"]),
+            user("admin", inline=admin),
+            user("shell-only", inline=no_files),
         ],
         groups=[group("shell", managed=[cloudshell]), group("devs")],
         roles=[role("ops", managed=[cloudshell]), role("app")],
+        policies=[cloudshell_doc],
     ).build()
     findings = run(snapshot, "iam.cloudshell_full_access")
     assert statuses(findings) == {
         user_arn("direct"): Status.FAIL,
         user_arn("member"): Status.FAIL,
         user_arn("plain"): Status.PASS,
-        f"arn:aws:iam::{ACCOUNT_ID}:group/shell": Status.FAIL,
-        f"arn:aws:iam::{ACCOUNT_ID}:group/devs": Status.PASS,
+        user_arn("admin"): Status.FAIL,
+        user_arn("shell-only"): Status.PASS,
         f"arn:aws:iam::{ACCOUNT_ID}:role/ops": Status.FAIL,
         f"arn:aws:iam::{ACCOUNT_ID}:role/app": Status.PASS,
     }
-    member = next(f for f in findings if f.resource == user_arn("member"))
-    assert member.evidence == {"attached_directly": False, "via_groups": ["shell"]}
+    by_resource = {f.resource: f.evidence for f in findings}
+    assert by_resource[user_arn("member")]["from_AWSCloudShellFullAccess"] is True
+    assert by_resource[user_arn("admin")]["from_AWSCloudShellFullAccess"] is False
+    assert by_resource[user_arn("admin")]["policies"] == ["user admin inline policy all"]
+
+
+def test_cloudshell_unknown_when_a_policy_in_force_is_missing() -> None:
+    snapshot = details(users=[user("mystery", managed=[attached("NotCollected")])]).build()
+    assert only(run(snapshot, "iam.cloudshell_full_access")).status is Status.UNKNOWN
 
 
 def test_cloudshell_unknown() -> None:

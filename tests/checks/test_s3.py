@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Severity, Status
 from tests.builders import ACCOUNT_ID, SnapshotBuilder, run, statuses
 
@@ -324,28 +325,145 @@ def test_bucket_public_access_is_unknown_when_account_block_is_missing() -> None
 # ----------------------------------------------------------------- encryption
 
 
-def test_bucket_encryption() -> None:
-    kms = {
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k"}}]
-    }
-    findings = judge(
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/1111"
+AWS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/2222"
+
+
+def kms_default(key: str | None = KEY, algorithm: str = "aws:kms") -> dict[str, Any]:
+    default: dict[str, Any] = {"SSEAlgorithm": algorithm}
+    if key is not None:
+        default["KMSMasterKeyID"] = key
+    return {"Rules": [{"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": True}]}
+
+
+def with_keys(builder: SnapshotBuilder) -> SnapshotBuilder:
+    keys = [
+        {"KeyId": "1111", "KeyArn": KEY, "KeyMetadata": {"Arn": KEY, "KeyManager": "CUSTOMER"}},
+        {"KeyId": "2222", "KeyArn": AWS_KEY, "KeyMetadata": {"Arn": AWS_KEY, "KeyManager": "AWS"}},
+    ]
+    return builder.with_dataset("kms", "Keys", keys, region=REGION)
+
+
+def test_bucket_encryption_reports_kind_and_key_manager() -> None:
+    findings = run(
+        with_keys(
+            s3_snapshot(
+                bucket("sse-s3"),
+                bucket("kms-cmk", Encryption=kms_default()),
+                bucket("kms-aws", Encryption=kms_default(None)),
+                bucket("dsse", Encryption=kms_default(KEY, "aws:kms:dsse")),
+                bucket("none", Encryption=None),
+                failed_subcall(bucket("denied"), "Encryption", "GetBucketEncryption"),
+            )
+        ).build(),
         "s3.bucket_encryption",
-        bucket("sse-s3"),
-        bucket("kms-bare", Encryption=kms),
-        bucket("none", Encryption=None),
-        failed_subcall(bucket("denied"), "Encryption", "GetBucketEncryption"),
     )
     assert statuses(findings) == {
         bucket_arn("sse-s3"): Status.PASS,
-        bucket_arn("kms-bare"): Status.PASS,
+        bucket_arn("kms-cmk"): Status.PASS,
+        bucket_arn("kms-aws"): Status.PASS,
+        bucket_arn("dsse"): Status.PASS,
         bucket_arn("none"): Status.FAIL,
         bucket_arn("denied"): Status.UNKNOWN,
     }
-    assert {f.resource: f.evidence["SSEAlgorithm"] for f in findings if f.status is not Status.UNKNOWN} == {
-        bucket_arn("sse-s3"): ["AES256"],
-        bucket_arn("kms-bare"): ["aws:kms"],
-        bucket_arn("none"): [],
+    kinds = {
+        f.resource: (f.evidence["default_encryption"], f.evidence.get("key_manager"))
+        for f in findings
+        if f.status is not Status.UNKNOWN
     }
+    assert kinds == {
+        bucket_arn("sse-s3"): ("SSE-S3", "AWS"),
+        bucket_arn("kms-cmk"): ("SSE-KMS", "CUSTOMER"),
+        bucket_arn("kms-aws"): ("SSE-KMS", "AWS"),
+        bucket_arn("dsse"): ("DSSE-KMS", "CUSTOMER"),
+        bucket_arn("none"): (None, None),
+    }
+
+
+def test_require_kms_with_a_customer_managed_key() -> None:
+    config = AuditConfig(require_kms_customer_key=True)
+    snapshot = with_keys(
+        s3_snapshot(
+            bucket("sse-s3"),
+            bucket("kms-cmk", Encryption=kms_default()),
+            bucket("kms-aws", Encryption=kms_default(AWS_KEY)),
+            bucket("foreign", Encryption=kms_default("arn:aws:kms:eu-west-1:999999999999:key/x")),
+        )
+    ).build()
+    assert statuses(run(snapshot, "s3.bucket_encryption", config)) == {
+        bucket_arn("sse-s3"): Status.FAIL,
+        bucket_arn("kms-cmk"): Status.PASS,
+        bucket_arn("kms-aws"): Status.FAIL,
+        bucket_arn("foreign"): Status.UNKNOWN,
+    }
+
+
+SSE = "s3:x-amz-server-side-encryption"
+
+
+def sse_deny(name: str, condition: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    statement = {
+        "Sid": "DenyUnencrypted",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"{bucket_arn(name)}/*",
+        "Condition": condition,
+    }
+    statement.update(overrides)
+    return statement
+
+
+@pytest.mark.parametrize(
+    ("statements", "status", "severity"),
+    [
+        ([sse_deny("b", {"StringNotEquals": {SSE: "aws:kms"}})], Status.PASS, None),
+        (
+            [
+                sse_deny("b", {"StringNotEquals": {SSE: "aws:kms"}}),
+                sse_deny("b", {"StringNotEquals": {f"{SSE}-aws-kms-key-id": KEY}}),
+            ],
+            Status.PASS,
+            None,
+        ),
+        ([], Status.FAIL, Severity.MEDIUM),
+        ([sse_deny("b", {"Null": {SSE: "true"}})], Status.FAIL, Severity.MEDIUM),
+        ([sse_deny("b", {"StringNotEquals": {SSE: "AES256"}})], Status.FAIL, Severity.LOW),
+        (
+            [sse_deny("b", {"StringNotEquals": {SSE: "aws:kms"}}, Principal={"AWS": "arn:aws:iam::1:root"})],
+            Status.FAIL,
+            Severity.MEDIUM,
+        ),
+        (
+            [sse_deny("b", {"StringNotEquals": {SSE: "aws:kms", "aws:SourceVpc": "vpc-1"}})],
+            Status.FAIL,
+            Severity.MEDIUM,
+        ),
+        (
+            [sse_deny("b", {"StringNotEquals": {SSE: "aws:kms"}}, Resource=f"{bucket_arn('b')}/tmp/*")],
+            Status.FAIL,
+            Severity.MEDIUM,
+        ),
+    ],
+)
+def test_bucket_policy_encryption(
+    statements: list[dict[str, Any]], status: Status, severity: Severity | None
+) -> None:
+    document = policy(*statements) if statements else None
+    finding = only(judge("s3.bucket_policy_encryption", bucket("b", Policy=document)))
+    assert finding.status is status, finding.message
+    if severity is not None:
+        assert finding.severity is severity
+    assert finding.evidence["default_encryption"] == "SSE-S3"
+
+
+def test_bucket_policy_encryption_unknown_for_unreadable_policy_or_failed_subcall() -> None:
+    findings = judge(
+        "s3.bucket_policy_encryption",
+        bucket("garbled", Policy="{not json"),
+        failed_subcall(bucket("denied"), "Policy", "GetBucketPolicy"),
+    )
+    assert statuses(findings) == {bucket_arn("garbled"): Status.UNKNOWN, bucket_arn("denied"): Status.UNKNOWN}
 
 
 # ---------------------------------------------------------------------- RDS

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from awsaudit.analyze.iam import PolicyKind, PolicyParseError
+from awsaudit.analyze.iam import parse_policy as parse_iam_policy
 from awsaudit.analyze.s3.access import (
     AccessVerdict,
     BlockPublicAccess,
@@ -14,10 +16,18 @@ from awsaudit.analyze.s3.access import (
     judge_bucket_access,
     parse_policy,
 )
+from awsaudit.analyze.s3.encryption import (
+    SSE_S3,
+    DefaultEncryption,
+    Enforcement,
+    default_encryption,
+    judge_sse_policy,
+)
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.exposure import judge_kind, kind, policy_check
 from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
+from awsaudit.snapshot import NotCollected
 
 BUCKETS = Needs("s3", "Buckets")
 ACCOUNT_BLOCK = Needs("s3control", "AccountPublicAccessBlock")
@@ -314,34 +324,57 @@ def bucket_public_access(ctx: CheckContext) -> Iterator[Result]:
     id="s3.bucket_encryption",
     title="S3 buckets have default server-side encryption",
     severity=Severity.MEDIUM,
-    needs=[BUCKETS],
-    rationale="Default encryption makes every new object encrypted at rest without relying on each uploader.",
+    needs=[BUCKETS, Needs("kms", "Keys", regional=True, optional=True)],
+    rationale=(
+        "Default encryption makes every new object encrypted at rest without relying on each uploader. The "
+        "evidence says which kind (SSE-S3, SSE-KMS, DSSE-KMS) and who manages the key; with "
+        "require_kms_customer_key set, only SSE-KMS or DSSE-KMS with a customer-managed key passes."
+    ),
     remediation=(
         "aws s3api put-bucket-encryption --bucket <bucket> --server-side-encryption-configuration "
         '\'{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"<key-arn>"},'
         '"BucketKeyEnabled":true}]}\''
     ),
-    references=[f"{S3_DOCS}/default-bucket-encryption.html"],
+    references=[f"{S3_DOCS}/default-bucket-encryption.html", f"{S3_DOCS}/UsingKMSEncryption.html"],
 )
 def bucket_encryption(ctx: CheckContext) -> Iterator[Result]:
+    managers, not_collected = _key_managers(ctx)
+    require_cmk = ctx.config.require_kms_customer_key
+
     def judge(bucket: Mapping[str, Any]) -> Result:
-        encryption = ctx.field(bucket, "Encryption")
-        config = (encryption or {}).get("ServerSideEncryptionConfiguration", encryption) or {}
-        defaults = [r.get("ApplyServerSideEncryptionByDefault") for r in config.get("Rules") or []]
-        algorithms = [d.get("SSEAlgorithm") for d in defaults if d and d.get("SSEAlgorithm")]
+        arn = bucket_arn(ctx, bucket)
+        name = bucket["Name"]
+        default = default_encryption(ctx.field(bucket, "Encryption"))
+        if default is None:
+            return ctx.failed(arn, f"Bucket {name} has no default encryption", {"default_encryption": None})
+        manager = _key_manager(default, managers)
         evidence = {
-            "SSEAlgorithm": algorithms,
-            "KMSMasterKeyID": [d.get("KMSMasterKeyID") for d in defaults if d],
+            **_default_evidence(default, manager or "unknown"),
+            "require_kms_customer_key": require_cmk,
+            **({"kms_keys": not_collected} if not_collected and manager is None else {}),
         }
-        if algorithms:
-            return ctx.passed(
-                bucket_arn(ctx, bucket),
-                f"Bucket {bucket['Name']} encrypts by default with {algorithms[0]}",
+        kind = f"{default.name}" + (
+            f", key managed by {manager}" if manager and default.algorithm != SSE_S3 else ""
+        )
+        if not require_cmk:
+            return ctx.passed(arn, f"Bucket {name} encrypts by default with {kind}", evidence)
+        if default.algorithm == SSE_S3:
+            return ctx.failed(
+                arn,
+                f"Bucket {name} uses SSE-S3; the configuration requires KMS with a customer-managed key",
                 evidence,
             )
-        return ctx.failed(
-            bucket_arn(ctx, bucket), f"Bucket {bucket['Name']} has no default encryption", evidence
-        )
+        if manager is None:
+            return ctx.unknown(
+                arn, f"Bucket {name}: who manages KMS key {default.kms_key} is not in the snapshot", evidence
+            )
+        if manager != "CUSTOMER":
+            return ctx.failed(
+                arn,
+                f"Bucket {name} uses the AWS-managed key; the configuration requires a customer-managed key",
+                evidence,
+            )
+        return ctx.passed(arn, f"Bucket {name} encrypts by default with {kind}", evidence)
 
     return _each_bucket(ctx, judge)
 
@@ -362,3 +395,99 @@ MULTI_REGION_ACCESS_POINT_NOT_EXPOSED = kind("s3.multi_region_access_point_not_e
 @policy_check(MULTI_REGION_ACCESS_POINT_NOT_EXPOSED)
 def multi_region_access_point_not_exposed(ctx: CheckContext) -> Iterator[Result]:
     return judge_kind(ctx, MULTI_REGION_ACCESS_POINT_NOT_EXPOSED)
+
+
+# ------------------------------------------------------- SSE in bucket policies
+
+
+def _default_evidence(default: DefaultEncryption | None, manager: str | None = None) -> dict[str, Any]:
+    if default is None:
+        return {"default_encryption": None}
+    return {
+        "default_encryption": default.name,
+        "SSEAlgorithm": default.algorithm,
+        "KMSMasterKeyID": default.kms_key,
+        "BucketKeyEnabled": default.bucket_key,
+        **({"key_manager": manager} if manager is not None else {}),
+    }
+
+
+@check(
+    id="s3.bucket_policy_encryption",
+    title="S3 bucket policies refuse uploads without KMS server-side encryption",
+    severity=Severity.MEDIUM,
+    needs=[BUCKETS],
+    rationale=(
+        "Since January 2023 S3 encrypts every upload with SSE-S3, so default encryption alone says nothing; "
+        "the guide asks bucket policies to enforce encryption: a Deny, for every principal, of s3:PutObject "
+        "on every object when s3:x-amz-server-side-encryption is missing or not aws:kms (and, to pin the "
+        "key, s3:x-amz-server-side-encryption-aws-kms-key-id). Requiring only SSE-S3 is redundant."
+    ),
+    remediation=(
+        'aws s3api put-bucket-policy --bucket <bucket> --policy \'{"Version":"2012-10-17","Statement":'
+        '[{"Sid":"DenyUnencryptedUploads","Effect":"Deny","Principal":"*","Action":"s3:PutObject",'
+        '"Resource":"arn:aws:s3:::<bucket>/*","Condition":{"StringNotEquals":'
+        '{"s3:x-amz-server-side-encryption":"aws:kms"}}}]}\' (merge with the existing statements)'
+    ),
+    references=[
+        f"{S3_DOCS}/UsingKMSEncryption.html#require-sse-kms",
+        f"{S3_DOCS}/default-encryption-faq.html",
+    ],
+)
+def bucket_policy_encryption(ctx: CheckContext) -> Iterator[Result]:
+    def judge(bucket: Mapping[str, Any]) -> Result:
+        arn = bucket_arn(ctx, bucket)
+        name = bucket["Name"]
+        default = default_encryption(ctx.field(bucket, "Encryption"))
+        document = ctx.field(bucket, "Policy")
+        policy = None
+        if document is not None:
+            try:
+                policy = parse_iam_policy(document, name=f"bucket {name} policy", kind=PolicyKind.RESOURCE)
+            except PolicyParseError as error:
+                return ctx.unknown(arn, f"Bucket {name} policy cannot be read: {error}", {"policy": document})
+        verdict = judge_sse_policy(arn, policy, default)
+        evidence = {
+            "enforcement": verdict.enforcement.value,
+            "allowed_algorithms": list(verdict.allowed),
+            "kms_keys": list(verdict.keys),
+            "missing_header_denied": verdict.missing_denied,
+            "wrong_algorithm_denied": verdict.wrong_denied,
+            "statements": [s.reference for s in verdict.statements],
+            **_default_evidence(default),
+        }
+        message = f"Bucket {name}: {verdict.reason}"
+        if verdict.enforcement is Enforcement.ENFORCED:
+            return ctx.passed(arn, message, evidence)
+        if verdict.enforcement is Enforcement.REDUNDANT:
+            return ctx.failed(arn, f"{message} (redundant)", evidence, severity=Severity.LOW)
+        return ctx.failed(arn, message, evidence)
+
+    return _each_bucket(ctx, judge)
+
+
+def _key_managers(ctx: CheckContext) -> tuple[dict[str, str], str | None]:
+    """KMS key ARN, id and alias -> KeyManager (AWS or CUSTOMER), and why it is empty if it is."""
+    managers: dict[str, str] = {}
+    try:
+        for _, keys in ctx.regional("kms", "Keys"):
+            for key in keys:
+                metadata = key.get("KeyMetadata") or {}
+                manager = metadata.get("KeyManager")
+                if isinstance(manager, str):
+                    for name in (metadata.get("Arn"), key.get("KeyArn"), key.get("KeyId")):
+                        if name:
+                            managers[str(name)] = manager
+    except NotCollected as absent:
+        return managers, f"kms/Keys not collected ({absent.reason})"
+    return managers, None
+
+
+def _key_manager(default: DefaultEncryption, managers: Mapping[str, str]) -> str | None:
+    """AWS for the aws/s3 key (no key named, or its alias), else what KMS says; None when unknown."""
+    if default.algorithm == SSE_S3:
+        return "AWS"
+    key = default.kms_key
+    if key is None or key.endswith("alias/aws/s3"):
+        return "AWS"
+    return managers.get(key) or managers.get(key.rsplit("/", 1)[-1])

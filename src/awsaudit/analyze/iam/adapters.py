@@ -192,6 +192,7 @@ def condition_evidence(condition: Condition) -> dict[str, Any]:
 
 def hop_evidence(edge: Edge) -> dict[str, Any]:
     return {
+        "kind": edge.kind.value,
         "from": edge.source,
         "to": edge.target,
         "method": edge.method,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from awsaudit.analyze.iam.account import IamAccount
-from awsaudit.analyze.iam.federation import Risk, judge_federated_grant
+from awsaudit.analyze.iam.federation import FederationVerdict, Risk, judge_federated_grant
 from awsaudit.analyze.iam.policy import Condition
 from awsaudit.analyze.iam.trust import TrustGrant, TrustKind, account_of_principal, trust_grants
 
@@ -59,16 +59,11 @@ class ExternalTrust:
     grant: TrustGrant
     verdict: Verdict
     reason: str
+    federation: FederationVerdict | None = None
 
 
 def _judge(grant: TrustGrant) -> tuple[Verdict, str]:
-    conditions = grant.conditions
-    if grant.kind in (TrustKind.OIDC, TrustKind.SAML):
-        federated = judge_federated_grant("", grant)
-        if federated is not None:
-            verdict = {Risk.NONE: Verdict.OK, Risk.HIGH: Verdict.FAIL}.get(federated.risk, Verdict.RISK)
-            return verdict, federated.reason
-    restricting = _restricting(conditions)
+    restricting = _restricting(grant.conditions)
     who = (
         "anyone (*)" if grant.kind is TrustKind.ANYONE else f"account {account_of_principal(grant.principal)}"
     )
@@ -81,12 +76,20 @@ def _judge(grant: TrustGrant) -> tuple[Verdict, str]:
 
 
 def external_trusts(account: IamAccount) -> tuple[ExternalTrust, ...]:
-    """Roles trusted by another account, by `*` or by a SAML/OIDC provider (services are not external)."""
+    """Roles trusted by another account, by `*` or by a SAML/OIDC provider (services are not external).
+    Federated grants carry the federation verdict (what they admit, graded)."""
     inventory: list[ExternalTrust] = []
     for role in account.roles:
         for grant in trust_grants(role.trust_policy, role.account_id):
             if grant.kind in (TrustKind.SAME_ACCOUNT, TrustKind.SERVICE):
                 continue
-            verdict, reason = _judge(grant)
-            inventory.append(ExternalTrust(role.arn, role.name, grant, verdict, reason))
+            federated = judge_federated_grant(role.arn, grant)
+            if federated is not None:
+                verdict = {Risk.NONE: Verdict.OK, Risk.HIGH: Verdict.FAIL}.get(federated.risk, Verdict.RISK)
+                inventory.append(
+                    ExternalTrust(role.arn, role.name, grant, verdict, federated.reason, federated)
+                )
+            else:
+                verdict, reason = _judge(grant)
+                inventory.append(ExternalTrust(role.arn, role.name, grant, verdict, reason))
     return tuple(inventory)

@@ -6,7 +6,7 @@ shared by these checks; the `who-can` / `iam-paths` queries build the same model
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from awsaudit.analyze.iam import (
@@ -21,7 +21,6 @@ from awsaudit.analyze.iam import (
     Verdict,
     external_trusts,
     separation_of_duties,
-    who_can,
 )
 from awsaudit.analyze.iam.adapters import (
     IamModel,
@@ -30,6 +29,7 @@ from awsaudit.analyze.iam.adapters import (
     conditions_evidence,
     hop_evidence,
 )
+from awsaudit.analyze.iam.federation import Risk
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.iam import AUTHORIZATION
 from awsaudit.checks.registry import Needs, check
@@ -37,7 +37,7 @@ from awsaudit.findings import Severity
 from awsaudit.snapshot import GLOBAL
 
 # SCPs only refine the answers (they can close paths); without them the analysis assumes none apply.
-_SCP_INPUTS = (
+SCP_INPUTS = (
     Needs("organizations", "Organization", optional=True),
     Needs("organizations", "Policies", optional=True),
 )
@@ -56,7 +56,8 @@ def iam_model(ctx: CheckContext) -> IamModel:
     return ctx.derived("iam.graph", lambda: build_iam_model(ctx.snapshot), region=GLOBAL)
 
 
-def _unknown_model(ctx: CheckContext, model: IamModel) -> Result:
+def unknown_model(ctx: CheckContext, model: IamModel) -> Result:
+    """UNKNOWN for the account when the authorization details cannot be analysed at all."""
     return ctx.unknown(ctx.account_arn(), model.problem or "", {"scps": model.scps})
 
 
@@ -68,7 +69,7 @@ def _sorted(principals: Iterable[Principal]) -> list[Principal]:
     id="iam.privilege_escalation",
     title="No non-administrator can escalate to administrator",
     severity=Severity.HIGH,
-    needs=[AUTHORIZATION, *_SCP_INPUTS],
+    needs=[AUTHORIZATION, *SCP_INPUTS],
     rationale=(
         "A principal that can attach a policy to itself, publish a policy version, reset another user's "
         "credentials, assume a more powerful role or pass one to compute it controls is an administrator "
@@ -90,29 +91,44 @@ def _sorted(principals: Iterable[Principal]) -> list[Principal]:
 def privilege_escalation(ctx: CheckContext) -> Iterator[Result]:
     model = iam_model(ctx)
     if model.graph is None:
-        yield _unknown_model(ctx, model)
+        yield unknown_model(ctx, model)
         return
     graph = model.graph
     paths = graph.escalation_paths()
-    undetermined = {p.arn: p for p in graph.undetermined()}
-    blind = _behind_unreadable_trust(graph, model, paths)
+    unknown = graph.unknown_reach(model.unreadable_trust)
     for principal in _sorted(graph.analysis.account.principals):
         if graph.is_admin(principal):
             continue  # administrators are judged by iam.full_admin_policy and the separation of duties
         path = paths.get(principal.arn)
+        reach = unknown.get(principal.arn)
         if path is not None:
             yield _escalation_failure(ctx, principal, path, model.scps)
-        elif principal.arn in undetermined:
+        elif reach is None:
+            yield ctx.passed(principal.arn, f"{principal.label} has no path to admin", {"scps": model.scps})
+        elif reach.node == principal.arn:
             yield _unknown_policies(ctx, model, graph, principal, "paths to admin cannot be ruled out")
-        elif principal.arn in blind:
-            role = blind[principal.arn]
+        elif reach.node in model.unreadable_trust:
             yield ctx.unknown(
                 principal.arn,
-                f"{principal.label} may assume {role}, whose trust policy is unreadable and leads to admin",
-                {"role": role, "trust_policy_problem": model.unreadable_trust[role]},
+                f"{principal.label} may assume {reach.node}, "
+                "whose trust policy is unreadable and leads to admin",
+                {
+                    "role": reach.node,
+                    "trust_policy_problem": model.unreadable_trust[reach.node],
+                    "hops": [hop_evidence(edge) for edge in reach.edges],
+                },
             )
         else:
-            yield ctx.passed(principal.arn, f"{principal.label} has no path to admin", {"scps": model.scps})
+            yield ctx.unknown(
+                principal.arn,
+                f"{principal.label} can act as {reach.node}, whose policies are unknown: a path to admin "
+                "through it cannot be ruled out",
+                {
+                    "node": reach.node,
+                    "hops": [hop_evidence(edge) for edge in reach.edges],
+                    "scps": model.scps,
+                },
+            )
 
 
 def _unknown_policies(
@@ -133,33 +149,21 @@ def _unknown_policies(
     )
 
 
-def _behind_unreadable_trust(
-    graph: EscalationGraph, model: IamModel, paths: Mapping[str, EscalationPath]
-) -> dict[str, str]:
-    """Principal -> role: principals with no known path that could assume a role leading to admin whose
-    trust policy is unreadable (the trust might let them in)."""
-    blind: dict[str, str] = {}
-    for role_arn in sorted(model.unreadable_trust):
-        role = graph.analysis.by_arn.get(role_arn)
-        if role is None or not (graph.is_admin(role) or role_arn in paths):
-            continue
-        for answer in who_can(graph, "sts:AssumeRole", role_arn):
-            blind.setdefault(answer.principal.arn, role_arn)
-    return blind
-
-
 def _escalation_failure(ctx: CheckContext, principal: Principal, path: EscalationPath, scps: str) -> Result:
     conditions = [s for edge in path.edges for s in edge.conditions]
     end = "admin" if path.reaches == ADMIN else path.reaches
     steps = " -> ".join(edge.method for edge in path.edges)
     evidence: dict[str, Any] = {
         "reaches": end,
+        "granter": path.granter,
         "hops": [hop_evidence(edge) for edge in path.edges],
         "conditional": path.conditional,
         "target_admin_conditional": path.admin_conditional,
         "scps": scps,
     }
     message = f"{principal.label} can become admin in {len(path.edges)} step(s) ({steps}), reaching {end}"
+    if path.granter is not None:
+        message += f", which {path.granter} can make an administrator"
     if not path.conditional:
         return ctx.failed(principal.arn, message, evidence)
     keys = _condition_keys(conditions)
@@ -174,7 +178,7 @@ def _escalation_failure(ctx: CheckContext, principal: Principal, path: Escalatio
     id="iam.separation_of_duties",
     title="Nobody outside the named administrators both defines permissions and assigns identities",
     severity=Severity.MEDIUM,
-    needs=[AUTHORIZATION, *_SCP_INPUTS],
+    needs=[AUTHORIZATION, *SCP_INPUTS],
     rationale=(
         "Whoever can both write permissions (policies, roles, groups) and hand them to identities (create "
         "users, add them to groups, issue credentials) can grant anything to anyone without a second person; "
@@ -195,7 +199,7 @@ def _escalation_failure(ctx: CheckContext, principal: Principal, path: Escalatio
 def separation_of_duties_check(ctx: CheckContext) -> Iterator[Result]:
     model = iam_model(ctx)
     if model.graph is None:
-        yield _unknown_model(ctx, model)
+        yield unknown_model(ctx, model)
         return
     analysis = model.graph.analysis
     approved = ctx.config.admin_principals
@@ -279,7 +283,7 @@ def _duty_failure(ctx: CheckContext, conflict: DutyConflict) -> Result:
 def external_trust(ctx: CheckContext) -> Iterator[Result]:
     model = iam_model(ctx)
     if model.graph is None:
-        yield _unknown_model(ctx, model)
+        yield unknown_model(ctx, model)
         return
     by_role: dict[str, list[ExternalTrust]] = {}
     for trust in external_trusts(model.graph.analysis.account):
@@ -297,23 +301,43 @@ def external_trust(ctx: CheckContext) -> Iterator[Result]:
             )
             continue
         evidence = {"trusts": [_trust_evidence(trust) for trust in trusts]}
-        failing = [t for t in trusts if t.verdict is Verdict.FAIL]
-        risky = [t for t in trusts if t.verdict is Verdict.RISK]
+        failing = [t for t in trusts if t.verdict is not Verdict.OK]
         if failing:
-            yield ctx.failed(role_arn, f"role/{name}: {'; '.join(t.reason for t in failing)}", evidence)
-        elif risky:
+            severity = max((_severity(t) for t in failing), key=lambda s: s.rank)
             yield ctx.failed(
-                role_arn,
-                f"role/{name}: {'; '.join(t.reason for t in risky)}",
-                evidence,
-                severity=Severity.MEDIUM,
+                role_arn, f"role/{name}: {'; '.join(t.reason for t in failing)}", evidence, severity=severity
             )
         else:
             yield ctx.passed(role_arn, f"role/{name}: {'; '.join(t.reason for t in trusts)}", evidence)
 
 
+def _severity(trust: ExternalTrust) -> Severity:
+    """Federated grants are graded by what they admit; other grants: FAIL is HIGH, a risk MEDIUM."""
+    if trust.federation is not None:
+        return _RISK_SEVERITY[trust.federation.risk]
+    return Severity.HIGH if trust.verdict is Verdict.FAIL else Severity.MEDIUM
+
+
+_RISK_SEVERITY = {
+    Risk.HIGH: Severity.HIGH,
+    Risk.MEDIUM: Severity.MEDIUM,
+    Risk.LOW: Severity.LOW,
+    Risk.NONE: Severity.INFO,
+}
+
+
 def _trust_evidence(trust: ExternalTrust) -> dict[str, Any]:
+    federation = trust.federation
+    extra: dict[str, Any] = {}
+    if federation is not None:
+        extra = {
+            "provider": federation.provider_kind,
+            "admits": federation.admits,
+            "patterns": list(federation.patterns),
+            "risk": federation.risk.value,
+        }
     return {
+        **extra,
         "kind": trust.grant.kind.value,
         "principal": trust.grant.principal,
         "statement": trust.grant.statement.reference,

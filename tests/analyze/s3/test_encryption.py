@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from awsaudit.analyze.iam import PolicyKind, parse_policy
-from awsaudit.analyze.s3_encryption import (
+from awsaudit.analyze.s3.encryption import (
     DSSE_KMS,
     SSE_KMS,
     DefaultEncryption,
