@@ -24,6 +24,7 @@ from awsaudit.analyze.iam import (
     separation_of_duties,
     who_can,
 )
+from awsaudit.analyze.iam.admin_equivalence import admin_equivalence, holders_of
 from awsaudit.analyze.iam.escalation import EscalationGraph
 
 ACCOUNT = "111122223333"
@@ -374,6 +375,14 @@ def run_corpus() -> None:
         arn.rsplit("/", 1)[1] for arn in paths if arn.startswith(f"arn:aws:iam::{ACCOUNT}:user/")
     )
     verdicts = [full_admin_verdict(p.document) for p in account.policies.values() if p.document is not None]
+    equivalent = sorted(
+        policy.name
+        for policy in account.policies.values()
+        if policy.document is not None
+        and admin_equivalence(
+            [policy.document], holders=holders_of(account, policy.arn), account_id=ACCOUNT
+        ).admin_equivalent
+    )
     seconds = time.perf_counter() - start
     print(f"AWS managed policies analysed: {len(users)} in {seconds:.2f} s (catalog load included)")
     print(f"  full access (all actions on *): {len(full)} {full}")
@@ -387,6 +396,7 @@ def run_corpus() -> None:
         f"grant full/conditional {sum(v.grant.value != 'none' for v in verdicts)}"
     )
     print("  escalation-capable policies: " + ", ".join(escalating))
+    print(f"  admin-equivalent policies (policy verdict, holders judged): {len(equivalent)} {equivalent}")
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak RSS: {peak_kib / 1024:.0f} MiB")
 

@@ -553,3 +553,14 @@ def test_efs_encrypted() -> None:
     }
     denied = SnapshotBuilder().with_error("efs", "FileSystems", region=REGION).build()
     assert only(run(denied, "efs.encrypted")).status is Status.UNKNOWN
+
+
+def test_access_log_target_passes_with_sse_s3_only() -> None:
+    findings = judge(
+        "s3.bucket_policy_encryption",
+        bucket("logs"),
+        bucket("app", Logging={"TargetBucket": "logs", "TargetPrefix": "app/"}),
+    )
+    assert statuses(findings) == {bucket_arn("logs"): Status.PASS, bucket_arn("app"): Status.FAIL}
+    logs = next(f for f in findings if f.resource == bucket_arn("logs"))
+    assert logs.evidence["access_logs_from"] == ["app"]

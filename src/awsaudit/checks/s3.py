@@ -421,7 +421,8 @@ def _default_evidence(default: DefaultEncryption | None, manager: str | None = N
         "Since January 2023 S3 encrypts every upload with SSE-S3, so default encryption alone says nothing; "
         "the guide asks bucket policies to enforce encryption: a Deny, for every principal, of s3:PutObject "
         "on every object when s3:x-amz-server-side-encryption is missing or not aws:kms (and, to pin the "
-        "key, s3:x-amz-server-side-encryption-aws-kms-key-id). Requiring only SSE-S3 is redundant."
+        "key, s3:x-amz-server-side-encryption-aws-kms-key-id). Requiring only SSE-S3 is redundant. A bucket "
+        "that receives server access logs passes with SSE-S3: S3 delivers those logs with nothing else."
     ),
     remediation=(
         'aws s3api put-bucket-policy --bucket <bucket> --policy \'{"Version":"2012-10-17","Statement":'
@@ -435,10 +436,20 @@ def _default_evidence(default: DefaultEncryption | None, manager: str | None = N
     ],
 )
 def bucket_policy_encryption(ctx: CheckContext) -> Iterator[Result]:
+    log_targets = _access_log_targets(ctx)
+
     def judge(bucket: Mapping[str, Any]) -> Result:
         arn = bucket_arn(ctx, bucket)
         name = bucket["Name"]
         default = default_encryption(ctx.field(bucket, "Encryption"))
+        if name in log_targets and default is not None and default.algorithm == SSE_S3:
+            # S3 delivers server access logs with SSE-S3 only: a KMS requirement would stop the logs.
+            return ctx.passed(
+                arn,
+                f"Bucket {name} receives server access logs of {', '.join(sorted(log_targets[name]))}, "
+                "which S3 can only encrypt with SSE-S3 (its default here)",
+                {"access_logs_from": sorted(log_targets[name]), **_default_evidence(default)},
+            )
         document = ctx.field(bucket, "Policy")
         policy = None
         if document is not None:
@@ -464,6 +475,20 @@ def bucket_policy_encryption(ctx: CheckContext) -> Iterator[Result]:
         return ctx.failed(arn, message, evidence)
 
     return _each_bucket(ctx, judge)
+
+
+def _access_log_targets(ctx: CheckContext) -> dict[str, set[str]]:
+    """Target bucket -> buckets whose server access logs it receives (buckets whose logging is unknown are
+    left out: they can only make a bucket look like an ordinary one, which is judged more strictly)."""
+    targets: dict[str, set[str]] = {}
+    for bucket in ctx.global_dataset("s3", "Buckets"):
+        try:
+            logging = ctx.field(bucket, "Logging")
+        except NotCollected:
+            continue
+        if isinstance(logging, Mapping) and logging.get("TargetBucket"):
+            targets.setdefault(str(logging["TargetBucket"]), set()).add(str(bucket.get("Name")))
+    return targets
 
 
 def _key_managers(ctx: CheckContext) -> tuple[dict[str, str], str | None]:

@@ -145,3 +145,17 @@ def test_policies_only_together_admin_per_principal() -> None:
 
 def _judge_policy(policy: Any) -> Any:
     return admin_equivalence([policy], account_id=ACCOUNT)
+
+
+def test_attach_limited_to_policies_the_holder_may_create_is_a_self_grant() -> None:
+    """AWSCodeStarServiceRole's shape: attach only CodeStar_* policies, but create CodeStar_* policies too."""
+    document = doc(
+        allow(
+            "iam:AttachUserPolicy",
+            Condition={"ArnEquals": {"iam:PolicyArn": ["arn:aws:iam::*:policy/CodeStar_*"]}},
+        ),
+        allow("iam:CreatePolicy", "arn:aws:iam::*:policy/CodeStar_*"),
+    )
+    verdict = _judge(document)
+    assert verdict.kind is AdminKind.SELF_GRANT
+    assert _judge(doc(document["Statement"][0])).kind is AdminKind.NONE

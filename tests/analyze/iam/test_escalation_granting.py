@@ -155,3 +155,20 @@ def test_unreadable_trust_of_an_admin_role_reaches_whoever_may_assume_it(account
     unknown = account.graph().unknown_reach({role_arn("admin"): "invalid JSON"})
     assert unknown[user_arn("pat")].node == role_arn("admin")
     assert user_arn("reader") not in unknown
+
+
+def test_attach_restricted_to_policies_it_may_create_still_escalates(account: AccountBuilder) -> None:
+    limited = {"ArnEquals": {"iam:PolicyARN": f"arn:aws:iam::{ACCOUNT}:policy/team-*"}}
+    account.user(
+        "pat",
+        inline={
+            "p": doc(
+                allow("iam:AttachUserPolicy", user_arn("pat"), Condition=limited),
+                allow("iam:CreatePolicy", f"arn:aws:iam::{ACCOUNT}:policy/team-*"),
+            )
+        },
+    )
+    account.user("kim", inline={"p": doc(allow("iam:AttachUserPolicy", user_arn("kim"), Condition=limited))})
+    paths = account.graph().escalation_paths()
+    assert [e.method for e in paths[user_arn("pat")].edges] == ["iam:AttachUserPolicy"]
+    assert user_arn("kim") not in paths

@@ -21,7 +21,7 @@ from awsaudit.analyze.iam.catalog import ActionCatalog, action_catalog
 from awsaudit.analyze.iam.evaluation import PermissionContext, evaluate
 from awsaudit.analyze.iam.policy import Effect, Policy, Statement, has_variables, resolve_variables
 from awsaudit.analyze.iam.profile import PermissionProfile, statement_mask
-from awsaudit.analyze.iam.recipes import ADMIN_POLICY_ARN
+from awsaudit.analyze.iam.recipes import ADMIN_POLICY_ARN, created_policy_arns, creation_grants
 from awsaudit.analyze.iam.wildcard import matches_everything
 
 # Up to this many withheld actions are listed by name; beyond, only their number and services.
@@ -116,7 +116,14 @@ def _withheld_text(verdict: AdminEquivalence) -> str:
         shown = ", ".join(verdict.missing[:5])
         more = f" and {verdict.missing_count - 5} more" if verdict.missing_count > 5 else ""
         return f"; withholds {shown}{more}"
-    return f"; withholds {verdict.missing_count} actions of {len(verdict.missing_services)} services"
+    if verdict.missing_services:
+        return f"; withholds {verdict.missing_count} actions of {len(verdict.missing_services)} services"
+    return f"; withholds {verdict.missing_count} actions"
+
+
+def _services(catalog: ActionCatalog, mask: int) -> tuple[str, ...]:
+    """The services with at least one action in `mask` (only computed for verdicts that are reported)."""
+    return tuple(sorted({name.split(":", 1)[0] for name in catalog.names(mask)}))
 
 
 def _is_literal(statement: Statement) -> bool:
@@ -173,9 +180,18 @@ def _self_grants(
     found: list[SelfGrant] = []
     for holder in holders:
         context = PermissionContext(identity=_for_holder(policies, holder, account_id))
+        creating = evaluate(context, "iam:CreatePolicy", None)
+        created = created_policy_arns(creation_grants(context.identity)) if creating.allowed else ()
+        attachable = (ADMIN_POLICY_ARN, *created)
         for action, resource, how in _edits(holder, policy_arn, account_id):
-            request = {"iam:PolicyARN": ADMIN_POLICY_ARN} if ":Attach" in action else None
-            decision = evaluate(context, action, resource, request=request)
+            decision = evaluate(context, action, resource)
+            if ":Attach" in action:
+                # The request names the policy: a condition on iam:PolicyARN is decided against
+                # AdministratorAccess and any policy the holder may create itself.
+                for attached in attachable:
+                    decision = evaluate(context, action, resource, request={"iam:PolicyARN": attached})
+                    if decision.allowed:
+                        break
             if decision.allowed:
                 found.append(
                     SelfGrant(holder.label, action, resource, how, decision.grants, decision.conditions)
@@ -203,13 +219,6 @@ def admin_equivalence(
     withheld = resolved.all_mask & ~profile.everywhere_conditional
     count = withheld.bit_count()
     names = resolved.names(withheld) if count <= MISSING_LISTED else ()
-    services = tuple(sorted({name.split(":", 1)[0] for name in names})) if names else ()
-    if not names and count:
-        services = tuple(
-            service
-            for service in sorted({info.name.split(":", 1)[0] for info in resolved.actions})
-            if withheld & resolved.service_mask(service)
-        )
     everywhere = tuple(
         s for p in policies for s in p.statements if s.effect is Effect.ALLOW and s.covers_all_resources()
     )
@@ -222,7 +231,7 @@ def admin_equivalence(
         statements=(),
         missing=names,
         missing_count=count,
-        missing_services=services,
+        missing_services=tuple(sorted({name.split(":", 1)[0] for name in names})),
         self_grants=(),
     )
     if conditional_full:
@@ -232,6 +241,7 @@ def admin_equivalence(
         return none
     return replace(
         none,
+        missing_services=none.missing_services or _services(resolved, withheld),
         kind=AdminKind.SELF_GRANT,
         conditional=all(grant.conditional for grant in grants),
         statements=tuple(dict.fromkeys(s for grant in grants for s in grant.statements)),

@@ -29,9 +29,13 @@ from awsaudit.analyze.iam.recipes import (
     ROLE_ACTIONS,
     SET_DEFAULT,
     UPDATE_TRUST,
+    created_policy_arns,
+    creation_grants,
 )
 from awsaudit.analyze.iam.trust import TrustKind, trust_denies, trust_grants
 from awsaudit.analyze.iam.wildcard import matches
+
+CREATE_POLICY = "iam:CreatePolicy"
 
 
 def _kind_of(steps: Sequence[Step]) -> EdgeKind:
@@ -150,7 +154,10 @@ class EdgeFinder:
         """Attaching an administrator policy: the request names the policy, so `iam:PolicyARN` is decided."""
         if not profile.may_do(action):
             return None
-        for policy_arn in self.admin_policy_arns():
+        created: tuple[str, ...] = ()
+        if profile.may_do(CREATE_POLICY) and profile.decide(CREATE_POLICY, ANY_RESOURCE).allowed:
+            created = created_policy_arns(creation_grants(profile.context.identity))
+        for policy_arn in (*self.admin_policy_arns(), *created):
             step = self._allowed(profile, action, resource, {"iam:PolicyARN": policy_arn})
             if step is not None:
                 return step

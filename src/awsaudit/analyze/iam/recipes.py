@@ -5,6 +5,12 @@ credentials of a user. `GRANT_ACTIONS`: changing what a principal may do.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from awsaudit.analyze.iam.policy import Policy, Statement
 
 ASSUME_ROLE = "sts:AssumeRole"
 SET_DEFAULT = "iam:SetDefaultPolicyVersion"
@@ -136,3 +142,30 @@ GRANT_ACTIONS = (
     "iam:PutUserPermissionsBoundary",
     "iam:PutRolePermissionsBoundary",
 )
+
+
+def creation_grants(policies: "Iterable[Policy]") -> "tuple[Statement, ...]":
+    """Every Allow statement naming iam:CreatePolicy (each may permit a different name)."""
+    return tuple(
+        s
+        for p in policies
+        for s in p.statements
+        if s.effect.value == "Allow" and s.matches_action("iam:CreatePolicy")
+    )
+
+
+def created_policy_arns(grants: "tuple[Statement, ...]") -> tuple[str, ...]:
+    """ARNs a principal could give a policy it creates: the Resource patterns of its iam:CreatePolicy allows,
+    with wildcards filled in. Such a policy can say anything, so attaching it is attaching an admin policy."""
+    arns: list[str] = []
+    for statement in grants:
+        for pattern in statement.resources or ("*",):
+            if statement.not_resources:
+                pattern = "*"
+            filled = pattern.replace("*", "awsaudit-created").replace("?", "x")
+            arns.append(
+                filled
+                if filled.startswith("arn:")
+                else "arn:aws:iam::awsaudit-created:policy/awsaudit-created"
+            )
+    return tuple(dict.fromkeys(arns))

@@ -23,6 +23,7 @@ from awsaudit.lab.scenarios.model import BuiltScenario, Planted
 from awsaudit.lab.scenarios.monitoring import CIS_FILTER_PATTERNS
 from awsaudit.lab.scenarios.resources import (
     ALLOW_ALL_DOCUMENT,
+    SAML_METADATA,
     create_access_key,
     create_user,
     days_ago,
@@ -55,7 +56,13 @@ NOTES = (
     "(iam:CreatePolicyVersion) and 'ivan' may pass the admin role 'batch-runner' to an EC2 instance he "
     "launches; 'erin' and 'batch-runner' are admins already, so they fail the separation of duties instead.",
     "The OIDC trust of 'ci-deploy' checks the audience but not the subject: any GitHub repository's "
-    "workflow could assume it.",
+    "workflow could assume it. 'corp-sso' trusts a SAML provider without a SAML:aud condition.",
+    "'pat' may assume 'user-admin', which may attach policies to any user: neither can grant itself "
+    "anything, together they make pat an administrator (acting as + granting). 'grace''s ReportingAccess "
+    "is admin-equivalent itself (it lets its holders publish a new version of it); 'erin' and "
+    "'batch-runner', as administrators, can use CloudShell with file transfer.",
+    "No bucket policy refuses uploads without KMS encryption; misconf-shared-data's asks for SSE-S3 only, "
+    "which S3 applies anyway (redundant).",
     "The server certificate really expired 10 days ago; moto reports Expiration 2012-05-08 for every "
     "certificate anyway, so the planted FAIL holds on moto and would hold on AWS.",
     "The credential report's <root_account> row and the account-summary root flags are set in "
@@ -203,6 +210,8 @@ def _iam(account: LabAccount, planted: set[Planted]) -> None:
     planted.add(Planted("iam.full_admin_policy", str(admin_policy["Policy"]["Arn"])))
     # erin, an admin outside any approved list, can both define permissions and assign identities.
     planted.add(Planted("iam.separation_of_duties", erin))
+    # As an administrator she can also open CloudShell and move files in and out (not by policy name).
+    planted.add(Planted("iam.cloudshell_full_access", erin))
     _escalation(account, str(admin_policy["Policy"]["Arn"]), planted)
 
     # A role for console operators with AWSCloudShellFullAccess; no role has AWSSupportAccess.
@@ -242,6 +251,8 @@ def _escalation(account: LabAccount, admin_policy: str, planted: set[Planted]) -
     iam.create_group(GroupName="reporting")
     iam.attach_group_policy(GroupName="reporting", PolicyArn=reporting)
     planted.add(Planted("iam.privilege_escalation", create_user(account, "grace", groups=("reporting",))))
+    # The policy itself is admin-equivalent: whoever holds it can publish a version granting everything.
+    planted.add(Planted("iam.full_admin_policy", reporting))
 
     # ivan: may launch instances and pass the admin role batch-runner to them.
     runner = iam.create_role(
@@ -251,6 +262,7 @@ def _escalation(account: LabAccount, admin_policy: str, planted: set[Planted]) -
     iam.create_instance_profile(InstanceProfileName="batch-runner")
     iam.add_role_to_instance_profile(InstanceProfileName="batch-runner", RoleName="batch-runner")
     planted.add(Planted("iam.separation_of_duties", str(runner["Role"]["Arn"])))
+    planted.add(Planted("iam.cloudshell_full_access", str(runner["Role"]["Arn"])))
     iam.create_group(GroupName="batch-operators")
     iam.put_group_policy(
         GroupName="batch-operators",
@@ -281,8 +293,40 @@ def _escalation(account: LabAccount, admin_policy: str, planted: set[Planted]) -
     )
     planted.add(Planted("iam.external_trust", str(ci["Role"]["Arn"])))
 
+    # pat: may assume user-admin, a role that may attach policies to any user, pat included. Neither
+    # pat nor the role can grant itself anything; together they make pat an administrator.
+    user_admin = iam.create_role(RoleName="user-admin", AssumeRolePolicyDocument=same_account_trust(account))
+    iam.put_role_policy(
+        RoleName="user-admin",
+        PolicyName="manage-user-policies",
+        PolicyDocument=policy_json(
+            {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": f"arn:aws:iam::{acct}:user/*"}
+        ),
+    )
+    pat = create_user(account, "pat")
+    iam.put_user_policy(
+        UserName="pat",
+        PolicyName="assume-user-admin",
+        PolicyDocument=policy_json(
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": str(user_admin["Role"]["Arn"])}
+        ),
+    )
+    planted.add(Planted("iam.privilege_escalation", pat))
+    planted.add(Planted("iam.user_attached_policies", pat))
+
+    # corp-sso: SAML federation without an audience condition.
+    saml = iam.create_saml_provider(SAMLMetadataDocument=SAML_METADATA, Name="corp-idp")["SAMLProviderArn"]
+    sso = iam.create_role(
+        RoleName="corp-sso",
+        AssumeRolePolicyDocument=policy_json(
+            {"Effect": "Allow", "Principal": {"Federated": saml}, "Action": "sts:AssumeRoleWithSAML"}
+        ),
+    )
+    planted.add(Planted("iam.external_trust", str(sso["Role"]["Arn"])))
+
 
 GITHUB_OIDC = "token.actions.githubusercontent.com"
+
 PUBLIC_BUCKET = "misconf-public-assets"
 SHARED_BUCKET = "misconf-shared-data"
 TRAIL_BUCKET = "misconf-cloudtrail-logs"
@@ -293,6 +337,9 @@ def _storage(account: LabAccount, planted: set[Planted]) -> None:
     s3_eu = account.client("s3", OTHER)
     # No account-level Block Public Access, and no bucket has its own.
     planted.add(Planted("s3.account_block_public_access", account.root_arn))
+    # No bucket policy refuses uploads without KMS encryption; shared-data's only repeats SSE-S3.
+    for name in (PUBLIC_BUCKET, SHARED_BUCKET, TRAIL_BUCKET):
+        planted.add(Planted("s3.bucket_policy_encryption", f"arn:aws:s3:::{name}"))
 
     # Public through its ACL, unencrypted.
     s3.create_bucket(Bucket=PUBLIC_BUCKET)
@@ -314,7 +361,15 @@ def _storage(account: LabAccount, planted: set[Planted]) -> None:
                 "Principal": "*",
                 "Action": "s3:GetObject",
                 "Resource": f"arn:aws:s3:::{SHARED_BUCKET}/*",
-            }
+            },
+            {
+                "Sid": "RequireSseS3",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{SHARED_BUCKET}/*",
+                "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}},
+            },
         ),
     )
     # The trail's bucket: writable by CloudTrail only, unencrypted, no access logging.

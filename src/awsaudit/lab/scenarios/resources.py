@@ -142,3 +142,17 @@ def self_signed_certificate(common_name: str, expires_in_days: int) -> tuple[str
         serialization.NoEncryption(),
     )
     return certificate.public_bytes(serialization.Encoding.PEM).decode(), key_pem.decode()
+
+
+# IAM wants at least 1,000 characters of SAML metadata; the certificate is filler (nothing verifies it here).
+SAML_METADATA = (
+    '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+    'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com/saml">'
+    '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+    '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>'
+    + "MIIC"
+    + "A" * 900
+    + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+    '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+    'Location="https://idp.example.com/saml/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>'
+)

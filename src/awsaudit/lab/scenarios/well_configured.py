@@ -19,6 +19,7 @@ from awsaudit.lab.clients import LabAccount
 from awsaudit.lab.scenarios.model import BuiltScenario
 from awsaudit.lab.scenarios.monitoring import CIS_FILTER_PATTERNS
 from awsaudit.lab.scenarios.resources import (
+    SAML_METADATA,
     create_access_key,
     create_guarded_organization,
     create_user,
@@ -41,9 +42,10 @@ HOME = "us-east-1"
 OTHER = "eu-west-1"
 REGIONS = (OTHER, HOME)
 MANAGEMENT_ACCOUNT_ID = "111111111111"
-CORPORATE_VPN_CIDR = "10.20.0.0/16"
+CORPORATE_VPN_CIDR = "10.20.0.0/16"  # administrators reach SSH only through the company's VPN
 PARTNER_ACCOUNT_ID = "222233334444"  # a monitoring vendor, trusted only with its external id
-GITHUB_OIDC = "token.actions.githubusercontent.com"  # administrators reach SSH only through the company's VPN
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+
 
 NOTES = (
     "Member account: organizations.scp_guardrails is UNKNOWN by design (SCPs are judged from the management "
@@ -227,6 +229,19 @@ def _external_roles(account: LabAccount) -> None:
             }
         ),
     )
+    # SAML federation pinned to the AWS sign-in audience.
+    saml = iam.create_saml_provider(SAMLMetadataDocument=SAML_METADATA, Name="corp-idp")["SAMLProviderArn"]
+    iam.create_role(
+        RoleName="corp-sso",
+        AssumeRolePolicyDocument=policy_json(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": saml},
+                "Action": "sts:AssumeRoleWithSAML",
+                "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+            }
+        ),
+    )
 
 
 def _service_role(account: LabAccount, name: str, service: str, actions: list[str] | None = None) -> str:
@@ -320,6 +335,18 @@ def _log_delivery(bucket: str, account_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def _kms_only(bucket: str) -> dict[str, Any]:
+    """Refuse uploads that do not ask for SSE-KMS (a missing header is refused too: a negated operator)."""
+    return {
+        "Sid": "DenyNonKmsUploads",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+    }
+
+
 def _tls_only(bucket: str) -> dict[str, Any]:
     return {
         "Sid": "DenyInsecureTransport",
@@ -360,9 +387,10 @@ def _bucket_policies(account: LabAccount, buckets: dict[str, str]) -> None:
         },
     ]
     statements = {
-        trail: [*service_writes, _tls_only(trail)],
+        trail: [*service_writes, _tls_only(trail), _kms_only(trail)],
+        # S3 delivers server access logs with SSE-S3 only, so the log bucket cannot require KMS.
         buckets["logs"]: [*_log_delivery(buckets["logs"], acct), _tls_only(buckets["logs"])],
-        buckets["app"]: [_tls_only(buckets["app"])],
+        buckets["app"]: [_tls_only(buckets["app"]), _kms_only(buckets["app"])],
     }
     for name, bucket_statements in statements.items():
         region = OTHER if name == buckets["app"] else HOME
