@@ -92,7 +92,17 @@ def test_user_policies_and_cloudshell_role(snapshot: Snapshot, planted: frozense
     assert [p["PolicyArn"] for p in role["AttachedManagedPolicies"]] == [
         "arn:aws:iam::aws:policy/AWSCloudShellFullAccess"
     ]
-    assert _resources(planted, "iam.cloudshell_full_access") == {role["Arn"]}
+    # Judged by effect: the AWSCloudShellFullAccess role and the two administrators.
+    assert _resources(planted, "iam.cloudshell_full_access") == {
+        role["Arn"],
+        erin["Arn"],
+        f"arn:aws:iam::{ACCOUNT}:role/batch-runner",
+    }
+    pat = next(u for u in details["UserDetailList"] if u["UserName"] == "pat")
+    assert pat["Arn"] in _resources(planted, "iam.privilege_escalation")
+    sso = next(r for r in details["RoleDetailList"] if r["RoleName"] == "corp-sso")
+    assert "Condition" not in json.dumps(sso["AssumeRolePolicyDocument"])
+    assert sso["Arn"] in _resources(planted, "iam.external_trust")
 
 
 def test_open_security_groups(snapshot: Snapshot, planted: frozenset[Planted]) -> None:
