@@ -54,6 +54,8 @@ class Finding:
     resource: str
     message: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    # The resource's Name tag (an interface: its instance's); never part of the id.
+    resource_name: str | None = None
 
     @property
     def id(self) -> str:

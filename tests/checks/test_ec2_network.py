@@ -356,10 +356,12 @@ def test_severity_follows_real_reachability() -> None:
     public = finding(findings, "sg-public")
     assert public.message.endswith("; reachable from the internet (1 path(s))")
     (path,) = public.evidence["reachable_paths"]
-    assert path.startswith("eni-web (i-web): 203.0.113.10 → rtb-public: 0.0.0.0/0 -> igw-1 → acl-1 ")
+    assert path.startswith(
+        "eni-web of instance i-web: 203.0.113.10 → rtb-public: 0.0.0.0/0 -> igw-1 → acl-1 "
+    )
     assert path.endswith("→ sg-public ingress tcp/22 from 0.0.0.0/0")
     assert finding(findings, "sg-private").evidence["not_reachable"] == [
-        "eni-db (i-db): IPv4 route: rtb-main: no route for 0.0.0.0/0 to an internet gateway"
+        "eni-db of instance i-db: IPv4 route: rtb-main: no route for 0.0.0.0/0 to an internet gateway"
     ]
     idle = finding(findings, "sg-idle")
     assert (
@@ -376,7 +378,7 @@ def test_ipv4_rule_is_not_critical_through_an_ipv6_path() -> None:
     assert only(run(snapshot, "ec2.sg_admin_ports_ipv4")).severity is Severity.HIGH
     v6 = only(run(snapshot, "ec2.sg_admin_ports_ipv6"))
     assert v6.severity is Severity.CRITICAL
-    assert v6.evidence["reachable_paths"][0].startswith("eni-v6 (i-v6): 2600:1f18::10 → ")
+    assert v6.evidence["reachable_paths"][0].startswith("eni-v6 of instance i-v6: 2600:1f18::10 → ")
 
 
 def test_severity_stays_default_when_reachability_is_unknown() -> None:
@@ -612,7 +614,9 @@ def test_public_instance_with_open_ssh_is_exposed_with_the_path() -> None:
     }
     web = finding(findings, "eni-web")
     assert web.severity is Severity.CRITICAL
-    assert web.message == "Network interface eni-web (i-web) is reachable from the internet on tcp/22"
+    assert (
+        web.message == "Network interface eni-web of instance i-web is reachable from the internet on tcp/22"
+    )
     (exposed,) = web.evidence["exposed"]
     assert (exposed["port"], exposed["version"]) == (22, 4)
     assert exposed["path"].startswith(

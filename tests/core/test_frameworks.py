@@ -72,7 +72,7 @@ def _finding(check_id: str, status: Status, resource: str = "r") -> Finding:
     return Finding(check_id, status, Severity.HIGH, "1", "global", resource, "m")
 
 
-def test_rollup_takes_the_worst_status_and_respects_manual_and_not_automated() -> None:
+def test_rollup_takes_the_worst_status_and_judges_manual_controls_it_automates() -> None:
     framework = parse_framework(
         """
 id: t
@@ -84,6 +84,8 @@ controls:
 - {id: c, title: C, automated: true, checks: [x.three]}
 - {id: d, title: D, automated: false, checks: []}
 - {id: e, title: E, automated: true, checks: [x.four]}
+- {id: f, title: F, automated: false, checks: [x.two, x.inventory]}
+- {id: g, title: G, automated: false, checks: [x.one]}
 """,
         "t.yaml",
     )
@@ -92,12 +94,19 @@ controls:
         _finding("x.one", Status.FAIL, "r2"),
         _finding("x.two", Status.PASS),
         _finding("x.three", Status.UNKNOWN),
+        _finding("x.inventory", Status.MANUAL),
     ]
-    results = {r.control.id: r.status for r in rollup(framework, findings, {"x.one", "x.two", "x.three"})}
-    assert results == {
+    evaluated = {"x.one", "x.two", "x.three", "x.inventory"}
+    results = {r.control.id: r for r in rollup(framework, findings, evaluated)}
+    assert {key: r.status for key, r in results.items()} == {
         "a": ControlStatus.FAIL,
-        "b": ControlStatus.MANUAL,
+        # Manual in the framework, but every check ran and passed: judged here.
+        "b": ControlStatus.PASS,
         "c": ControlStatus.UNKNOWN,
         "d": ControlStatus.NOT_AUTOMATED,
         "e": ControlStatus.NOT_AUTOMATED,
+        # An inventory a person must judge keeps the control MANUAL.
+        "f": ControlStatus.MANUAL,
+        "g": ControlStatus.FAIL,
     }
+    assert {key for key, r in results.items() if r.automated_here} == {"b", "g"}

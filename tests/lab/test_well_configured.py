@@ -8,8 +8,12 @@ from typing import Any
 import pytest
 
 from awsaudit.analyze.logmonitor.verdict import evaluate_filter
+from awsaudit.audit import evaluate, select
+from awsaudit.config import AuditConfig
+from awsaudit.findings import Status
 from awsaudit.lab.scenarios import BuiltScenario
 from awsaudit.lab.server import Lab
+from awsaudit.report.model import build_report_model
 from awsaudit.snapshot import GLOBAL, Snapshot
 
 from .conftest import build_and_collect
@@ -165,3 +169,30 @@ def test_workloads_hardened(snapshot: Snapshot) -> None:
         g for g in snapshot.dataset("ec2", "us-east-1", "SecurityGroups") if g["GroupName"] == "bastion-ssh"
     )
     assert ssh["IpPermissions"][0]["IpRanges"] == [{"CidrIp": "10.20.0.0/16"}]
+
+
+def test_compliance_rows_pass_where_their_checks_pass(snapshot: Snapshot) -> None:
+    """A control CIS calls manual reads PASS (with the note) when awsaudit judged it and it passed."""
+    model = build_report_model(evaluate(snapshot, select(), AuditConfig()))
+    statuses: dict[str, set[Status]] = {}
+    for item in model.findings:
+        statuses.setdefault(item.finding.check_id, set()).add(item.finding.status)
+    judged_here = 0
+    for framework in model.frameworks:
+        for control in framework.controls:
+            ran = [c for c in control.checks if c in model.checks]
+            if ran and all(statuses.get(c, {Status.PASS}) == {Status.PASS} for c in ran):
+                assert control.status.value == "PASS", (framework.key, control.id)
+                judged_here += control.automated_here
+                if framework.key.startswith("cis-"):
+                    expected = "manual in CIS, automated here" if control.automated_here else ""
+                    assert control.note == expected
+    monitoring = [
+        c
+        for f in model.frameworks
+        if f.key == "cis-aws-foundations@7.0.0"
+        for c in f.controls
+        if all(check.startswith("cloudwatch.monitoring_") for check in c.checks) and c.checks
+    ]
+    assert monitoring and all(c.status.value == "PASS" for c in monitoring)
+    assert judged_here >= 13

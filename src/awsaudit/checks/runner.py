@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable
 
+from awsaudit.analyze.resource_names import ResourceNames, resource_names
 from awsaudit.checks.context import CheckContext, Derived, Result
 from awsaudit.checks.registry import CheckMeta, Scope
 from awsaudit.config import AuditConfig
@@ -15,12 +16,13 @@ from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot
 def run_checks(snapshot: Snapshot, checks: Iterable[CheckMeta], config: AuditConfig) -> list[Finding]:
     """Every finding of every check, in a deterministic order."""
     findings: list[Finding] = []
+    names = resource_names(snapshot)
     derived = Derived()  # this evaluation's shared analyses, released when it returns
     for meta in checks:
         regions = snapshot.regions if meta.scope is Scope.REGION else [GLOBAL]
         for region in regions:
             context = CheckContext(snapshot, config, meta, region, derived)
-            findings.extend(_to_finding(meta, snapshot, r) for r in _judge_scope(meta, context))
+            findings.extend(_to_finding(meta, snapshot, r, names) for r in _judge_scope(meta, context))
     findings.sort(key=_ORDER)
     return findings
 
@@ -82,7 +84,7 @@ def _describe(missing: NotCollected) -> dict[str, str]:
     }
 
 
-def _to_finding(meta: CheckMeta, snapshot: Snapshot, result: Result) -> Finding:
+def _to_finding(meta: CheckMeta, snapshot: Snapshot, result: Result, names: ResourceNames) -> Finding:
     status = Status.MANUAL if meta.manual and result.status is Status.PASS else result.status
     return Finding(
         check_id=meta.id,
@@ -91,6 +93,7 @@ def _to_finding(meta: CheckMeta, snapshot: Snapshot, result: Result) -> Finding:
         account_id=snapshot.account.account_id,
         region=result.region,
         resource=result.resource,
-        message=result.message,
+        message=names.annotate(result.message),
         evidence=result.evidence,
+        resource_name=names.name_of(result.resource),
     )

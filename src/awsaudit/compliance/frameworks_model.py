@@ -118,13 +118,23 @@ class ControlResult:
     status: ControlStatus
     counts: dict[str, int]
 
+    @property
+    def automated_here(self) -> bool:
+        """The framework calls the control manual, yet awsaudit judged it fully.
+
+        Reports show "manual in CIS, automated here" beside such a control's status.
+        """
+        return not self.control.automated and self.status in (ControlStatus.PASS, ControlStatus.FAIL)
+
 
 def rollup(framework: Framework, findings: Iterable[Finding], evaluated: set[str]) -> list[ControlResult]:
     """Per control: the worst status of its checks' findings.
 
-    A manual control whose evidence all passes stays MANUAL (a person still
-    decides); a control none of whose checks ran or exist is NOT_AUTOMATED; one
-    whose checks ran and found nothing to judge (no buckets, say) is PASS.
+    A control the framework calls manual but whose checks all ran and all pass
+    is PASS: awsaudit judged it (see ``ControlResult.automated_here``). MANUAL
+    comes only from a check that hands the decision to a person (an inventory).
+    A control none of whose checks ran or exist is NOT_AUTOMATED; one whose
+    checks ran and found nothing to judge (no buckets, say) is PASS.
     """
     by_check: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -144,7 +154,5 @@ def rollup(framework: Framework, findings: Iterable[Finding], evaluated: set[str
             if counts.get(candidate.value):
                 status = ControlStatus(candidate.value)
                 break
-        if status is ControlStatus.PASS and not control.automated:
-            status = ControlStatus.MANUAL
         results.append(ControlResult(control, status, counts))
     return results

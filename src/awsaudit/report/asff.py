@@ -32,6 +32,7 @@ SCHEMA_VERSION = "2018-10-08"
 MAX_TITLE, MAX_DESCRIPTION, MAX_RECOMMENDATION, MAX_NOTE, MAX_PRODUCT_FIELD = 256, 1024, 512, 512, 2048
 MAX_GENERATOR_ID = 512
 MAX_REQUIREMENTS = 32
+MAX_TAG_VALUE = 256
 
 _LABEL = {
     Severity.INFO: "INFORMATIONAL",
@@ -116,6 +117,10 @@ def asff_finding(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
         if url is not None:
             recommendation["Url"] = url
         document["Remediation"] = {"Recommendation": recommendation}
+    if finding.resource_name is not None:
+        # Security Hub shows a resource's tags beside it; the Name is what people search for.
+        document["Resources"][0]["Tags"] = {"Name": _clip(finding.resource_name, MAX_TAG_VALUE)}
+        document["ProductFields"]["awsaudit/ResourceName"] = _clip(finding.resource_name, MAX_PRODUCT_FIELD)
     if item.suppression is not None:
         document["Note"] = {
             "Text": _clip(f"Suppressed: {item.suppression.reason}", MAX_NOTE),

@@ -83,6 +83,17 @@ def print_summary(
                 "-" if rate is None else f"{100 * rate:.0f}%",
             )
         console.print(scores)
+        for framework in model.frameworks:
+            judged_here = framework.automated_here()
+            if judged_here:
+                console.print(
+                    inert(
+                        f"{framework.key}: {len(judged_here)} control(s) {judged_here[0].note} "
+                        f"(counted in the pass rate): {', '.join(c.id for c in judged_here)}"
+                    ),
+                    highlight=False,
+                    markup=False,
+                )
 
     if model.errors:
         console.print(f"[yellow]{len(model.errors)} collection error(s)[/]; affected controls are UNKNOWN:")

@@ -260,6 +260,7 @@ def _payload(model: ReportModel) -> dict[str, Any]:
                     None if suppression.expires is None else suppression.expires.isoformat(),
                 ],
                 finding.id,
+                finding.resource_name,
             ]
         )
     return {"checks": checks, "findings": findings}
@@ -284,6 +285,7 @@ def render_html(model: ReportModel) -> bytes:
                         "title": c.title,
                         "level": c.level,
                         "status": c.status.value,
+                        "note": c.note,
                         "checks": c.checks,
                         "counts": c.counts,
                     }

@@ -35,6 +35,7 @@ def finding_document(item: ReportFinding) -> dict[str, Any]:
         "account_id": finding.account_id,
         "region": finding.region,
         "resource": finding.resource,
+        "resource_name": finding.resource_name,
         "message": finding.message,
         "evidence": dict(finding.evidence),
         "suppression": None
@@ -61,6 +62,7 @@ def _framework(framework: FrameworkReport) -> dict[str, Any]:
                 "section": c.section,
                 "level": c.level,
                 "automated": c.automated,
+                "automated_here": c.automated_here,
                 "status": c.status.value,
                 "checks": list(c.checks),
                 "counts": dict(c.counts),

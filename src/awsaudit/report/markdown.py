@@ -106,6 +106,12 @@ def render_markdown(model: ReportModel) -> bytes:
             )
         lines += ["", "### Compliance (controls)", ""]
         lines += _table(["Framework", "Pass rate", *(s.value for s in ControlStatus)], rows)
+        for framework in model.frameworks:
+            judged_here = framework.automated_here()
+            if judged_here:
+                ids = ", ".join(cell(c.id) for c in judged_here)
+                note = f"{len(judged_here)} control(s) {judged_here[0].note}"
+                lines += ["", f"{cell(framework.title)}: {note}: {ids}"]
     by_status: dict[ReportStatus, list[ReportFinding]] = {s: [] for s in ReportStatus}
     for item in model.findings:
         by_status[item.status].append(item)

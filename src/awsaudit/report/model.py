@@ -100,6 +100,10 @@ class ControlReport:
     checks: tuple[str, ...]
     status: ControlStatus
     counts: Mapping[str, int]
+    # The framework calls the control manual, and awsaudit judged it fully anyway.
+    automated_here: bool = False
+    # Shown beside the status in every format, e.g. "manual in CIS, automated here".
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,10 @@ class FrameworkReport:
         for control in self.controls:
             tally[control.status] += 1
         return tally
+
+    def automated_here(self) -> tuple[ControlReport, ...]:
+        """The controls the framework leaves to a person that awsaudit judged (PASS or FAIL) itself."""
+        return tuple(c for c in self.controls if c.automated_here)
 
     def pass_rate(self) -> float | None:
         """Passing share of the controls that were judged PASS or FAIL."""
@@ -227,6 +235,12 @@ def _control_refs(frameworks: Sequence[Framework]) -> dict[str, tuple[ControlRef
     return {check_id: tuple(found) for check_id, found in refs.items()}
 
 
+def automated_here_note(framework: Framework) -> str:
+    """The note beside a control the framework leaves to a person but awsaudit judged."""
+    short = "CIS" if framework.id.startswith("cis-") else f"the {framework.id}"
+    return f"manual in {short}, automated here"
+
+
 def _framework_report(
     framework: Framework, counted: list[Finding], suppressed: list[Finding], evaluated: set[str]
 ) -> FrameworkReport:
@@ -251,6 +265,8 @@ def _framework_report(
                 control.checks,
                 result.status,
                 counts,
+                result.automated_here,
+                automated_here_note(framework) if result.automated_here else "",
             )
         )
     return FrameworkReport(framework.key, framework.title, tuple(controls))

@@ -123,6 +123,7 @@ def ocsf_event(model: ReportModel, item: ReportFinding) -> dict[str, Any]:
         "resources": [
             {
                 "uid": finding.resource,
+                **({} if finding.resource_name is None else {"name": finding.resource_name}),
                 "type": resource_type(finding.resource),
                 "region": region,
                 "cloud_partition": model.partition,

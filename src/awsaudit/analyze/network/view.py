@@ -93,5 +93,7 @@ def build_network_view(datasets: Mapping[str, Any], not_collected: Sequence[str]
 
 
 def interface_label(interface: NetworkInterface) -> str:
-    owner = interface.instance_id or interface.description or interface.interface_type
+    if interface.instance_id:
+        return f"{interface.interface_id} of instance {interface.instance_id}"
+    owner = interface.description or interface.interface_type
     return f"{interface.interface_id} ({owner})" if owner else interface.interface_id

@@ -5,9 +5,10 @@
   var checks = data.checks;
   var rows = data.findings;
   // Row layout (see html_report.py): check, status, original status, severity, account, region,
-  // resource, message, evidence, suppression [reason, owner, expires] or null, finding id.
+  // resource, message, evidence, suppression [reason, owner, expires] or null, finding id,
+  // resource name (its Name tag) or null.
   var CHECK = 0, STATUS = 1, ORIGINAL = 2, SEVERITY = 3, ACCOUNT = 4, REGION = 5, RESOURCE = 6,
-    MESSAGE = 7, EVIDENCE = 8, SUPPRESSION = 9, ID = 10;
+    MESSAGE = 7, EVIDENCE = 8, SUPPRESSION = 9, ID = 10, NAME = 11;
   var PAGE_SIZE = 100;
   var SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
   var STATUS_RANK = { FAIL: 4, UNKNOWN: 3, MANUAL: 2, SUPPRESSED: 1, PASS: 0 };
@@ -67,8 +68,8 @@
     haystacks = new Array(rows.length);
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i], check = checks[row[CHECK]];
-      haystacks[i] = [check[0], check[1], row[RESOURCE], row[MESSAGE], row[REGION], row[ACCOUNT], row[STATUS],
-        row[SUPPRESSION] ? row[SUPPRESSION][0] : ""].join("\n").toLowerCase();
+      haystacks[i] = [check[0], check[1], row[RESOURCE], row[NAME] || "", row[MESSAGE], row[REGION], row[ACCOUNT],
+        row[STATUS], row[SUPPRESSION] ? row[SUPPRESSION][0] : ""].join("\n").toLowerCase();
     }
   }
 
@@ -139,7 +140,9 @@
     tr.appendChild(element("td", row[SEVERITY]));
     tr.appendChild(element("td", row[STATUS], "status s-" + row[STATUS]));
     tr.appendChild(element("td", checks[row[CHECK]][0], "mono"));
-    tr.appendChild(element("td", row[RESOURCE], "mono"));
+    var resource = element("td", row[RESOURCE], "mono");
+    if (row[NAME]) { resource.appendChild(element("div", row[NAME], "resource-name")); }
+    tr.appendChild(resource);
     tr.appendChild(element("td", row[REGION]));
     tr.appendChild(element("td", row[ACCOUNT]));
     tr.appendChild(element("td", row[MESSAGE]));
