@@ -21,6 +21,8 @@ class ReportFormat:
     # Fixed: a file name is never derived from audited data.
     file_name: str
     description: str
+    # A second file the format writes beside the first (the remediation script).
+    companion: str | None = None
 
 
 FORMATS: dict[str, ReportFormat] = {
@@ -37,6 +39,12 @@ FORMATS: dict[str, ReportFormat] = {
         ReportFormat("junit", "awsaudit-findings.junit.xml", "JUnit XML for CI systems"),
         ReportFormat("markdown", "awsaudit-summary.md", "Markdown summary for a pull-request comment"),
         ReportFormat("html", "awsaudit-report.html", "self-contained interactive HTML report"),
+        ReportFormat(
+            "remediation",
+            "awsaudit-remediation.md",
+            "remediation plan, riskiest first, with a commented-out bash script beside it",
+            companion="awsaudit-remediation.sh",
+        ),
     )
 }
 
@@ -63,6 +71,10 @@ def renderer(name: str) -> Callable[[ReportModel], bytes]:
         from awsaudit.report.junit import render_junit
 
         return render_junit
+    if name == "remediation":
+        from awsaudit.report.remediation.render import render_remediation_markdown
+
+        return render_remediation_markdown
     if name == "markdown":
         from awsaudit.report.markdown import render_markdown
 
@@ -94,4 +106,11 @@ def write_reports(model: ReportModel, formats: Sequence[str], output_dir: Path) 
         target = output_dir / FORMATS[name].file_name
         write_private_atomic(target, renderer(name)(model))
         written.append(target)
+        companion_name = FORMATS[name].companion
+        if companion_name is not None:
+            from awsaudit.report.remediation.render import render_remediation_script
+
+            companion = output_dir / companion_name
+            write_private_atomic(companion, render_remediation_script(model))
+            written.append(companion)
     return written
