@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from awsaudit.report.remediation import network
+from awsaudit.report.remediation import exposure, network
 from awsaudit.report.remediation.model import Decide, Step, Target, aws
 
 Recipe = Callable[[Target], tuple[Step, ...]]
@@ -1162,6 +1162,7 @@ RECIPES: Mapping[str, Recipe] = {
     "s3.bucket_public_access": bucket_block_public_access,
     "s3.bucket_tls_only": bucket_tls_only,
     "securityhub.enabled": security_hub,
+    **exposure.RECIPES,
 }
 
 # Checks whose fix is not an AWS CLI command an operator can run from the audit's credentials.
@@ -1190,4 +1191,5 @@ NO_CLI_FIX: Mapping[str, str] = {
     "s3.bucket_mfa_delete": "only the root user, with its MFA code, can turn on MFA Delete",
     "organizations.ou_structure": "an inventory of the OU structure for a person to judge",
     "organizations.scp_guardrails": "which SCPs to attach is an organization-wide decision",
+    **exposure.NO_CLI_FIX,
 }
