@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad command line or input file (the CLI's one-line errors)
     INCOMPLETE = 3  # with --fail-on-unknown: some results are UNKNOWN, so the audit is incomplete
     INTERNAL = 4  # an unexpected error (a bug): one line on stderr instead of a traceback
+    PARTIAL_DELIVERY = 5  # --security-hub: some region did not receive the findings (reports were written)
 
 
 class AwsauditError(Exception):

@@ -16,6 +16,7 @@ from awsaudit.report.organization_model import OrganizationSummary
 __all__ = [
     "ExitCode",
     "FailOnError",
+    "delivery_exit_code",
     "error_exit_code",
     "exit_code",
     "organization_exit_code",
@@ -61,6 +62,15 @@ def exit_code(model: ReportModel, fail_on: Severity | None, fail_on_unknown: boo
     return _verdict(
         ((item.status, item.finding.severity) for item in model.findings), fail_on, fail_on_unknown
     )
+
+
+def delivery_exit_code(verdict: int, delivered: bool) -> int:
+    """--security-hub: a region that did not receive the findings ends a run that had nothing worse.
+
+    The audit's own verdict (1 failures, 3 incomplete) wins: it is about the account, the
+    delivery code only about where the findings went.
+    """
+    return int(ExitCode.PARTIAL_DELIVERY) if verdict == ExitCode.OK and not delivered else verdict
 
 
 def organization_exit_code(

@@ -113,6 +113,15 @@ def test_permissions_is_a_valid_read_only_policy() -> None:
     assert mutating == []
 
 
+def test_permissions_for_security_hub_add_only_the_import_statement() -> None:
+    plain = json.loads(runner.invoke(app, ["permissions"]).stdout)
+    policy = json.loads(runner.invoke(app, ["permissions", "--security-hub"]).stdout)
+    assert policy["Statement"][0] == plain["Statement"][0]
+    (extra,) = policy["Statement"][1:]
+    assert extra["Action"] == ["securityhub:BatchImportFindings", "securityhub:GetFindings"]
+    assert "securityhub:DescribeHub" in plain["Statement"][0]["Action"]
+
+
 def test_checks_reference_in_docs_is_in_sync() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
     assert docs.read_text() == checks_markdown(), "run `make docs` to regenerate docs/checks.md"

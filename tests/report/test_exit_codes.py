@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from awsaudit.exit_codes import ExitCode, FailOnError, exit_code, parse_fail_on
+from awsaudit.exit_codes import ExitCode, FailOnError, delivery_exit_code, exit_code, parse_fail_on
 from awsaudit.findings import Finding, Severity, Status
 from awsaudit.report.model import ReportModel, build_report_model
 from awsaudit.suppressions import Suppression
@@ -62,4 +62,12 @@ def test_documented_values() -> None:
         "USAGE": 2,
         "INCOMPLETE": 3,
         "INTERNAL": 4,
+        "PARTIAL_DELIVERY": 5,
     }
+
+
+def test_partial_delivery_only_when_the_audit_itself_is_ok() -> None:
+    assert delivery_exit_code(ExitCode.OK, delivered=False) == ExitCode.PARTIAL_DELIVERY
+    assert delivery_exit_code(ExitCode.OK, delivered=True) == ExitCode.OK
+    assert delivery_exit_code(ExitCode.FAILURES, delivered=False) == ExitCode.FAILURES
+    assert delivery_exit_code(ExitCode.INCOMPLETE, delivered=False) == ExitCode.INCOMPLETE

@@ -36,6 +36,7 @@ from awsaudit.cli.options import (
     RoleOpt,
     ScanOutputOpt,
     SchedulerOpt,
+    SecurityHubOpt,
     SeverityOpt,
     StoreOpt,
     SuppressionsOpt,
@@ -44,6 +45,7 @@ from awsaudit.cli.options import (
     WorkersOpt,
 )
 from awsaudit.cli.organization import ExecutorChoice, OrganizationScope, scan_organization_command
+from awsaudit.cli.security_hub import security_hub_sender
 from awsaudit.collect.engine import CollectOptions
 from awsaudit.collect.engine import collect as collect_snapshot
 from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE
@@ -181,6 +183,7 @@ def scan(
     worker_credentials: WorkerCredentialsOpt = False,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
+    security_hub: SecurityHubOpt = False,
 ) -> None:
     """Collect only what the selected checks need, then evaluate and write the reports.
 
@@ -212,12 +215,17 @@ def scan(
             return scan_organization_command(
                 request, output_dir, selection, audit_config, scope, placement, access, regions, hooks
             )
+        if security_hub and organization:
+            raise UsageProblem("--security-hub imports one account's findings; run it without --organization")
         if scope.narrows():
             raise UsageProblem("--accounts, --exclude-accounts, --ous and --audit-role need --organization")
         snapshot = _collect(ctx, access, regions, selection.dataset_keys())
         saved = save(snapshot, snapshot_out) if snapshot_out is not None else None
         result = run_evaluation(snapshot, selection, audit_config)
-        return deliver(result, request, [str(saved)] if saved else [], snapshot_path=saved)
+        sender = security_hub_sender(access, client_hooks(ctx, endpoint_url)) if security_hub else None
+        return deliver(
+            result, request, [str(saved)] if saved else [], snapshot_path=saved, security_hub=sender
+        )
 
     raise typer.Exit(guard(body))
 

@@ -11,6 +11,7 @@ import typer
 from awsaudit.catalogue import render_checks, render_framework, render_frameworks
 from awsaudit.cli.common import console, guard
 from awsaudit.collect.registry import required_actions
+from awsaudit.collect.securityhub_import import IMPORT_ACTIONS
 from awsaudit.errors import UsageProblem
 
 _CHECK_FORMATS = ("table", "markdown", "json")
@@ -45,14 +46,26 @@ def list_frameworks(
     guard(body)
 
 
-def permissions() -> None:
+def permissions(
+    security_hub: Annotated[
+        bool,
+        typer.Option("--security-hub", help="Add the write permissions `scan --security-hub` needs."),
+    ] = False,
+) -> None:
     """Print the read-only IAM policy awsaudit needs (every action its collectors call)."""
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "AwsauditReadOnly", "Effect": "Allow", "Action": required_actions(), "Resource": "*"}
-        ],
-    }
+    statements: list[dict[str, object]] = [
+        {"Sid": "AwsauditReadOnly", "Effect": "Allow", "Action": required_actions(), "Resource": "*"}
+    ]
+    if security_hub:
+        statements.append(
+            {
+                "Sid": "AwsauditSecurityHubImport",
+                "Effect": "Allow",
+                "Action": list(IMPORT_ACTIONS),
+                "Resource": "*",
+            }
+        )
+    policy = {"Version": "2012-10-17", "Statement": statements}
     sys.stdout.write(json.dumps(policy, indent=2) + "\n")
 
 

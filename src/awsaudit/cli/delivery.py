@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from awsaudit.audit import AuditResult
 from awsaudit.cli.common import console
-from awsaudit.exit_codes import exit_code, parse_fail_on
+from awsaudit.exit_codes import delivery_exit_code, exit_code, parse_fail_on
 from awsaudit.findings import Severity
 from awsaudit.report.console import print_summary
-from awsaudit.report.model import build_report_model
+from awsaudit.report.model import ReportModel, build_report_model
 from awsaudit.report.writer import parse_formats, write_reports
 from awsaudit.suppressions import Suppression, load_suppressions
 
@@ -55,8 +56,12 @@ def deliver(
     request: ReportRequest,
     extra_written: list[str] | None = None,
     snapshot_path: Path | None = None,
+    security_hub: Callable[[ReportModel], bool] | None = None,
 ) -> int:
-    """Record the audit in the history store, write every report, print the summary, return the exit code."""
+    """Record the audit in the history store, write every report, print the summary, return the exit code.
+
+    ``security_hub`` sends the findings on (``--security-hub``) and says whether every region took them.
+    """
     model = build_report_model(result, request.suppressions)
     if request.record:
         # Lazy on purpose: the store pulls in SQLAlchemy and Alembic, which `--no-store` runs never need.
@@ -70,7 +75,10 @@ def deliver(
         *(str(p) for p in write_reports(model, request.formats, request.output_dir)),
     ]
     print_summary(model, console, written)
-    return int(exit_code(model, request.fail_on, request.fail_on_unknown))
+    verdict = int(exit_code(model, request.fail_on, request.fail_on_unknown))
+    if security_hub is None:
+        return verdict
+    return delivery_exit_code(verdict, security_hub(model))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,10 @@ FormatOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--output-format",
-        help="Report formats, repeatable or comma-separated: json, csv, ocsf, asff, junit, markdown, html.",
+        help=(
+            "Report formats, repeatable or comma-separated: json, csv, ocsf, asff, junit, markdown, html, "
+            "remediation."
+        ),
     ),
 ]
 OutputDirOpt = Annotated[Path, typer.Option("--output-dir", help="Directory the reports are written to.")]
@@ -53,6 +56,13 @@ FailOnOpt = Annotated[
 ]
 FailOnUnknownOpt = Annotated[
     bool, typer.Option("--fail-on-unknown", help="Exit 3 when collection errors left controls UNKNOWN.")
+]
+SecurityHubOpt = Annotated[
+    bool,
+    typer.Option(
+        "--security-hub",
+        help="Also import the FAIL findings into AWS Security Hub (a write: `permissions --security-hub`).",
+    ),
 ]
 NoStoreOpt = Annotated[
     bool, typer.Option("--no-store", help="Do not keep this audit in the history database.")

@@ -20,6 +20,8 @@ from awsaudit.snapshot import Snapshot
 
 _STATUS_STYLE = {"PASS": "green", "FAIL": "red", "UNKNOWN": "yellow", "MANUAL": "cyan", "SUPPRESSED": "dim"}
 MAX_LISTED = 20
+# The narrowest a check or framework column gets before the other columns give way.
+_NAME_MIN_WIDTH = 12
 # C0 and C1 controls: from the audited account they could move the cursor, retitle or clear
 # the terminal (ANSI escape sequences); rich passes most of them through.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -46,7 +48,7 @@ def print_summary(
     table = Table(title="Findings by severity and status", show_edge=False)
     table.add_column("severity")
     for status in ReportStatus:
-        table.add_column(status.value, justify="right", style=_STATUS_STYLE[status.value])
+        table.add_column(status.value, justify="right", style=_STATUS_STYLE[status.value], overflow="fold")
     counts = Counter((item.finding.severity, item.status) for item in model.findings)
     for severity in sorted(Severity, key=lambda s: -s.rank):
         table.add_row(severity.value, *(str(counts[(severity, status)]) for status in ReportStatus))
@@ -61,7 +63,8 @@ def print_summary(
                 worst_severity[item.finding.check_id] = max(seen, item.finding.severity, key=lambda s: s.rank)
         worst = sorted(failing, key=lambda c: (-worst_severity[c].rank, -failing[c], c))[:10]
         top = Table(title="Worst failing checks", show_edge=False)
-        top.add_column("check")
+        # Ids wrap on a narrow terminal instead of being cut to an ambiguous "iam.password_po…".
+        top.add_column("check", overflow="fold", min_width=_NAME_MIN_WIDTH)
         top.add_column("severity")
         top.add_column("failing resources", justify="right")
         for check_id in worst:
@@ -70,17 +73,19 @@ def print_summary(
 
     if model.frameworks:
         scores = Table(title="Compliance (controls)", show_edge=False)
-        scores.add_column("framework")
+        # Names and headers wrap (fold) on a narrow terminal, never end in an ambiguous "…".
+        scores.add_column("framework", overflow="fold", min_width=_NAME_MIN_WIDTH)
+        # The pass rate first: on a terminal too narrow for every column, it is what stays in view.
+        scores.add_column("pass rate", justify="right", overflow="fold")
         for control_status in ControlStatus:
-            scores.add_column(control_status.value, justify="right")
-        scores.add_column("pass rate", justify="right")
+            scores.add_column(control_status.value, justify="right", overflow="fold")
         for framework in model.frameworks:
             tally = framework.counts()
             rate = framework.pass_rate()
             scores.add_row(
                 _markup_safe(framework.key),
-                *(str(tally[s]) for s in ControlStatus),
                 "-" if rate is None else f"{100 * rate:.0f}%",
+                *(str(tally[s]) for s in ControlStatus),
             )
         console.print(scores)
         for framework in model.frameworks:
