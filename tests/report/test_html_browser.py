@@ -178,3 +178,12 @@ def test_large_reports_render_one_page_at_a_time(browser: Any, tmp_path: Path) -
     page.choose("status", "PASS")
     assert page.page.inner_text("#count") == "Showing 1–84 of 84 matching (250 findings)"
     assert page.problems == []
+
+
+def test_resource_names_are_shown_under_the_resource_and_searchable(report: Page) -> None:
+    report.search("rdp-servers")
+    (row,) = report.rows()
+    assert row[3].endswith("=rdp-servers <b>"), row[3]  # the hostile Name tag is text, not markup
+    assert report.page.inner_text("#findings-body tr.finding .resource-name") == "=rdp-servers <b>"
+    assert report.page.query_selector("#findings-body b") is None
+    assert report.problems == []
