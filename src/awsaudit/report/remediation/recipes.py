@@ -1171,6 +1171,14 @@ NO_CLI_FIX: Mapping[str, str] = {
         "a person confirms the contact details are current (an inventory, not a setting)"
     ),
     "iam.identity_federation": "an inventory of identity providers for a person to judge",
+    "iam.aws_managed_admin_attached": (
+        "replacing an AWS-managed administrator policy needs a decision on the narrower policy that "
+        "takes its place; an accepted break-glass role is recorded as a suppression"
+    ),
+    "s3.bucket_policy_encryption": (
+        "the Deny statement has to be merged into the bucket's existing policy, which only its owner "
+        "can decide; the check's remediation gives the statement"
+    ),
     "iam.root_access_keys": "only the root user can delete its own keys, signed in to the console",
     "iam.root_mfa": "root MFA is enrolled by the root user in the console",
     "iam.root_hardware_mfa": "a hardware MFA device is enrolled by the root user in the console",
