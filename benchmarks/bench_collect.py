@@ -133,6 +133,7 @@ def run_benchmark(args: argparse.Namespace) -> Report:
             "security_groups": args.security_groups,
             "buckets": args.buckets,
             "regions": args.regions,
+            "policy_resources": args.policy_resources,
         }
     memory = {"collector_start": current_rss_mb()}
     connection = None
@@ -257,6 +258,12 @@ def main() -> None:
     parser.add_argument("--security-groups", type=int, default=50)
     parser.add_argument("--buckets", type=int, default=10)
     parser.add_argument("--regions", type=int, default=2, help="synthetic: regions holding resources")
+    parser.add_argument(
+        "--policy-resources",
+        type=int,
+        default=0,
+        help="synthetic: this many of each resource-policy kind, snapshot and image (first region)",
+    )
     parser.add_argument(
         "--extra-regions", type=int, default=0, help="then collect again with this many empty regions"
     )

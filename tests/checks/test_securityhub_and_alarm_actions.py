@@ -98,3 +98,34 @@ def test_alarm_actions_unknown_when_alarms_missing() -> None:
 def test_no_alarms_means_no_findings() -> None:
     snapshot = SnapshotBuilder().with_regional("cloudwatch", "MetricAlarms", []).build()
     assert run(snapshot, "cloudwatch.alarm_actions") == []
+
+
+def test_security_hub_evidence_lists_the_enabled_standards() -> None:
+    standards = [
+        {
+            "StandardsArn": "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/4.0.1",
+            "StandardsStatus": "READY",
+        },
+        {"StandardsArn": "arn:aws:securityhub:::ruleset/cis/v/1.2.0", "StandardsStatus": "DELETING"},
+    ]
+    hub = {"Enabled": True, "HubArn": f"arn:aws:securityhub:eu-west-1:{ACCOUNT_ID}:hub/default"}
+    snapshot = (
+        SnapshotBuilder(regions=("eu-west-1",))
+        .with_dataset("securityhub", "Hub", hub, region="eu-west-1")
+        .with_dataset("securityhub", "EnabledStandards", standards, region="eu-west-1")
+        .build()
+    )
+    (finding,) = run(snapshot, "securityhub.enabled")
+    assert finding.status is Status.PASS
+    assert finding.evidence["EnabledStandards"] == [
+        "arn:aws:securityhub:eu-west-1::standards/pci-dss/v/4.0.1"
+    ]
+    denied = (
+        SnapshotBuilder(regions=("eu-west-1",))
+        .with_dataset("securityhub", "Hub", hub, region="eu-west-1")
+        .with_error("securityhub", "EnabledStandards", "eu-west-1")
+        .build()
+    )
+    (finding,) = run(denied, "securityhub.enabled")
+    assert finding.status is Status.PASS  # the standards are evidence, not the verdict
+    assert "not_collected" in finding.evidence["EnabledStandards"]

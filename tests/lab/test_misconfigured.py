@@ -200,3 +200,28 @@ def test_every_planted_resource_exists_in_the_snapshot(
             continue
         identifier = item.resource.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
         assert identifier in text, item
+
+
+def test_each_policy_kind_fails_its_public_item_and_passes_its_pinned_one(snapshot: Snapshot) -> None:
+    from awsaudit.analyze.resource_policy.kinds import KINDS
+    from awsaudit.audit import evaluate, select
+    from awsaudit.config import AuditConfig
+    from awsaudit.findings import Status
+
+    kinds = [kind.check_id for kind in KINDS]
+    result = evaluate(snapshot, select(include=kinds), AuditConfig())
+    # KMS keys and REST APIs carry ids in their ARNs: they are told apart by description and name.
+    labels = {
+        k["KeyMetadata"]["Arn"]: k["KeyMetadata"]["Description"]
+        for k in snapshot.dataset("kms", "us-east-1", "Keys")
+    }
+    for api in snapshot.dataset("apigateway", "us-east-1", "RestApis"):
+        labels[f"arn:aws:apigateway:us-east-1::/restapis/{api['id']}"] = api["name"]
+    verdicts: dict[str, dict[str, Status]] = {}
+    for finding in result.findings:
+        label = labels.get(finding.resource, finding.resource)
+        if "exposure" not in label:
+            continue  # the scenario's other keys, topics and buses
+        item = "public" if "public" in label or "anyone" in label else "pinned"
+        verdicts.setdefault(finding.check_id, {})[item] = finding.status
+    assert verdicts == {check: {"public": Status.FAIL, "pinned": Status.PASS} for check in kinds}

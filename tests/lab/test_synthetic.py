@@ -44,3 +44,28 @@ def test_region_count_is_bounded(lab: Lab) -> None:
     assert region_names(1) == ("us-east-1",)
     with pytest.raises(ScenarioError, match="regions must be between 1 and"):
         build_scenario("synthetic", lab, regions=0)
+
+
+def test_policy_resources_are_listed_by_the_api(lab: Lab) -> None:
+    built, snapshot = build_and_collect(
+        lab, "synthetic", users=1, roles=1, security_groups=1, buckets=1, regions=1, policy_resources=3
+    )
+    assert snapshot.errors == []
+    region = built.regions[0]
+    for service, dataset in (
+        ("sns", "Topics"),
+        ("sqs", "Queues"),
+        ("lambda", "FunctionPolicies"),
+        ("ecr", "Repositories"),
+        ("secretsmanager", "Secrets"),
+        ("glacier", "Vaults"),
+        ("s3control", "AccessPoints"),
+        ("opensearch", "Domains"),
+        ("apigateway", "RestApis"),
+        ("ec2", "Images"),
+        ("rds", "DBSnapshots"),
+    ):
+        assert len(snapshot.dataset(service, region, dataset)) == 3, dataset
+    assert len(snapshot.dataset("events", region, "EventBuses")) == 4  # and the default bus
+    assert len(snapshot.dataset("s3control", GLOBAL, "MultiRegionAccessPoints")) == 3
+    assert built.counts["policy_resources"] == 3

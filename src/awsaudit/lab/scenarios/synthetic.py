@@ -12,13 +12,22 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from awsaudit.lab.clients import LabAccount
 from awsaudit.lab.scenarios.model import BuiltScenario, ScenarioError
+from awsaudit.lab.scenarios.synthetic_policies import build_policy_resources
 from awsaudit.lab.server import LAB_ACCOUNT_ID
 
 if TYPE_CHECKING:
     from awsaudit.lab.server import Lab
 
-DEFAULTS: dict[str, int] = {"users": 100, "roles": 20, "security_groups": 50, "buckets": 10, "regions": 2}
+DEFAULTS: dict[str, int] = {
+    "users": 100,
+    "roles": 20,
+    "security_groups": 50,
+    "buckets": 10,
+    "regions": 2,
+    "policy_resources": 0,  # of each resource-policy kind, snapshot and image, in the first region
+}
 
 # Commercial regions in the order the scenario adds them.
 REGION_ORDER = (
@@ -56,12 +65,18 @@ def region_names(count: int) -> tuple[str, ...]:
 
 
 def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
-    del lab  # everything is created in-process
     regions = REGION_ORDER[: len(region_names(int(params["regions"])))]
     _users(int(params["users"]))
     _roles(int(params["roles"]))
     _security_groups(int(params["security_groups"]), regions)
     _buckets(int(params["buckets"]), regions)
+    # Resource-policy kinds go through the lab's API: their backends differ too much to fill directly.
+    build_policy_resources(
+        LabAccount(lab),
+        regions[0],
+        int(params["policy_resources"]),
+        f"synthetic-{LAB_ACCOUNT_ID}-access-points",
+    )
     return BuiltScenario(
         planted=frozenset(),
         regions=tuple(sorted(regions)),
