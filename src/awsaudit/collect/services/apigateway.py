@@ -13,4 +13,6 @@ _KEPT = ("id", "name", "policy", "endpointConfiguration")
 @dataset("apigateway", "RestApis", regional=True, actions=["apigateway:GET"])
 def rest_apis(ctx: CallContext) -> list[dict[str, Any]]:
     """{id, name, policy?, endpointConfiguration} per REST API; ``policy`` is JSON text AWS escapes."""
-    return [{key: api[key] for key in _KEPT if key in api} for api in ctx.paginate("get_rest_apis", "items")]
+    # 500 per page, the most AWS allows (its default is 25).
+    apis = ctx.paginate("get_rest_apis", "items", PaginationConfig={"PageSize": 500})
+    return [{key: api[key] for key in _KEPT if key in api} for api in apis]

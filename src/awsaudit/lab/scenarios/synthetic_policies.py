@@ -138,9 +138,15 @@ def build_policy_resources(account: LabAccount, region: str, count: int, bucket:
         "images": image,
         "db_snapshots": db_snapshot,
     }
+
+    def make_all(kind: str) -> None:
+        for index in range(count):
+            makers[kind](index)
+
+    # Kinds side by side, each kind's resources one after another: moto's backends are not safe for
+    # concurrent writes to one service (Secrets Manager's dictionary changes under its readers).
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for kind in KINDS:
-            list(pool.map(makers[kind], range(count)))
+        list(pool.map(make_all, KINDS))
     account.lab.exposure.multi_region_access_points.update(
         {
             f"synthetic-mrap-{i:05d}": {"Alias": f"synthetic{i:05d}.mrap", "Policy": _open("s3:GetObject")}
