@@ -13,6 +13,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from awsaudit.analyze.organization.defaults import (
+    DEFAULT_BASELINE_ACTIONS,
+    DEFAULT_GOVERNANCE_GLOBS,
+    DEFAULT_INTERVENTION_ACTIONS,
+)
 from awsaudit.errors import AwsauditError
 
 DEFAULT_ADMIN_PORTS: tuple[int, ...] = (
@@ -65,6 +70,37 @@ class AuditConfig(BaseModel):
     )
     recent_root_use_days: int = Field(
         30, ge=1, description="Root use within this many days of collection counts as recent."
+    )
+    guardrail_baseline: tuple[str, ...] = Field(
+        DEFAULT_BASELINE_ACTIONS,
+        description=(
+            "Actions the organization's SCPs must deny in every member account (changing the audit "
+            "roles is always added)."
+        ),
+    )
+    guardrail_allowed_regions: tuple[str, ...] = Field(
+        (), description="When set, SCPs must also deny launching compute outside these regions."
+    )
+    audit_roles: tuple[str, ...] = Field(
+        ("OrganizationAccountAccessRole",),
+        description="Audit / break-glass role names (optionally with a path) the security team uses.",
+    )
+    security_account_id: str | None = Field(
+        None, pattern=r"^\d{12}$", description="The security team's account, which the audit roles trust."
+    )
+    intervention_actions: tuple[str, ...] = Field(
+        DEFAULT_INTERVENTION_ACTIONS,
+        description="What an audit / break-glass role must be able to do in an emergency.",
+    )
+    governance_resources: tuple[str, ...] = Field(
+        DEFAULT_GOVERNANCE_GLOBS,
+        description=(
+            "Globs on a resource's name or ARN, or 'tag:Key=Value', that mark governance resources "
+            "(not workloads) in the management account."
+        ),
+    )
+    identity_center_admins: tuple[str, ...] = Field(
+        (), description="Identity Center group names (globs) allowed to hold full administrator access."
     )
 
     @field_validator("admin_ports")
