@@ -68,7 +68,7 @@ def test_per_account_files_summary_and_reports(scanned: tuple[Path, object]) -> 
     output, result = scanned
     summary = json.loads((output / "organization-summary.json").read_text())
     statuses = {a["name"]: a for a in summary["accounts"]}
-    assert len(statuses) == 6
+    assert len(statuses) == 8
     refused = statuses.pop("no-audit-role")
     assert refused["status"] == "UNREACHABLE" and "AccessDenied" in refused["reason"]
     assert set(refused["checks"].values()) <= {"UNKNOWN", "FAIL"}

@@ -28,6 +28,8 @@ def test_discovers_management_members_and_their_units(structure: OrganizationStr
         "no-budget",
         "no-audit-role",
         "sandbox-dev",
+        "at-root",
+        "root-less",
     }
     units = {u.name: u.id for u in structure.units}
     assert set(units) == {"Production", "Sandbox"}
@@ -41,17 +43,17 @@ def test_discovers_management_members_and_their_units(structure: OrganizationStr
 def test_scope_by_accounts_exclusions_and_units(structure: OrganizationStructure) -> None:
     accounts = _by_name(structure)
     every = select_targets(structure)
-    assert len(every) == 6
+    assert len(every) == 8
     only = select_targets(structure, accounts=[accounts["well-run"].account_id])
     assert [t.name for t in only] == ["well-run"]
     without = select_targets(structure, exclude_accounts=[accounts["master"].account_id])
-    assert "master" not in {t.name for t in without} and len(without) == 5
+    assert "master" not in {t.name for t in without} and len(without) == 7
     sandbox = select_targets(structure, ous=["Sandbox"])
     assert {t.name for t in sandbox} == {"no-budget", "no-audit-role", "sandbox-dev"}
     by_id = select_targets(structure, ous=[u.id for u in structure.units if u.name == "Production"])
     assert {t.name for t in by_id} == {"well-run", "linked-budget"}
     root = str(structure.roots[0]["Id"])
-    assert len(select_targets(structure, ous=[root])) == 6
+    assert len(select_targets(structure, ous=[root])) == 8
     narrowed = select_targets(structure, ous=["Sandbox"], exclude_accounts=[accounts["no-budget"].account_id])
     assert {t.name for t in narrowed} == {"no-audit-role", "sandbox-dev"}
 

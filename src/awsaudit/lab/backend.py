@@ -189,3 +189,17 @@ def make_member_account(management_account_id: str, created_account_id: str, mem
         )
     organizations_backends.master_accounts.pop(created_account_id, None)
     organizations_backends.master_accounts[member_account_id] = (management_account_id, "aws")
+
+
+def set_root_password_present(account_id: str, present: bool) -> None:
+    """``AccountPasswordPresent`` in the account summary (AWS reports it; moto leaves it out)."""
+    summary = _iam(account_id).account_summary
+    base = type(summary)
+
+    class _WithRootPassword(base):  # type: ignore[misc, valid-type]
+        @property
+        def summary_map(self) -> dict[str, Any]:
+            return {**super().summary_map, "AccountPasswordPresent": int(present)}
+
+    # Only this account's summary changes class; a reset builds a fresh one.
+    summary.__class__ = _WithRootPassword

@@ -21,6 +21,7 @@ from typing import Any
 
 from awsaudit.lab.exposure_emulation import EmulatedExposure
 from awsaudit.lab.exposure_emulation import install as install_exposure_emulation
+from awsaudit.lab.organization_emulation import OrganizationEmulation
 
 # The lab must never touch a real account or the machine's AWS configuration.
 LAB_ENVIRONMENT = {
@@ -62,9 +63,14 @@ class Lab:
     member_accounts: set[str] = field(default_factory=set)
     # What the exposure and threat-detection calls moto lacks must answer (lab/exposure_emulation.py).
     exposure: EmulatedExposure = field(default_factory=EmulatedExposure)
+    # Organization APIs moto lacks (centralized root access, Lightsail, permission-set boundaries).
+    organization: OrganizationEmulation = field(init=False, repr=False)
     _server: Any = None
     _remote_state_read: bool = False
     _remote_state_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.organization = OrganizationEmulation(self._is_lab_account, self._read_remote_state)
 
     def client_hooks(self) -> tuple[Callable[[Any], None], ...]:
         return (
@@ -73,7 +79,14 @@ class Lab:
             self._emulate_mfa_delete,
             self._refuse_member_organization_listing,
             self._emulate_exposure_services,
+            *self.organization.hooks(),
         )
+
+    @staticmethod
+    def _is_lab_account(client: Any) -> bool:
+        """Whether the client signs with the lab's own key (the lab account), not an assumed role's."""
+        credentials = client._request_signer._credentials
+        return credentials is not None and credentials.access_key == LAB_ENVIRONMENT["AWS_ACCESS_KEY_ID"]
 
     def environment(self) -> dict[str, str]:
         """Variables that point boto3 and the AWS CLI at this lab."""
@@ -94,6 +107,7 @@ class Lab:
         self.mfa_delete_buckets.clear()
         self.member_accounts.clear()
         self.exposure.clear()
+        self.organization.clear()
 
     def stop(self) -> None:
         if self._server is not None:
@@ -185,6 +199,7 @@ class Lab:
             "mfa_delete_buckets": sorted(self.mfa_delete_buckets),
             "member_accounts": sorted(self.member_accounts),
             "exposure": self.exposure.to_json(),
+            "organization": self.organization.state(),
         }
 
     def _read_remote_state(self) -> None:
@@ -204,6 +219,7 @@ class Lab:
             self.mfa_delete_buckets.update(state.get("mfa_delete_buckets", []))
             self.member_accounts.update(state.get("member_accounts", []))
             self.exposure.update(state.get("exposure", {}))
+            self.organization.load(state.get("organization") or {})
 
 
 def _with_state_endpoint(app: Callable[..., Any], lab: Lab) -> Callable[..., Any]:

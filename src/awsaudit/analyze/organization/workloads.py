@@ -49,8 +49,18 @@ def _plain(item: _Item) -> Resource:
     return Resource(name=text.rsplit("/", 1)[-1], arn=text if text.startswith("arn:") else None)
 
 
+def _topic(item: _Item) -> Resource:
+    arn = str(item.get("TopicArn"))
+    return Resource(name=arn.rsplit(":", 1)[-1], arn=arn)
+
+
 def _live_instance(item: _Item) -> bool:
     return str((item.get("State") or {}).get("Name", "")) not in ("terminated", "shutting-down")
+
+
+def _detached(volume: _Item) -> bool:
+    """A volume attached to an instance is part of that instance's inventory entry."""
+    return not volume.get("Attachments")
 
 
 def _has_capacity(group: _Item) -> bool:
@@ -99,7 +109,7 @@ WORKLOAD_KINDS: tuple[WorkloadKind, ...] = (
         _field("AutoScalingGroupName", "AutoScalingGroupARN"),
         counts=_has_capacity,
     ),
-    WorkloadKind("ebs-volume", "ec2", "Volumes", "ec2:DescribeVolumes", _field("VolumeId")),
+    WorkloadKind("ebs-volume", "ec2", "Volumes", "ec2:DescribeVolumes", _field("VolumeId"), counts=_detached),
     WorkloadKind(
         "rds-instance",
         "rds",
@@ -186,7 +196,7 @@ WORKLOAD_KINDS: tuple[WorkloadKind, ...] = (
         _field("NotebookInstanceName", "NotebookInstanceArn", tags=None),
     ),
     WorkloadKind("sqs-queue", "sqs", "QueueUrls", "sqs:ListQueues", _plain),
-    WorkloadKind("sns-topic", "sns", "Topics", "sns:ListTopics", _field("TopicArn", "TopicArn", tags=None)),
+    WorkloadKind("sns-topic", "sns", "Topics", "sns:ListTopics", _topic),
     WorkloadKind(
         "kinesis-stream",
         "kinesis",

@@ -1,10 +1,17 @@
-"""`organization`: a management account and member accounts in two OUs, each with its own posture.
+"""`organization`: a management account and member accounts in two OUs and under the root.
 
 The lab account (123456789012) is the management account, so the lab's default credentials are
 management credentials. Members are created with ``create_account`` and reached by assuming
-``OrganizationAccountAccessRole``; moto keeps each account's state apart. Five members carry
-named postures (the default, ``members=5``); ``members=N`` takes the first N of them, or adds more
+``OrganizationAccountAccessRole``; moto keeps each account's state apart. Seven members carry
+named postures (the default, ``members=7``); ``members=N`` takes the first N of them, or adds more
 (alternately well run and without a budget) for benchmarks.
+
+Governance: the Production OU carries an SCP that denies the whole default guardrail baseline;
+the Sandbox OU carries one that looks like a guardrail and denies none of it; two members sit
+directly under the root, which only denies leaving the organization. The organization has
+centralized root access, and one member's root user has no credentials at all. The management
+account runs workloads of several kinds beside governance resources, and holds an Identity
+Center instance and an AWS Managed Microsoft AD with a trust to an on-premises forest.
 
 CreateAccount creates the audit role in each new member, as AWS does; one member has deleted it.
 moto's AssumeRole never checks that the role exists, so ``AuditRoleGate`` (a client hook) refuses
@@ -24,6 +31,13 @@ from xml.sax.saxutils import escape
 
 from awsaudit.lab.clients import LabAccount
 from awsaudit.lab.scenarios.model import BuiltScenario, Planted, ScenarioError
+from awsaudit.lab.scenarios.organization_governance import (
+    build_management_governance,
+    make_rootless,
+)
+from awsaudit.lab.scenarios.organization_governance import (
+    guardrails as _guardrails,
+)
 from awsaudit.lab.scenarios.resources import create_guarded_organization, policy_json
 
 if TYPE_CHECKING:
@@ -33,7 +47,7 @@ HOME = "us-east-1"
 REGIONS = (HOME,)
 AUDIT_ROLE = "OrganizationAccountAccessRole"
 ORGANIZATION_TRAIL = "organization-trail"
-DEFAULTS: dict[str, int] = {"members": 5}
+DEFAULTS: dict[str, int] = {"members": 7}
 PRODUCTION, SANDBOX = "Production", "Sandbox"
 # Checks whose results on this organization are enumerated in ``planted``; every other check judges
 # default moto accounts that nobody configured, and is left out (unplanned).
@@ -52,10 +66,11 @@ ENUMERATED_CHECKS = frozenset(
 @dataclass(frozen=True)
 class Posture:
     name: str
-    unit: str
+    unit: str | None  # None: directly under the root
     audit_role: bool
     own_budget: bool
     linked_budget: bool  # a budget for it in the management account, filtered to it (linked account)
+    rootless: bool = False  # the root user has no password, keys or MFA (centralized root access)
 
 
 NAMED_POSTURES = (
@@ -64,6 +79,8 @@ NAMED_POSTURES = (
     Posture("no-budget", SANDBOX, audit_role=True, own_budget=False, linked_budget=False),
     Posture("no-audit-role", SANDBOX, audit_role=False, own_budget=True, linked_budget=False),
     Posture("sandbox-dev", SANDBOX, audit_role=True, own_budget=True, linked_budget=False),
+    Posture("at-root", None, audit_role=True, own_budget=True, linked_budget=False),
+    Posture("root-less", None, audit_role=True, own_budget=True, linked_budget=False, rootless=True),
 )
 
 
@@ -93,6 +110,7 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
         name: organizations.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"]
         for name in (PRODUCTION, SANDBOX)
     }
+    _guardrails(organizations, root, units)
     planted: set[Planted] = set()
     notes = [
         f"Management account {management.account_id}: runs an EC2 instance (a workload), holds the SCP "
@@ -105,22 +123,26 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
         member_id = organizations.create_account(
             Email=f"{posture.name}@example.com", AccountName=posture.name
         )["CreateAccountStatus"]["AccountId"]
-        organizations.move_account(
-            AccountId=member_id, SourceParentId=root, DestinationParentId=units[posture.unit]
-        )
+        if posture.unit is not None:
+            organizations.move_account(
+                AccountId=member_id, SourceParentId=root, DestinationParentId=units[posture.unit]
+            )
         member = management.assume(member_id)
         _member(member, posture)
         if posture.linked_budget:
             linked.append(member_id)
         planted |= _planted(member, posture)
-        notes.append(f"Member {member_id} ({posture.name}, OU {posture.unit}): {_describe(posture)}.")
+        where = f"OU {posture.unit}" if posture.unit else "under the root"
+        notes.append(f"Member {member_id} ({posture.name}, {where}): {_describe(posture)}.")
     _management(management, linked)
+    governance_notes = build_management_governance(lab, management, organizations)
     planted.add(Planted("organizations.management_account_no_workloads", management.root_arn))
     return BuiltScenario(
         planted=frozenset(planted),
         regions=REGIONS,
         notes=(
             *notes,
+            *governance_notes,
             "Only the organization checks and budgets.budget_with_alert are enumerated; the members are "
             "otherwise default moto accounts, so the other checks are unplanned.",
             "Member findings that only the organization can decide are resolved in organization-summary.json "
@@ -134,6 +156,8 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
 
 def _describe(posture: Posture) -> str:
     parts = ["audit role present" if posture.audit_role else "no audit role (AssumeRole refused)"]
+    if posture.rootless:
+        parts.append("root user without password, access keys or MFA")
     if posture.own_budget:
         parts.append("own budget with an alert")
     elif posture.linked_budget:
@@ -182,6 +206,8 @@ _ALERT = [
 
 
 def _member(member: LabAccount, posture: Posture) -> None:
+    if posture.rootless:
+        make_rootless(member.account_id)
     if not posture.audit_role:
         # CreateAccount made the role, as AWS does; this member's administrators deleted it.
         member.client("iam").delete_role(RoleName=AUDIT_ROLE)
