@@ -17,7 +17,7 @@ from awsaudit.organization.dask_executor import dask_client
 @pytest.fixture(scope="module")
 def organization(lab: Lab) -> BuiltScenario:
     lab.reset()
-    return build_scenario("organization", lab)
+    return build_scenario("organization", lab, members=5)
 
 
 @pytest.fixture(scope="module")

@@ -151,7 +151,12 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     run = _Run(
         session, options, account, home_region, calls=probe.calls, clients=probe.clients, deadline=deadline
     )
-    specs = [s for k, s in all_specs().items() if options.datasets is None or k in options.datasets]
+    specs = [
+        s
+        for k, s in all_specs().items()
+        if (options.datasets is None and not s.on_demand)
+        or (options.datasets is not None and k in options.datasets)
+    ]
     regions = list(options.regions) if options.regions else _enabled_regions(run)
     run.regions = tuple(sorted(regions))
     snapshot = Snapshot(

@@ -28,6 +28,8 @@ class DatasetSpec:
     actions: tuple[str, ...]  # IAM actions fetch and detail may call
     fetch: FetchFunction
     detail: DetailFunction | None = None
+    # Collected only when asked for by name (a selected check needs it), never by a collect-all run.
+    on_demand: bool = False
 
     @property
     def key(self) -> str:
@@ -45,6 +47,7 @@ def dataset(
     regional: bool,
     actions: tuple[str, ...] | list[str],
     detail: DetailFunction | None = None,
+    on_demand: bool = False,
 ) -> Callable[[FetchFunction], FetchFunction]:
     def register(fetch: FetchFunction) -> FetchFunction:
         spec = DatasetSpec(
@@ -55,6 +58,7 @@ def dataset(
             actions=tuple(actions),
             fetch=fetch,
             detail=detail,
+            on_demand=on_demand,
         )
         if spec.key in SPECS:
             raise ValueError(f"dataset {spec.key} declared twice")

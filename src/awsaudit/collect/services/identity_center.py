@@ -5,6 +5,9 @@ collected region is asked, and a region without an instance answers an empty lis
 carries its permission sets (with managed, inline and customer-managed policies and the permissions
 boundary), their account assignments, and the identity store's groups, so that assignments name
 groups rather than opaque ids. Users are not listed: assignments to users keep their ids.
+
+Both datasets are collected on demand only (when a selected check reads them): asked in every
+region, they would cost requests in each, for a service that lives in one.
 """
 
 from __future__ import annotations
@@ -113,6 +116,7 @@ def _instance_detail(ctx: CallContext, instance: dict[str, Any]) -> None:
         "identitystore:ListGroups",
     ],
     detail=_instance_detail,
+    on_demand=True,
 )
 def instances(ctx: CallContext) -> list[Any]:
     """Every Identity Center instance of the region, with ``PermissionSets`` and ``Groups``."""
@@ -150,6 +154,7 @@ _CONNECTOR_FIELDS = ("VpcId", "SubnetIds", "CustomerUserName", "SecurityGroupId"
     regional=True,
     actions=["ds:DescribeDirectories", "ds:DescribeTrusts"],
     detail=_trusts,
+    on_demand=True,
 )
 def directories(ctx: CallContext) -> list[dict[str, Any]]:
     """Every directory (AD Connector settings included, no secrets), each with its ``Trusts``."""

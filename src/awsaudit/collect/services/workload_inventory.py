@@ -1,5 +1,8 @@
 """Workload inventory: one list call per kind and region, only the fields that name a resource.
 
+These datasets are collected on demand only (for the management-account workload check), never
+by a collect-everything run: they cost a request per kind and region.
+
 What counts as a workload, and which dataset answers for each kind, is the table in
 ``awsaudit.analyze.organization.workloads``; EC2 instances and volumes, RDS instances, S3 buckets,
 Lambda functions and ECS/EKS clusters come from the datasets other checks already read. Only
@@ -137,10 +140,12 @@ def _fetch(listing: _Listing) -> FetchFunction:
 
 
 for _listing in _LISTINGS:
-    dataset(_listing.service, _listing.dataset, regional=True, actions=[_listing.action])(_fetch(_listing))
+    dataset(_listing.service, _listing.dataset, regional=True, actions=[_listing.action], on_demand=True)(
+        _fetch(_listing)
+    )
 
 
-@dataset("opensearch", "DomainNames", regional=True, actions=["es:ListDomainNames"])
+@dataset("opensearch", "DomainNames", regional=True, actions=["es:ListDomainNames"], on_demand=True)
 def opensearch_domains(ctx: CallContext) -> list[Any]:
     """{DomainName, EngineType} per OpenSearch / Elasticsearch domain (not paginated)."""
     return list(ctx.client.list_domain_names().get("DomainNames", []))
@@ -158,6 +163,7 @@ def _cluster_work(ctx: CallContext, cluster: dict[str, Any]) -> None:
     regional=True,
     actions=["ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks"],
     detail=_cluster_work,
+    on_demand=True,
 )
 def ecs_cluster_workloads(ctx: CallContext) -> list[dict[str, Any]]:
     """{clusterArn, serviceArns, taskArns} per ECS cluster: an empty cluster runs nothing."""
