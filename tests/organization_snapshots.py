@@ -87,10 +87,11 @@ def organization_snapshot(
     scp_enabled: bool = True,
     budgets: list[dict[str, Any]] | None = None,
     features: list[str] | None = None,
+    regions: tuple[str, ...] = ("eu-west-1",),
 ) -> SnapshotBuilder:
     """The management account's view: a guarded OU, a weak OU and an account under the root."""
     policy_types = [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}] if scp_enabled else []
-    builder = SnapshotBuilder(account_id=MANAGEMENT)
+    builder = SnapshotBuilder(regions=regions, account_id=MANAGEMENT)
     builder.with_dataset(
         "organizations",
         "Organization",

@@ -17,6 +17,20 @@ from awsaudit.lab.server import Lab
 pytestmark = pytest.mark.lab
 
 SCOPE = ["--checks", "organizations.*", "--checks", "budgets.*", "--regions", "us-east-1"]
+# Every check the scenario enumerates (root MFA is critical: it would change the exit codes above).
+ENUMERATED_SCOPE = [
+    *SCOPE,
+    *(
+        "--checks",
+        "identitycenter.*",
+        "--checks",
+        "ds.*",
+        "--checks",
+        "iam.root_mfa",
+        "--checks",
+        "iam.external_trust",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +49,7 @@ def scanned(lab_environment: None, tmp_path_factory: pytest.TempPathFactory) -> 
             "lab",
             "scan",
             "--organization",
-            *SCOPE,
+            *ENUMERATED_SCOPE,
             "--output-dir",
             str(output),
             "--output-format",
@@ -112,7 +126,8 @@ def test_scope_options_and_exit_codes(lab_environment: None, tmp_path: Path) -> 
     assert set(accounts) == {"well-run", "linked-budget"}
     # Without the management account in scope, what only it can tell stays UNKNOWN, never PASS.
     assert accounts["linked-budget"]["checks"]["organizations.member_budgets"] == "UNKNOWN"
-    assert accounts["well-run"]["checks"]["organizations.scp_guardrails"] == "UNKNOWN"
+    # The guardrails come with the organization context, read from the caller (the management account).
+    assert accounts["well-run"]["checks"]["organizations.scp_guardrails"] == "PASS"
     assert _scan(tmp_path, "--ous", "Production", "--fail-on-unknown")[0] == 3
     management, well_run = (accounts_id(summary, "master"), accounts["well-run"]["id"])
     code, summary = _scan(tmp_path, "--accounts", f"{well_run}", "--ous", "Production", "--fail-on", "high")

@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from awsaudit.analyze.organization.context import (
+    CONTEXT_DATASET,
+    CONTEXT_SERVICE,
+    budget_linked_accounts,
+    context_of_snapshot,
+)
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
@@ -14,7 +20,7 @@ from awsaudit.findings import Severity
     id="budgets.budget_with_alert",
     title="A budget with an alert limits the cost of misuse",
     severity=Severity.MEDIUM,
-    needs=[Needs("budgets", "Budgets")],
+    needs=[Needs("budgets", "Budgets"), Needs(CONTEXT_SERVICE, CONTEXT_DATASET, optional=True)],
     rationale=(
         "A budget alert is often the first sign of stolen credentials mining cryptocurrency or of a runaway "
         "resource; without one the bill is the alert."
@@ -47,9 +53,21 @@ def budget_with_alert(ctx: CheckContext) -> Iterator[Result]:
     }
     if for_others:
         evidence["budgets_for_linked_accounts"] = for_others
+    context = context_of_snapshot(ctx.snapshot)
+    capping = None if context is None else context.budgets_capping(ctx.account_id)
+    if context is not None:
+        evidence["organization_budgets_capping_account"] = capping
+        evidence["organization_budgets_reason"] = context.linked_budgets.reason
     if alerting:
         names = ", ".join(sorted(alerting))
         yield ctx.passed(ctx.account_arn(), f"Budget alerts are set: {names}", evidence)
+    elif capping and context is not None:
+        yield ctx.passed(
+            ctx.account_arn(),
+            f"Capped by linked-account budget(s) in the management account {context.management_account}: "
+            f"{', '.join(capping)}",
+            evidence,
+        )
     elif len(budgets) > len(for_others):
         yield ctx.failed(ctx.account_arn(), "Budgets exist but none has an alert (notification)", evidence)
     elif for_others:
@@ -60,21 +78,6 @@ def budget_with_alert(ctx: CheckContext) -> Iterator[Result]:
         )
     else:
         yield ctx.failed(ctx.account_arn(), "The account has no budget", evidence)
-
-
-def budget_linked_accounts(budget: Mapping[str, Any]) -> frozenset[str] | None:
-    """The member accounts a budget is restricted to, or None when it has no linked-account filter.
-
-    Budgets filter either through the classic ``CostFilters: {"LinkedAccount": [...]}`` or through a
-    ``FilterExpression`` whose ``Dimensions`` key is ``LINKED_ACCOUNT``.
-    """
-    cost_filters = budget.get("CostFilters") or {}
-    if cost_filters.get("LinkedAccount"):
-        return frozenset(str(a) for a in cost_filters["LinkedAccount"])
-    dimensions = (budget.get("FilterExpression") or {}).get("Dimensions") or {}
-    if dimensions.get("Key") == "LINKED_ACCOUNT" and dimensions.get("Values"):
-        return frozenset(str(a) for a in dimensions["Values"])
-    return None
 
 
 def _alert_evidence(notification: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,8 @@
   scenario, every other account has none.
 - ``sso:GetPermissionsBoundaryForPermissionSet``: moto does not implement it; a permission set
   without a boundary is answered ``ResourceNotFoundException``, as AWS does.
+- ``organizations:ListDelegatedAdministrators`` for Security Hub and AWS Config: moto refuses
+  these service principals; AWS lists their delegated administrators (the lab registers none).
 - ``sso:ListAccountsForProvisionedPermissionSet``: moto answers only the caller's account; the
   accounts a permission set was assigned to come from the scenario.
 """
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _JSON = "application/x-amz-json-1.1"
+# Service principals AWS accepts for delegated administrators and moto does not.
+_UNSUPPORTED_BY_MOTO = frozenset({"securityhub.amazonaws.com", "config.amazonaws.com"})
 
 
 def canned_response(url: str, status: int, headers: dict[str, str], body: bytes) -> Any:
@@ -71,6 +75,7 @@ class OrganizationEmulation:
             self._lightsail,
             self._permission_set_boundary,
             self._permission_set_accounts,
+            self._delegated_administrators,
         )
 
     def state(self) -> dict[str, Any]:
@@ -165,3 +170,16 @@ class OrganizationEmulation:
 
         event = "before-send.sso-admin.ListAccountsForProvisionedPermissionSet"
         client.meta.events.register_first(event, answer)
+
+    def _delegated_administrators(self, client: Any) -> None:
+        if client.meta.service_model.service_name != "organizations" or not self.is_lab_account(client):
+            return
+
+        def answer(request: Any, **_: Any) -> Any:
+            principal = json.loads(request.body or b"{}").get("ServicePrincipal")
+            if principal not in _UNSUPPORTED_BY_MOTO:
+                return None
+            body = json.dumps({"DelegatedAdministrators": []}).encode()
+            return canned_response(request.url, 200, {"Content-Type": _JSON}, body)
+
+        client.meta.events.register_first("before-send.organizations.ListDelegatedAdministrators", answer)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from awsaudit.checks.budgets import budget_linked_accounts
+from awsaudit.analyze.organization.context import budget_linked_accounts
 from awsaudit.findings import Finding, Status
 from awsaudit.report.model import ReportModel, ReportStatus
 from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot, resource_field

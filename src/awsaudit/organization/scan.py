@@ -14,6 +14,7 @@ from awsaudit.audit import Selection
 from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE, AuditRoleCredentials
 from awsaudit.collect.organization.discovery import discover, select_targets
 from awsaudit.config import AuditConfig
+from awsaudit.organization.context import collect_context
 from awsaudit.organization.output import OutputLocationError, is_uri, join, staging
 from awsaudit.organization.runner import AccountExecutor, per_account_workers, scan_accounts
 from awsaudit.organization.summary import ORGANIZATION_DIR, summarize, write_summary
@@ -122,6 +123,14 @@ def _scan(
         client_hooks=options.client_hooks,
         pool=options.max_accounts_parallel,
     )
+    context, _ = collect_context(
+        session,
+        config,
+        home_region=session.region_name or "us-east-1",
+        endpoint_url=options.endpoint_url,
+        client_hooks=options.client_hooks,
+        max_workers=min(8, options.max_workers),
+    )
     request = AccountScanRequest.for_selection(
         selection,
         output_dir,
@@ -133,6 +142,8 @@ def _scan(
         endpoint_url=options.endpoint_url,
         home_region=session.region_name or "us-east-1",
         client_hooks=options.client_hooks,
+        organization_context=context,
+        management_account=structure.management_account_id,
     )
     if executor is None:
         outcomes = scan_accounts(

@@ -164,7 +164,14 @@ def _statuses(
     resolved = {}
     deferred = dict(outcome.deferred)
     if outcome.account_id != management_account_id:
-        deferred.update({c: management_account_id for c in MANAGEMENT_JUDGED if c in statuses})
+        # A member that judged the check itself (from the organization context) keeps its verdict.
+        deferred.update(
+            {
+                c: management_account_id
+                for c in MANAGEMENT_JUDGED
+                if c in statuses and statuses[c] in ("", Status.UNKNOWN.value)
+            }
+        )
     for check_id, owner in deferred.items():
         decider = outcomes.get(owner)
         if decider is None or not decider.scanned:

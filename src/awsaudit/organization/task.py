@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from awsaudit.accounts import AccountCredentials, AccountOutcome, AccountStatus, AccountTarget
+from awsaudit.analyze.organization.workloads import WORKLOAD_KINDS
 from awsaudit.audit import Selection, evaluate, select
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.organization.sessions import account_session
+from awsaudit.collect.registry import all_specs
 from awsaudit.config import AuditConfig
 from awsaudit.errors import AwsauditError
+from awsaudit.organization.context import hand_over
 from awsaudit.organization.facts import budget_facts, check_statuses, deferred_checks
 from awsaudit.report.json_report import render_json
 from awsaudit.report.model import build_report_model
@@ -31,6 +34,12 @@ from awsaudit.snapshot import save, write_private_atomic
 from awsaudit.suppressions import Suppression
 
 SNAPSHOT_FILE = "snapshot.json.gz"
+# Datasets read only by the management-account workload check (and collected only for it).
+WORKLOAD_INVENTORY = frozenset(
+    key
+    for key in (f"{kind.service}/{kind.dataset}" for kind in WORKLOAD_KINDS)
+    if (spec := all_specs().get(key)) is not None and spec.on_demand
+)
 FINDINGS_FILE = "findings.json"
 
 
@@ -49,6 +58,10 @@ class AccountScanRequest:
     endpoint_url: str | None = None
     home_region: str = "us-east-1"
     client_hooks: tuple[Callable[[Any], None], ...] = ()  # local runs only (the lab's work-arounds)
+    # The organization context (``organization/Context``) every account's checks read, and the
+    # management account, the only one whose workload inventory is collected.
+    organization_context: dict[str, Any] | None = None
+    management_account: str | None = None
 
     def selection(self) -> Selection:
         return _selection(self.framework_keys, self.check_ids)
@@ -68,6 +81,13 @@ class AccountScanRequest:
 def _selection(framework_keys: tuple[str, ...], check_ids: tuple[str, ...]) -> Selection:
     """Selecting costs ~0.4 s: a worker process selects once per scan, not once per account."""
     return select(framework_keys, check_ids)
+
+
+def _datasets_for(account_id: str, wanted: frozenset[str], management_account: str | None) -> frozenset[str]:
+    """The workload inventory is only ever judged in the management account: others skip it."""
+    if management_account is None or account_id == management_account:
+        return wanted
+    return wanted - WORKLOAD_INVENTORY
 
 
 def account_dir(output_dir: Path, account_id: str) -> Path:
@@ -90,7 +110,7 @@ def scan_account(
         session = account_session(credentials, request.home_region)
         options = CollectOptions(
             regions=request.regions,
-            datasets=chosen.dataset_keys(),
+            datasets=_datasets_for(target.account_id, chosen.dataset_keys(), request.management_account),
             max_workers=request.max_workers,
             endpoint_url=request.endpoint_url,
             client_hooks=request.client_hooks,
@@ -100,6 +120,7 @@ def scan_account(
             raise _Mismatch(
                 f"the credentials reached account {snapshot.account.account_id}, not {target.account_id}"
             )
+        hand_over(snapshot, request.organization_context)
         result = evaluate(snapshot, chosen, request.config)
         model = build_report_model(result, request.suppressions)
         directory = account_dir(request.output_dir, target.account_id)

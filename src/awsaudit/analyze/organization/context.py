@@ -8,11 +8,14 @@ account-local verdict or says UNKNOWN, never PASS on a guess).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot, resource_field
+
+if TYPE_CHECKING:
+    from awsaudit.analyze.organization.guardrails import BaselineItem
 
 CONTEXT_SERVICE = "organization"
 CONTEXT_DATASET = "Context"
@@ -59,6 +62,9 @@ class OrganizationContext:
     linked_budgets: Fact  # {account id: [names of alerting management-account budgets filtered to it]}
     root_access_features: Fact  # ["RootCredentialsManagement", "RootSessions"] enabled centrally
     scps_above: Fact = field(default_factory=lambda: Fact(None, "not computed"))  # {account: {level: [SCP]}}
+    # {account: {"allowed": [...], "conditional": [...], "attach_at": {item: node}, "path": "..."}};
+    # the management account is absent (out of SCP reach).
+    guardrails: Fact = field(default_factory=lambda: Fact(None, "not computed"))
 
     def is_member(self, account_id: str) -> bool | None:
         """True when the account belongs to the organization; None when the account list is unknown."""
@@ -75,6 +81,13 @@ class OrganizationContext:
             return None
         return list(self.linked_budgets.value.get(account_id, []))
 
+    def guardrails_of(self, account_id: str) -> Mapping[str, Any] | None:
+        """The account's guardrail verdict (see ``guardrails``); None when unknown or not a member."""
+        if not self.guardrails.known:
+            return None
+        verdict: Mapping[str, Any] | None = (self.guardrails.value or {}).get(account_id)
+        return verdict
+
     def root_credentials_managed(self) -> bool | None:
         if not self.root_access_features.known:
             return None
@@ -89,6 +102,7 @@ class OrganizationContext:
             "LinkedBudgets": self.linked_budgets.to_json(),
             "RootAccessFeatures": self.root_access_features.to_json(),
             "ScpsAbove": self.scps_above.to_json(),
+            "Guardrails": self.guardrails.to_json(),
         }
 
 
@@ -113,7 +127,21 @@ def context_from_dataset(data: Mapping[str, Any]) -> OrganizationContext:
         linked_budgets=_fact(data.get("LinkedBudgets"), "LinkedBudgets"),
         root_access_features=_fact(data.get("RootAccessFeatures"), "RootAccessFeatures"),
         scps_above=_fact(data.get("ScpsAbove"), "ScpsAbove"),
+        guardrails=_fact(data.get("Guardrails"), "Guardrails"),
     )
+
+
+def context_of_snapshot(snapshot: Snapshot) -> OrganizationContext | None:
+    """The context an organization scan handed to this account's snapshot, or None.
+
+    A context this version cannot read counts as none: the checks then keep their own view.
+    """
+    if not snapshot.has(CONTEXT_SERVICE, GLOBAL, CONTEXT_DATASET):
+        return None
+    try:
+        return context_from_dataset(snapshot.dataset(CONTEXT_SERVICE, GLOBAL, CONTEXT_DATASET))
+    except ContextError:
+        return None
 
 
 def _read(snapshot: Snapshot, service: str, name: str) -> tuple[Any, str | None]:
@@ -170,10 +198,38 @@ def _scps_above(snapshot: Snapshot) -> Fact:
     )
 
 
-def build_context(management: Snapshot) -> OrganizationContext | None:
+def _guardrails(snapshot: Snapshot, baseline: Sequence[BaselineItem]) -> Fact:
+    from awsaudit.analyze.iam.errors import PolicyParseError
+    from awsaudit.analyze.organization.guardrails import guardrails_of_snapshot
+    from awsaudit.analyze.organization.tree import OrganizationDataError
+
+    try:
+        report = guardrails_of_snapshot(snapshot, baseline)
+    except NotCollected as absent:
+        return Fact(None, f"{absent.service}/{absent.dataset} not collected: {absent.reason}")
+    except (PolicyParseError, OrganizationDataError) as problem:
+        return Fact(None, str(problem))
+    return Fact(
+        {
+            account.id: {
+                "path": account.path,
+                "allowed": list(account.allowed),
+                "conditional": list(account.conditional),
+                "attach_at": dict(account.attach_at),
+                "policies": {level: list(names) for level, names in account.policies.items()},
+            }
+            for account in report.accounts
+        }
+    )
+
+
+def build_context(
+    management: Snapshot, baseline: Sequence[BaselineItem] | None = None
+) -> OrganizationContext | None:
     """The context from the management (or delegated administrator) account's snapshot.
 
-    None when that snapshot shows no organization (or could not tell).
+    None when that snapshot shows no organization (or could not tell). ``baseline``: the guardrail
+    items each member's SCPs are judged against (None: guardrails not judged).
     """
     described, _ = _read(management, "organizations", "Organization")
     organization = (described or {}).get("Organization")
@@ -193,4 +249,5 @@ def build_context(management: Snapshot) -> OrganizationContext | None:
             None if features is None else sorted(features.get("EnabledFeatures") or []), features_reason
         ),
         scps_above=_scps_above(management),
+        guardrails=Fact(None, "not judged") if baseline is None else _guardrails(management, baseline),
     )

@@ -30,6 +30,11 @@ from awsaudit.analyze.iam.adapters import (
     hop_evidence,
 )
 from awsaudit.analyze.iam.federation import Risk
+from awsaudit.analyze.iam.trust import TrustKind, account_of_principal
+from awsaudit.analyze.organization.context import (
+    OrganizationContext,
+    context_of_snapshot,
+)
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.iam import AUTHORIZATION
 from awsaudit.checks.registry import Needs, check
@@ -262,7 +267,7 @@ def _duty_failure(ctx: CheckContext, conflict: DutyConflict) -> Result:
     id="iam.external_trust",
     title="Roles trusted outside the account are restricted by conditions",
     severity=Severity.HIGH,
-    needs=[AUTHORIZATION],
+    needs=[AUTHORIZATION, Needs(CONTEXT_SERVICE, CONTEXT_DATASET, optional=True)],
     rationale=(
         "A role trusted by another account, by any AWS principal or by an identity provider hands the "
         "account to whoever controls that side; conditions (ExternalId, organization, OIDC subject and "
@@ -285,6 +290,7 @@ def external_trust(ctx: CheckContext) -> Iterator[Result]:
     if model.graph is None:
         yield unknown_model(ctx, model)
         return
+    context = context_of_snapshot(ctx.snapshot)
     by_role: dict[str, list[ExternalTrust]] = {}
     for trust in external_trusts(model.graph.analysis.account):
         by_role.setdefault(trust.role_arn, []).append(trust)
@@ -300,9 +306,20 @@ def external_trust(ctx: CheckContext) -> Iterator[Result]:
                 {"trust_policy_problem": model.unreadable_trust[role_arn]},
             )
             continue
-        evidence = {"trusts": [_trust_evidence(trust) for trust in trusts]}
+        internal, trusts = _split_internal(trusts, context)
+        evidence: dict[str, Any] = {"trusts": [_trust_evidence(trust) for trust in trusts]}
+        if internal:
+            evidence["internal_to_organization"] = internal
         failing = [t for t in trusts if t.verdict is not Verdict.OK]
-        if failing:
+        if not trusts:
+            names = ", ".join(f"{i['account']} ({i['account_name']})" for i in internal)
+            organization = internal[0]["organization"]
+            yield ctx.passed(
+                role_arn,
+                f"role/{name}: inventory: trusted within organization {organization} by {names}",
+                evidence,
+            )
+        elif failing:
             severity = max((_severity(t) for t in failing), key=lambda s: s.rank)
             yield ctx.failed(
                 role_arn, f"role/{name}: {'; '.join(t.reason for t in failing)}", evidence, severity=severity
@@ -324,6 +341,31 @@ _RISK_SEVERITY = {
     Risk.LOW: Severity.LOW,
     Risk.NONE: Severity.INFO,
 }
+
+
+def _split_internal(
+    trusts: list[ExternalTrust], context: OrganizationContext | None
+) -> tuple[list[dict[str, Any]], list[ExternalTrust]]:
+    """Trusts of another account of the same organization (internal: inventory) and the rest."""
+    if context is None:
+        return [], trusts
+    internal: list[dict[str, Any]] = []
+    external: list[ExternalTrust] = []
+    for trust in trusts:
+        account = account_of_principal(trust.grant.principal)
+        if trust.grant.kind is TrustKind.OTHER_ACCOUNT and account and context.is_member(account):
+            internal.append(
+                {
+                    "principal": trust.grant.principal,
+                    "account": account,
+                    "account_name": context.account_name(account),
+                    "organization": context.organization_id,
+                    "statement": trust.grant.statement.reference,
+                }
+            )
+        else:
+            external.append(trust)
+    return internal, external
 
 
 def _trust_evidence(trust: ExternalTrust) -> dict[str, Any]:

@@ -10,11 +10,13 @@ from awsaudit.analyze.iam.credential_report import (
     Stamp,
     known,
 )
+from awsaudit.analyze.organization.context import CONTEXT_DATASET, CONTEXT_SERVICE, context_of_snapshot
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.iam import ACCOUNT_SUMMARY, CREDENTIAL_REPORT, credential_age, key_columns, root_or_none
 from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
 
+_CONTEXT = Needs(CONTEXT_SERVICE, CONTEXT_DATASET, optional=True)
 _ROOT_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html"
 _ROOT_MFA_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html"
 
@@ -61,7 +63,7 @@ def root_access_keys(ctx: CheckContext) -> Iterator[Result]:
     id="iam.root_mfa",
     title="The root user signs in with MFA",
     severity=Severity.CRITICAL,
-    needs=[ACCOUNT_SUMMARY],
+    needs=[ACCOUNT_SUMMARY, _CONTEXT],
     rationale="A root password alone is one phishing email away from losing the whole account.",
     remediation=(
         "Sign in as the root user; Console: account menu > Security credentials > "
@@ -70,14 +72,44 @@ def root_access_keys(ctx: CheckContext) -> Iterator[Result]:
     references=[_ROOT_MFA_DOC],
 )
 def root_mfa(ctx: CheckContext) -> Iterator[Result]:
-    enabled = ctx.global_dataset("iam", "AccountSummary").get("AccountMFAEnabled")
+    summary = ctx.global_dataset("iam", "AccountSummary")
+    enabled = summary.get("AccountMFAEnabled")
     evidence = {"AccountMFAEnabled": enabled}
-    if enabled is None:
+    rootless = _without_root_credentials(ctx, summary)
+    if rootless is not None:
+        yield ctx.passed(ctx.account_arn(), ROOTLESS_MESSAGE, {**evidence, **rootless})
+    elif enabled is None:
         yield ctx.unknown(ctx.account_arn(), "The account summary lacks AccountMFAEnabled", evidence)
     elif enabled == 1:
         yield ctx.passed(ctx.account_arn(), "The root user has MFA", evidence)
     else:
         yield ctx.failed(ctx.account_arn(), "The root user has no MFA", evidence)
+
+
+ROOTLESS_MESSAGE = "The root user has no credentials (root credentials are managed centrally)"
+
+
+def _without_root_credentials(ctx: CheckContext, summary: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Evidence that the root user has no password, keys or certificates under centralized root
+    access (the organization removed them); None when that is not established."""
+    context = context_of_snapshot(ctx.snapshot)
+    if context is None or context.root_credentials_managed() is not True:
+        return None
+    if context.management_account == ctx.account_id:
+        return None  # centralized root access governs members, not the management account
+    flags = {
+        key: summary.get(key)
+        for key in ("AccountPasswordPresent", "AccountAccessKeysPresent", "AccountSigningCertificatesPresent")
+    }
+    if flags["AccountPasswordPresent"] != 0 or flags["AccountAccessKeysPresent"] != 0:
+        return None
+    if flags["AccountSigningCertificatesPresent"] not in (0, None):
+        return None
+    return {
+        **flags,
+        "organization": context.organization_id,
+        "root_access_features": context.root_access_features.value,
+    }
 
 
 def _is_root_virtual_device(device: Mapping[str, Any]) -> bool:
@@ -93,7 +125,7 @@ def _is_root_virtual_device(device: Mapping[str, Any]) -> bool:
     id="iam.root_hardware_mfa",
     title="The root user's MFA is a hardware device",
     severity=Severity.HIGH,
-    needs=[ACCOUNT_SUMMARY, Needs("iam", "VirtualMFADevices")],
+    needs=[ACCOUNT_SUMMARY, Needs("iam", "VirtualMFADevices"), _CONTEXT],
     rationale=(
         "A virtual MFA lives on a phone or laptop that can be lost, cloned or compromised with its owner; "
         "a hardware key or FIDO security key stays with the root credentials."
@@ -116,7 +148,10 @@ def root_hardware_mfa(ctx: CheckContext) -> Iterator[Result]:
         if _is_root_virtual_device(device)
     ]
     evidence = {"AccountMFAEnabled": enabled, "root_virtual_mfa_devices": virtual}
-    if enabled is None:
+    rootless = _without_root_credentials(ctx, ctx.global_dataset("iam", "AccountSummary"))
+    if rootless is not None:
+        yield ctx.passed(ctx.account_arn(), ROOTLESS_MESSAGE, {**evidence, **rootless})
+    elif enabled is None:
         yield ctx.unknown(ctx.account_arn(), "The account summary lacks AccountMFAEnabled", evidence)
     elif enabled != 1:
         yield ctx.failed(ctx.account_arn(), "The root user has no MFA at all", evidence)

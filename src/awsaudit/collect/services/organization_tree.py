@@ -8,6 +8,7 @@ administrator; from a member the denial is recorded as the dataset's error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -93,4 +94,38 @@ def organizations_features(ctx: CallContext) -> dict[str, Any]:
     return {
         "OrganizationId": response.get("OrganizationId"),
         "EnabledFeatures": list(response.get("EnabledFeatures") or []),
+    }
+
+
+# The security services whose delegated administrator the organization checks look for.
+SECURITY_SERVICE_PRINCIPALS = (
+    "guardduty.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "config.amazonaws.com",
+    "access-analyzer.amazonaws.com",
+)
+
+
+@dataset(
+    "organizations",
+    "ServiceDelegatedAdministrators",
+    regional=False,
+    actions=["organizations:ListDelegatedAdministrators"],
+)
+def service_delegated_administrators(ctx: CallContext) -> dict[str, list[dict[str, Any]]]:
+    """{service principal: [{Id, Name}]} for the security services (one call each)."""
+
+    def listed(principal: str) -> Callable[[], list[Any]]:
+        def fetch() -> list[Any]:
+            return [
+                {key: admin[key] for key in ("Id", "Name") if key in admin}
+                for admin in ctx.paginate(
+                    "list_delegated_administrators", "DelegatedAdministrators", ServicePrincipal=principal
+                )
+            ]
+
+        return fetch
+
+    return {
+        principal: _unless_no_organization(listed(principal)) for principal in SECURITY_SERVICE_PRINCIPALS
     }

@@ -34,10 +34,9 @@ from awsaudit.lab.scenarios.model import BuiltScenario, Planted, ScenarioError
 from awsaudit.lab.scenarios.organization_governance import (
     build_management_governance,
     make_rootless,
+    management_planted,
 )
-from awsaudit.lab.scenarios.organization_governance import (
-    guardrails as _guardrails,
-)
+from awsaudit.lab.scenarios.organization_governance import guardrails as attach_guardrails
 from awsaudit.lab.scenarios.resources import create_guarded_organization, policy_json
 
 if TYPE_CHECKING:
@@ -58,9 +57,18 @@ ENUMERATED_CHECKS = frozenset(
         "organizations.scp_guardrails",
         "organizations.audit_role_reachable",
         "organizations.member_budgets",
+        "organizations.centralized_root_access",
+        "organizations.security_delegated_administrators",
         "budgets.budget_with_alert",
+        "identitycenter.admin_permission_sets",
+        "ds.forest_trust_selective_auth",
+        "iam.root_mfa",
+        "iam.external_trust",
+        "organizations.intervention_capability",
     }
 )
+# Accounts whose SCPs leave the guardrail baseline allowed: Sandbox and directly under the root.
+WEAKLY_GUARDED = frozenset({SANDBOX, None})
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,7 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
         name: organizations.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"]
         for name in (PRODUCTION, SANDBOX)
     }
-    _guardrails(organizations, root, units)
+    attach_guardrails(organizations, root, units)
     planted: set[Planted] = set()
     notes = [
         f"Management account {management.account_id}: runs an EC2 instance (a workload), holds the SCP "
@@ -136,7 +144,7 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
         notes.append(f"Member {member_id} ({posture.name}, {where}): {_describe(posture)}.")
     _management(management, linked)
     governance_notes = build_management_governance(lab, management, organizations)
-    planted.add(Planted("organizations.management_account_no_workloads", management.root_arn))
+    planted |= management_planted(management, organizations, root, units)
     return BuiltScenario(
         planted=frozenset(planted),
         regions=REGIONS,
@@ -169,11 +177,16 @@ def _describe(posture: Posture) -> str:
 
 def _planted(member: LabAccount, posture: Posture) -> set[Planted]:
     planted = set()
+    if posture.unit in WEAKLY_GUARDED:
+        # Judged in the management account's scan (and, when scanned, in the member's own).
+        planted.add(Planted("organizations.scp_guardrails", member.root_arn))
     if not posture.audit_role:
         planted.add(Planted("organizations.audit_role_reachable", member.root_arn))
-        return planted  # never scanned: every one of its checks is UNKNOWN
-    if not posture.own_budget:
-        # The account's own view: it has no budget. The organization resolves the linked-budget case.
+        return planted  # never scanned: every one of its own checks is UNKNOWN
+    if not posture.rootless:
+        planted.add(Planted("iam.root_mfa", member.root_arn))  # moto's root has no MFA
+    if not posture.own_budget and not posture.linked_budget:
+        # A member capped by a linked-account budget passes through the organization context.
         planted.add(Planted("budgets.budget_with_alert", member.root_arn))
     if not posture.own_budget and not posture.linked_budget:
         planted.add(Planted("organizations.member_budgets", member.root_arn))
@@ -211,6 +224,13 @@ def _member(member: LabAccount, posture: Posture) -> None:
     if not posture.audit_role:
         # CreateAccount made the role, as AWS does; this member's administrators deleted it.
         member.client("iam").delete_role(RoleName=AUDIT_ROLE)
+    else:
+        # AWS gives the role administrator permissions; moto creates it with none.
+        member.client("iam").put_role_policy(
+            RoleName=AUDIT_ROLE,
+            PolicyName="AdministratorAccess",
+            PolicyDocument=policy_json({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+        )
     if posture.own_budget:
         member.client("budgets").create_budget(
             AccountId=member.account_id,

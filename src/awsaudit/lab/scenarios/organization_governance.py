@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from awsaudit.lab.backend import RootState, set_root_password_present, set_root_state
+from awsaudit.lab.scenarios.model import Planted
 from awsaudit.lab.scenarios.resources import policy_json
 
 if TYPE_CHECKING:
@@ -87,6 +88,51 @@ def guardrails(organizations: Any, root: str, units: Mapping[str, str]) -> None:
     organizations.attach_policy(PolicyId=perimeter, TargetId=root)
 
 
+def management_planted(
+    management: LabAccount, organizations: Any, root: str, units: Mapping[str, str]
+) -> set[Planted]:
+    """The management account's planted FAILs (its findings on itself, the root and the OUs)."""
+    organization_id = organizations.describe_organization()["Organization"]["Id"]
+    arn = f"arn:aws:organizations::{management.account_id}"
+    missing_delegation = ("config.amazonaws.com", "securityhub.amazonaws.com")
+    instance = management.client("sso-admin", HOME).list_instances()["Instances"][0]["InstanceArn"]
+    admin_set = next(
+        arn
+        for arn in management.client("sso-admin", HOME).list_permission_sets(InstanceArn=instance)[
+            "PermissionSets"
+        ]
+        if management.client("sso-admin", HOME).describe_permission_set(
+            InstanceArn=instance, PermissionSetArn=arn
+        )["PermissionSet"]["Name"]
+        == "AdministratorAccess"
+    )
+    directory = management.client("ds", HOME).describe_directories()["DirectoryDescriptions"]
+    forest = next(d["DirectoryId"] for d in directory if d["Name"] == "corp.example.com")
+    return {
+        Planted("organizations.management_account_no_workloads", management.root_arn),
+        Planted("organizations.scp_guardrails", f"{arn}:root/{organization_id}/{root}"),
+        Planted("organizations.scp_guardrails", f"{arn}:ou/{organization_id}/{units[SANDBOX]}"),
+        *(
+            Planted(
+                "organizations.security_delegated_administrators",
+                f"{management.root_arn}/delegated-administrator/{service}",
+            )
+            for service in missing_delegation
+        ),
+        Planted("identitycenter.admin_permission_sets", admin_set),
+        Planted(
+            "ds.forest_trust_selective_auth",
+            f"arn:aws:ds:{HOME}:{management.account_id}:directory/{forest}/trust/onprem.example.com",
+        ),
+        Planted("iam.root_mfa", management.root_arn),
+        # AWS creates no OrganizationAccountAccessRole in the management account.
+        Planted(
+            "organizations.intervention_capability",
+            f"arn:aws:iam::{management.account_id}:role/{AUDIT_ROLE}",
+        ),
+    }
+
+
 def make_rootless(account_id: str) -> None:
     """The root user of a member under centralized root access: no password, keys or MFA."""
     set_root_state(
@@ -104,6 +150,7 @@ def build_management_governance(lab: Lab, management: LabAccount, organizations:
     _governance_resources(management)
     _identity_center(lab, management, organizations)
     _directory(management)
+    _delegated_administrators(organizations, management)
     return [
         "Guardrails: Production's SCP denies the default baseline (except to the audit role); "
         "Sandbox's SCP denies none of it; the root's only denies leaving the organization, so the "
@@ -115,7 +162,8 @@ def build_management_governance(lab: Lab, management: LabAccount, organizations:
         "and notification topic.",
         "Identity Center: permission set AdministratorAccess assigned to groups developers and "
         "platform-admins, ReadOnly to auditors. Directory Service: corp.example.com with a two-way "
-        "forest trust to onprem.example.com without selective authentication, and an AD Connector.",
+        "forest trust to onprem.example.com without selective authentication, and an AD Connector. "
+        "GuardDuty and Access Analyzer have a delegated administrator; Config and Security Hub do not.",
     ]
 
 
@@ -220,3 +268,11 @@ def _directory(management: LabAccount) -> None:
             "CustomerUserName": "svc-connector",
         },
     )
+
+
+def _delegated_administrators(organizations: Any, management: LabAccount) -> None:
+    """GuardDuty and Access Analyzer are delegated to the first member; Config and Security Hub are not."""
+    members = [a["Id"] for a in organizations.list_accounts()["Accounts"] if a["Id"] != management.account_id]
+    for service in ("guardduty.amazonaws.com", "access-analyzer.amazonaws.com"):
+        organizations.enable_aws_service_access(ServicePrincipal=service)
+        organizations.register_delegated_administrator(AccountId=members[0], ServicePrincipal=service)
