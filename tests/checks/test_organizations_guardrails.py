@@ -111,7 +111,7 @@ def test_management_account_without_workloads_passes_and_lists_governance() -> N
 
 def test_management_account_with_a_queue_fails() -> None:
     builder = _management().with_dataset(
-        "sqs", "QueueUrls", [f"https://sqs.{REGION}.amazonaws.com/1/orders"], REGION
+        "sqs", "Queues", [{"QueueUrl": f"https://sqs.{REGION}.amazonaws.com/1/orders"}], REGION
     )
     (finding,) = run(builder.build(), "organizations.management_account_no_workloads")
     assert finding.status is Status.FAIL and "sqs-queue" in finding.message
@@ -126,7 +126,7 @@ def test_a_kind_not_collected_makes_it_unknown() -> None:
 
 def test_other_accounts_get_no_workload_verdict() -> None:
     member = _inventory(_member_with_context(WEAK_MEMBER, None))
-    member.with_dataset("sqs", "QueueUrls", ["https://sqs/1/orders"], REGION)
+    member.with_dataset("sqs", "Queues", [{"QueueUrl": "https://sqs/1/orders"}], REGION)
     assert run(member.build(), "organizations.management_account_no_workloads") == []
 
 

@@ -165,6 +165,6 @@ def test_directory_trusts_keep_direction_type_and_selective_auth(snapshot: Snaps
 
 def test_every_workload_kind_is_collected(snapshot: Snapshot) -> None:
     assert [e for e in error_keys(snapshot) if e[2] in {k.split("/")[1] for k in INVENTORY}] == []
-    assert snapshot.dataset("sqs", HOME, "QueueUrls")[0].endswith(f"/{ACCOUNT}/orders")
+    assert snapshot.dataset("sqs", HOME, "Queues")[0]["QueueUrl"].endswith(f"/{ACCOUNT}/orders")
     assert snapshot.dataset("dynamodb", HOME, "TableNames") == ["carts"]
     assert [i["name"] for i in snapshot.dataset("lightsail", HOME, "Instances")] == ["blog"]

@@ -68,7 +68,9 @@ def test_governance_is_separated_from_workloads() -> None:
         [{"Name": "org", "IsOrganizationTrail": True, "S3BucketName": "org-logs-archive"}],
         REGION,
     )
-    builder.with_dataset("sqs", "QueueUrls", [f"https://sqs.{REGION}.amazonaws.com/1/orders"], REGION)
+    builder.with_dataset(
+        "sqs", "Queues", [{"QueueUrl": f"https://sqs.{REGION}.amazonaws.com/1/orders"}], REGION
+    )
     builder.with_dataset(
         "autoscaling",
         "AutoScalingGroups",

@@ -49,6 +49,12 @@ def _plain(item: _Item) -> Resource:
     return Resource(name=text.rsplit("/", 1)[-1], arn=text if text.startswith("arn:") else None)
 
 
+def _queue(item: _Item) -> Resource:
+    url = str(item.get("QueueUrl"))
+    arn = (item.get("Attributes") or {}).get("QueueArn")
+    return Resource(name=url.rsplit("/", 1)[-1], arn=str(arn) if arn else None)
+
+
 def _topic(item: _Item) -> Resource:
     arn = str(item.get("TopicArn"))
     return Resource(name=arn.rsplit(":", 1)[-1], arn=arn)
@@ -177,9 +183,9 @@ WORKLOAD_KINDS: tuple[WorkloadKind, ...] = (
     WorkloadKind(
         "opensearch-domain",
         "opensearch",
-        "DomainNames",
+        "Domains",
         "es:ListDomainNames",
-        _field("DomainName", tags=None),
+        _field("DomainName", "ARN", tags=None),
     ),
     WorkloadKind(
         "sagemaker-endpoint",
@@ -195,7 +201,7 @@ WORKLOAD_KINDS: tuple[WorkloadKind, ...] = (
         "sagemaker:ListNotebookInstances",
         _field("NotebookInstanceName", "NotebookInstanceArn", tags=None),
     ),
-    WorkloadKind("sqs-queue", "sqs", "QueueUrls", "sqs:ListQueues", _plain),
+    WorkloadKind("sqs-queue", "sqs", "Queues", "sqs:ListQueues", _queue),
     WorkloadKind("sns-topic", "sns", "Topics", "sns:ListTopics", _topic),
     WorkloadKind(
         "kinesis-stream",

@@ -3,7 +3,8 @@ IAM's organization features (centralized root access).
 
 SCPs are ``organizations/Policies`` (organizations.py); the RCPs here have the same shape. Like the
 other organization-wide lists, these answer only in the management account or a delegated
-administrator; from a member the denial is recorded as the dataset's error.
+administrator; from a member the denial is recorded as the dataset's error. All are collected on
+demand only (when a selected check reads them), so a collect-everything run does not pay for them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _NO_ORGANIZATION_FEATURES = frozenset({"OrganizationNotFoundException", "Service
         "organizations:ListTargetsForPolicy",
     ],
     detail=_policy_detail,
+    on_demand=True,
 )
 def resource_control_policies(ctx: CallContext) -> list[dict[str, Any]]:
     """{PolicySummary, Content, Targets} per RCP, as ``organizations/Policies`` holds SCPs."""
@@ -51,6 +53,7 @@ def resource_control_policies(ctx: CallContext) -> list[dict[str, Any]]:
         "organizations:ListOrganizationalUnitsForParent",
         "organizations:ListAccountsForParent",
     ],
+    on_demand=True,
 )
 def account_parents(ctx: CallContext) -> list[dict[str, Any]]:
     """{Id, Name, Status, State, ParentId} for every account, walked from the roots through every OU.
@@ -77,7 +80,9 @@ def account_parents(ctx: CallContext) -> list[dict[str, Any]]:
     return _unless_no_organization(walk)
 
 
-@dataset("iam", "OrganizationsFeatures", regional=False, actions=["iam:ListOrganizationsFeatures"])
+@dataset(
+    "iam", "OrganizationsFeatures", regional=False, actions=["iam:ListOrganizationsFeatures"], on_demand=True
+)
 def organizations_features(ctx: CallContext) -> dict[str, Any]:
     """{OrganizationId, EnabledFeatures: [RootCredentialsManagement, RootSessions]}.
 
@@ -111,6 +116,7 @@ SECURITY_SERVICE_PRINCIPALS = (
     "ServiceDelegatedAdministrators",
     regional=False,
     actions=["organizations:ListDelegatedAdministrators"],
+    on_demand=True,
 )
 def service_delegated_administrators(ctx: CallContext) -> dict[str, list[dict[str, Any]]]:
     """{service principal: [{Id, Name}]} for the security services (one call each)."""

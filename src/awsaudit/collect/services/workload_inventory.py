@@ -6,7 +6,8 @@ by a collect-everything run: they cost a request per kind and region.
 What counts as a workload, and which dataset answers for each kind, is the table in
 ``awsaudit.analyze.organization.workloads``; EC2 instances and volumes, RDS instances, S3 buckets,
 Lambda functions and ECS/EKS clusters come from the datasets other checks already read. Only
-identifying fields (names, ARNs, tags, capacity, state) are kept: nothing of a resource's
+identifying fields (names, ARNs, tags, capacity, state) are kept; API Gateway REST APIs, SQS
+queues, SNS topics and OpenSearch domains come from the resource-policy collectors: nothing of a resource's
 configuration, which may hold secrets.
 """
 
@@ -63,7 +64,6 @@ _LISTINGS = (
         "elasticloadbalancing:DescribeLoadBalancers",
         ("LoadBalancerName", "DNSName", "Scheme"),
     ),
-    _Listing("apigateway", "RestApis", "get_rest_apis", "items", "apigateway:GET", ("id", "name", "tags")),
     _Listing(
         "apigatewayv2", "Apis", "get_apis", "Items", "apigateway:GET", ("ApiId", "Name", "ProtocolType")
     ),
@@ -99,8 +99,6 @@ _LISTINGS = (
         "sagemaker:ListNotebookInstances",
         ("NotebookInstanceName", "NotebookInstanceArn", "NotebookInstanceStatus"),
     ),
-    _Listing("sqs", "QueueUrls", "list_queues", "QueueUrls", "sqs:ListQueues", None),
-    _Listing("sns", "Topics", "list_topics", "Topics", "sns:ListTopics", ("TopicArn",)),
     _Listing(
         "kinesis",
         "StreamSummaries",
@@ -143,12 +141,6 @@ for _listing in _LISTINGS:
     dataset(_listing.service, _listing.dataset, regional=True, actions=[_listing.action], on_demand=True)(
         _fetch(_listing)
     )
-
-
-@dataset("opensearch", "DomainNames", regional=True, actions=["es:ListDomainNames"], on_demand=True)
-def opensearch_domains(ctx: CallContext) -> list[Any]:
-    """{DomainName, EngineType} per OpenSearch / Elasticsearch domain (not paginated)."""
-    return list(ctx.client.list_domain_names().get("DomainNames", []))
 
 
 def _cluster_work(ctx: CallContext, cluster: dict[str, Any]) -> None:
