@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from awsaudit.errors import AwsauditError
 from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot, resource_field
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class OrganizationContext:
         }
 
 
-class ContextError(ValueError):
+class ContextError(AwsauditError, ValueError):
     """An ``organization/Context`` dataset that is not one this version wrote."""
 
 

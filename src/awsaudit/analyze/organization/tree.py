@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from awsaudit.errors import AwsauditError
 
-class OrganizationDataError(Exception):
+
+class OrganizationDataError(AwsauditError):
     """The organization datasets contradict themselves (an OU or account under an unknown parent)."""
 
 
