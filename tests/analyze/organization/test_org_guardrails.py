@@ -20,12 +20,12 @@ from tests.organization_snapshots import (
 )
 
 from awsaudit.analyze.iam.errors import PolicyParseError
-from awsaudit.analyze.organization.defaults import DEFAULT_BASELINE_ACTIONS
 from awsaudit.analyze.organization.guardrails import (
     GuardState,
     baseline_items,
     guardrails_of_snapshot,
 )
+from awsaudit.config import DEFAULT_BASELINE_ACTIONS
 from awsaudit.snapshot import NotCollected
 
 BASELINE = baseline_items(DEFAULT_BASELINE_ACTIONS, ("OrganizationAccountAccessRole",), ())

@@ -16,9 +16,9 @@ from awsaudit.analyze.organization.context import (
     build_context,
     context_from_dataset,
 )
-from awsaudit.analyze.organization.defaults import DEFAULT_GOVERNANCE_GLOBS
 from awsaudit.analyze.organization.workloads import WORKLOAD_KINDS, workloads_of_snapshot
 from awsaudit.collect.registry import all_specs
+from awsaudit.config import DEFAULT_GOVERNANCE_GLOBS
 from awsaudit.snapshot import GLOBAL
 
 REGION = "eu-west-1"
