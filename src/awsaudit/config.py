@@ -122,7 +122,7 @@ class AuditConfig(BaseModel):
         (), description="When set, SCPs must also deny launching compute outside these regions."
     )
     audit_roles: tuple[str, ...] = Field(
-        ("OrganizationAccountAccessRole",),
+        (),
         description="Audit / break-glass role names (optionally with a path) the security team uses.",
     )
     security_account_id: str | None = Field(

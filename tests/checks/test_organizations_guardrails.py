@@ -206,13 +206,15 @@ def _details(trust_principal: str | None, actions: list[str]) -> dict[str, Any]:
     return {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles, "Policies": []}
 
 
-def _intervention(details: dict[str, Any] | None) -> list[Any]:
+def _intervention(
+    details: dict[str, Any] | None, roles: tuple[str, ...] = ("OrganizationAccountAccessRole",)
+) -> list[Any]:
     builder = _member_with_context(WEAK_MEMBER, None)
     if details is None:
         failed(builder, "iam", "AccountAuthorizationDetails")
     else:
         builder.with_dataset("iam", "AccountAuthorizationDetails", details)
-    return run(builder.build(), "organizations.intervention_capability")
+    return run(builder.build(), "organizations.intervention_capability", AuditConfig(audit_roles=roles))
 
 
 def test_intervention_capability() -> None:
@@ -226,3 +228,5 @@ def test_intervention_capability() -> None:
     missing = _intervention(_details(None, []))
     assert [f.status for f in missing] == [Status.FAIL] and "does not exist" in missing[0].message
     assert [f.status for f in _intervention(None)] == [Status.UNKNOWN]
+    unconfigured = _intervention(_details(f"arn:aws:iam::{MANAGEMENT}:root", everything), roles=())
+    assert [f.status for f in unconfigured] == [Status.MANUAL]

@@ -6,8 +6,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from awsaudit.analyze.organization.context import (
-    CONTEXT_DATASET,
-    CONTEXT_SERVICE,
     budget_linked_accounts,
     context_of_snapshot,
 )
@@ -20,7 +18,7 @@ from awsaudit.findings import Severity
     id="budgets.budget_with_alert",
     title="A budget with an alert limits the cost of misuse",
     severity=Severity.MEDIUM,
-    needs=[Needs("budgets", "Budgets"), Needs(CONTEXT_SERVICE, CONTEXT_DATASET, optional=True)],
+    needs=[Needs("budgets", "Budgets")],  # and the organization context, when a scan hands it over
     rationale=(
         "A budget alert is often the first sign of stolen credentials mining cryptocurrency or of a runaway "
         "resource; without one the bill is the alert."

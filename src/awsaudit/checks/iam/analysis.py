@@ -267,7 +267,7 @@ def _duty_failure(ctx: CheckContext, conflict: DutyConflict) -> Result:
     id="iam.external_trust",
     title="Roles trusted outside the account are restricted by conditions",
     severity=Severity.HIGH,
-    needs=[AUTHORIZATION, Needs(CONTEXT_SERVICE, CONTEXT_DATASET, optional=True)],
+    needs=[AUTHORIZATION],
     rationale=(
         "A role trusted by another account, by any AWS principal or by an identity provider hands the "
         "account to whoever controls that side; conditions (ExternalId, organization, OIDC subject and "

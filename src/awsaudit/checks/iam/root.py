@@ -10,13 +10,12 @@ from awsaudit.analyze.iam.credential_report import (
     Stamp,
     known,
 )
-from awsaudit.analyze.organization.context import CONTEXT_DATASET, CONTEXT_SERVICE, context_of_snapshot
+from awsaudit.analyze.organization.context import context_of_snapshot
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.iam import ACCOUNT_SUMMARY, CREDENTIAL_REPORT, credential_age, key_columns, root_or_none
 from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
 
-_CONTEXT = Needs(CONTEXT_SERVICE, CONTEXT_DATASET, optional=True)
 _ROOT_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html"
 _ROOT_MFA_DOC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html"
 
@@ -63,7 +62,7 @@ def root_access_keys(ctx: CheckContext) -> Iterator[Result]:
     id="iam.root_mfa",
     title="The root user signs in with MFA",
     severity=Severity.CRITICAL,
-    needs=[ACCOUNT_SUMMARY, _CONTEXT],
+    needs=[ACCOUNT_SUMMARY],
     rationale="A root password alone is one phishing email away from losing the whole account.",
     remediation=(
         "Sign in as the root user; Console: account menu > Security credentials > "
@@ -125,7 +124,7 @@ def _is_root_virtual_device(device: Mapping[str, Any]) -> bool:
     id="iam.root_hardware_mfa",
     title="The root user's MFA is a hardware device",
     severity=Severity.HIGH,
-    needs=[ACCOUNT_SUMMARY, Needs("iam", "VirtualMFADevices"), _CONTEXT],
+    needs=[ACCOUNT_SUMMARY, Needs("iam", "VirtualMFADevices")],
     rationale=(
         "A virtual MFA lives on a phone or laptop that can be lost, cloned or compromised with its owner; "
         "a hardware key or FIDO security key stays with the root credentials."

@@ -14,8 +14,6 @@ from typing import Any
 
 from awsaudit.analyze.iam import PolicyParseError, parse_authorization_details
 from awsaudit.analyze.organization.context import (
-    CONTEXT_DATASET,
-    CONTEXT_SERVICE,
     ROOT_CREDENTIALS_MANAGEMENT,
     ROOT_SESSIONS,
     OrganizationContext,
@@ -37,7 +35,6 @@ from awsaudit.findings import Severity
 from awsaudit.snapshot import GLOBAL
 
 _ORGANIZATION = Needs("organizations", "Organization")
-_CONTEXT = Needs(CONTEXT_SERVICE, CONTEXT_DATASET, optional=True)
 SECURITY_SERVICES = (
     "guardduty.amazonaws.com",
     "securityhub.amazonaws.com",
@@ -113,7 +110,6 @@ def _report(ctx: CheckContext) -> GuardrailReport:
         Needs("organizations", "AccountParents", optional=True),
         Needs("organizations", "Policies", optional=True),
         Needs("organizations", "ResourceControlPolicies", optional=True),
-        _CONTEXT,
     ],
     rationale=(
         "An SCP is a guardrail only through what it denies: it must keep even a member account's "
@@ -339,7 +335,6 @@ def security_delegated_administrators(ctx: CheckContext) -> Iterator[Result]:
     needs=[
         Needs("iam", "AccountAuthorizationDetails"),
         Needs("organizations", "Organization", optional=True),
-        _CONTEXT,
     ],
     rationale=(
         "In an emergency the security team must be able to enter every account and contain the damage: "
@@ -383,6 +378,13 @@ def intervention_capability_of(
     ctx: CheckContext, account: Any, management: str, organization_id: str | None
 ) -> Iterator[Result]:
     config = ctx.config
+    if not config.audit_roles:
+        yield ctx.manual(
+            ctx.account_arn(),
+            "No audit / break-glass role is configured (audit_roles): confirm the security team can act here",
+            {"roles": [role.arn for role in account.roles]},
+        )
+        return
     for role in role_capabilities(
         account,
         config.audit_roles,

@@ -64,7 +64,6 @@ ENUMERATED_CHECKS = frozenset(
         "ds.forest_trust_selective_auth",
         "iam.root_mfa",
         "iam.external_trust",
-        "organizations.intervention_capability",
     }
 )
 # Accounts whose SCPs leave the guardrail baseline allowed: Sandbox and directly under the root.

@@ -125,11 +125,6 @@ def management_planted(
             f"arn:aws:ds:{HOME}:{management.account_id}:directory/{forest}/trust/onprem.example.com",
         ),
         Planted("iam.root_mfa", management.root_arn),
-        # AWS creates no OrganizationAccountAccessRole in the management account.
-        Planted(
-            "organizations.intervention_capability",
-            f"arn:aws:iam::{management.account_id}:role/{AUDIT_ROLE}",
-        ),
     }
 
 
