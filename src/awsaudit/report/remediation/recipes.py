@@ -1199,5 +1199,24 @@ NO_CLI_FIX: Mapping[str, str] = {
     "s3.bucket_mfa_delete": "only the root user, with its MFA code, can turn on MFA Delete",
     "organizations.ou_structure": "an inventory of the OU structure for a person to judge",
     "organizations.scp_guardrails": "which SCPs to attach is an organization-wide decision",
+    "organizations.centralized_root_access": (
+        "enabling it removes every member's root credentials: an organization-wide decision taken in the "
+        "management account (the check's remediation gives the commands)"
+    ),
+    "organizations.security_delegated_administrators": (
+        "which account administers each security service is the organization's decision"
+    ),
+    "organizations.intervention_capability": (
+        "the audit role's trust and permissions are deployed to every account by the organization "
+        "(a StackSet), not fixed in one account"
+    ),
+    "identitycenter.admin_permission_sets": (
+        "taking administrator access from a group needs a decision on the narrower permission set "
+        "that replaces it"
+    ),
+    "ds.forest_trust_selective_auth": (
+        "selective authentication needs 'Allowed to authenticate' granted on the on-premises side "
+        "first, or users lose access"
+    ),
     **exposure.NO_CLI_FIX,
 }
