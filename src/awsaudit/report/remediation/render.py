@@ -118,6 +118,21 @@ def render_remediation_markdown(model: ReportModel) -> bytes:
                 ]
             for step_number, step in enumerate(fix.steps, start=1):
                 lines += _md_step(f"{number}.{index}.{step_number}", step, fix, plan.region)
+    if model.errors:
+        # What could not be read could not be judged: the plan is incomplete there, never "clean".
+        lines += [
+            "## Not judged: data that could not be collected",
+            "",
+            "Grant the reader these calls and re-run the scan; checks that need them are UNKNOWN.",
+            "",
+            "| service | region | dataset | operation | code | resource |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {cell(e.service)} | {cell(e.region)} | {cell(e.dataset)} | {cell(e.operation)} "
+            f"| {cell(e.code)} | {cell(e.resource or '')} |"
+            for e in model.errors
+        ]
     return ("\n".join(lines).rstrip("\n") + "\n").encode()
 
 
