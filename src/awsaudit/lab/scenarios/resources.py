@@ -145,6 +145,8 @@ def self_signed_certificate(common_name: str, expires_in_days: int) -> tuple[str
 
 
 # IAM wants at least 1,000 characters of SAML metadata; the certificate is filler (nothing verifies it here).
+# The issuer host of GitHub Actions' OIDC tokens.
+GITHUB_OIDC = "token.actions.githubusercontent.com"
 SAML_METADATA = (
     '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
     'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com/saml">'

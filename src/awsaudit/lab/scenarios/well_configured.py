@@ -9,31 +9,29 @@ organization creates is given the lab account's id in moto's backend.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from awsaudit.checks.guardduty import PROTECTION_FEATURES
-from awsaudit.config import DEFAULT_ADMIN_PORTS
 from awsaudit.lab import backend
 from awsaudit.lab.clients import LabAccount
 from awsaudit.lab.scenarios.model import BuiltScenario
 from awsaudit.lab.scenarios.monitoring import CIS_FILTER_PATTERNS
 from awsaudit.lab.scenarios.resources import (
+    GITHUB_OIDC,
     SAML_METADATA,
     create_access_key,
     create_guarded_organization,
     create_user,
     days_ago,
-    default_network_acl,
-    default_security_group,
     enable_virtual_mfa,
     first_subnet,
     ingress,
     policy_json,
     same_account_trust,
     service_trust,
-    vpc_ids,
 )
+from awsaudit.lab.scenarios.well_configured_network import plant_private_network
 
 if TYPE_CHECKING:
     from awsaudit.lab.server import Lab
@@ -44,7 +42,6 @@ REGIONS = (OTHER, HOME)
 MANAGEMENT_ACCOUNT_ID = "111111111111"
 CORPORATE_VPN_CIDR = "10.20.0.0/16"  # administrators reach SSH only through the company's VPN
 PARTNER_ACCOUNT_ID = "222233334444"  # a monitoring vendor, trusted only with its external id
-GITHUB_OIDC = "token.actions.githubusercontent.com"
 
 
 NOTES = (
@@ -71,7 +68,7 @@ def build(lab: Lab, params: Mapping[str, Any]) -> BuiltScenario:
     _trail_and_monitoring(account, buckets["trail"], keys[HOME], roles["cloudtrail"])
     for region in REGIONS:
         _regional_services(account, region, buckets["trail"], roles["config"])
-        _network(account, region, roles["flow_logs"])
+        plant_private_network(account, region, roles["flow_logs"], app_vpc=region == HOME)
     _workloads(account, keys[HOME])
     _bucket_policies(account, buckets)  # last: moto applies a TLS-only Deny to later writes
     return BuiltScenario(planted=frozenset(), regions=REGIONS, notes=NOTES)
@@ -505,63 +502,6 @@ def _threat_detection(account: LabAccount, region: str) -> None:
     ]
     emulated.snapshot_block[region] = "block-all-sharing"
     emulated.image_block[region] = "block-new-sharing"
-
-
-def _network(account: LabAccount, region: str, flow_logs_role: str) -> None:
-    ec2 = account.client("ec2", region)
-    if region == HOME:
-        app_vpc = ec2.create_vpc(CidrBlock="10.10.0.0/16")["Vpc"]["VpcId"]
-        ec2.create_subnet(VpcId=app_vpc, CidrBlock="10.10.1.0/24", AvailabilityZone=f"{region}a")
-    log_group = "vpc-flow-logs"
-    account.client("logs", region).create_log_group(logGroupName=log_group)
-    vpcs = vpc_ids(account, region)
-    ec2.create_flow_logs(
-        ResourceIds=vpcs,
-        ResourceType="VPC",
-        TrafficType="ALL",
-        LogDestinationType="cloud-watch-logs",
-        LogGroupName=log_group,
-        DeliverLogsPermissionArn=flow_logs_role,
-    )
-    for vpc in vpcs:
-        group = default_security_group(account, region, vpc)
-        if group["IpPermissions"]:
-            ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
-        if group["IpPermissionsEgress"]:
-            ec2.revoke_security_group_egress(
-                GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"]
-            )
-        _deny_admin_ports(account, region, default_network_acl(account, region, vpc))
-
-
-def _deny_admin_ports(account: LabAccount, region: str, acl_id: str) -> None:
-    """Put denies for every administration port ahead of the default NACL's allow-all rule (100)."""
-    ec2 = account.client("ec2", region)
-    rule = 10
-    for low, high in _port_ranges(DEFAULT_ADMIN_PORTS):
-        for protocol in ("6", "17"):  # TCP and UDP
-            ec2.create_network_acl_entry(
-                NetworkAclId=acl_id,
-                RuleNumber=rule,
-                Protocol=protocol,
-                RuleAction="deny",
-                Egress=False,
-                CidrBlock="0.0.0.0/0",
-                PortRange={"From": low, "To": high},
-            )
-            rule += 1
-
-
-def _port_ranges(ports: tuple[int, ...]) -> Iterator[tuple[int, int]]:
-    """Sorted ports merged into contiguous (from, to) ranges."""
-    ordered = sorted(ports)
-    start = previous = ordered[0]
-    for port in ordered[1:]:
-        if port != previous + 1:
-            yield start, previous
-            start = port
-        previous = port
-    yield start, previous
 
 
 def _workloads(account: LabAccount, key_arn: str) -> None:

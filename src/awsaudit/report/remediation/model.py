@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from awsaudit.findings import Finding
@@ -119,3 +120,23 @@ class Target:
         """``user``, ``role``, ``policy``, ``security-group`` … from the ARN's resource part."""
         tail = self.finding.resource.split(":", 5)[-1]
         return tail.split("/", 1)[0] if "/" in tail else tail.split(":", 1)[0]
+
+
+Recipe = Callable[[Target], tuple[Step, ...]]
+
+
+def single(step: Step) -> tuple[Step, ...]:
+    return (step,)
+
+
+# Decisions several recipes share.
+KMS_KEY = Decide(
+    "KMS_KEY_ARN",
+    "Which customer-managed KMS key should encrypt it?",
+    ("an existing key ARN whose policy admits the service", "a new key: aws kms create-key, then its ARN"),
+)
+ALERT_TOPIC = Decide(
+    "ALERT_TOPIC_ARN",
+    "Which SNS topic should the alarm notify (with a confirmed subscription someone reads)?",
+    ("an existing security-alerts topic ARN", "a new topic: aws sns create-topic --name security-alerts"),
+)
