@@ -11,10 +11,12 @@ import typer
 from awsaudit import __version__
 from awsaudit.cli import audit, catalogue, history, iam, lab
 from awsaudit.cli.common import console, error_console
+from awsaudit.cli.help_types import PlainHelpGroup
 from awsaudit.exit_codes import ExitCode
 
 app = typer.Typer(
     name="awsaudit",
+    cls=PlainHelpGroup,
     help="Audit the security configuration of AWS accounts (CIS AWS Foundations and the audit guide).",
     no_args_is_help=True,
     add_completion=False,
