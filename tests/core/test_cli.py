@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from awsaudit import __version__
 from awsaudit.catalogue import checks_markdown
 from awsaudit.cli import app
+from awsaudit.exit_codes import ExitCode
 from awsaudit.snapshot import save
 from tests.builders import SnapshotBuilder
 
@@ -125,3 +126,9 @@ def test_permissions_for_security_hub_add_only_the_import_statement() -> None:
 def test_checks_reference_in_docs_is_in_sync() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
     assert docs.read_text() == checks_markdown(), "run `make docs` to regenerate docs/checks.md"
+
+
+def test_evaluate_refuses_credentials_without_security_hub(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["evaluate", str(tmp_path / "any.json"), "--profile", "prod"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "--profile, --role-arn and --external-id need --security-hub: evaluate is offline" in result.output

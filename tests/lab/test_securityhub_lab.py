@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from typer.testing import CliRunner
 
 from awsaudit.audit import evaluate, select
+from awsaudit.cli import app
 from awsaudit.cli.security_hub import asff_by_region
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.collect.securityhub_import import MAX_BATCH, batches, import_findings
 from awsaudit.config import AuditConfig
+from awsaudit.exit_codes import ExitCode
 from awsaudit.lab.server import Lab
 from awsaudit.report.model import build_report_model
-from awsaudit.snapshot import Snapshot
+from awsaudit.snapshot import Snapshot, save
 
 from .conftest import build_and_collect
 
@@ -79,3 +84,60 @@ def test_batches_hold_at_most_100() -> None:
     documents = [{"Id": str(n)} for n in range(250)]
     sizes = [len(b) for b in batches(documents)]
     assert sizes == [MAX_BATCH, MAX_BATCH, 50]
+
+
+def _evaluate_with_hub(lab: Lab, snapshot_file: Path, tmp_path: Path) -> Any:
+    return CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            str(snapshot_file),
+            "--security-hub",
+            "--endpoint-url",
+            lab.endpoint_url,
+            "--checks",
+            CHECKS[0],
+            "--fail-on",
+            "critical",
+            "--no-store",
+            "--output-dir",
+            str(tmp_path),
+            "--output-format",
+            "json",
+        ],
+    )
+
+
+def test_evaluate_imports_a_saved_snapshot_into_security_hub(lab: Lab, tmp_path: Path) -> None:
+    built, snapshot = build_and_collect(lab, "misconfigured")
+    for region in built.regions:
+        _client(lab, "securityhub", region).enable_security_hub()
+    snapshot_file = save(snapshot, tmp_path / "snapshot.json.gz")
+
+    result = _evaluate_with_hub(lab, snapshot_file, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    home = built.regions[1]
+    assert f"Security Hub {home}: 1 imported, 0 archived" in result.output
+    findings = _client(lab, "securityhub", home).get_findings()["Findings"]
+    assert [f["GeneratorId"] for f in findings] == [f"awsaudit/{CHECKS[0]}"]
+
+
+def test_evaluate_sends_nothing_for_another_accounts_snapshot(lab: Lab, tmp_path: Path) -> None:
+    built, snapshot = build_and_collect(lab, "misconfigured")
+    for region in built.regions:
+        _client(lab, "securityhub", region).enable_security_hub()
+    caller = snapshot.account.account_id
+    other = dataclasses.replace(
+        snapshot, account=dataclasses.replace(snapshot.account, account_id="999988887777")
+    )
+    snapshot_file = save(other, tmp_path / "other.json.gz")
+
+    result = _evaluate_with_hub(lab, snapshot_file, tmp_path)
+
+    assert result.exit_code == ExitCode.PARTIAL_DELIVERY, result.output
+    assert f"the credentials are account {caller}'s, the findings account 999988887777's; nothing sent" in (
+        " ".join(result.output.split())
+    )
+    for region in built.regions:
+        assert _client(lab, "securityhub", region).get_findings()["Findings"] == []

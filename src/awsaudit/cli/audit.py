@@ -120,6 +120,7 @@ def collect(
 
 
 def evaluate(
+    ctx: typer.Context,
     snapshot_path: Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="A snapshot written by collect.")],
     output_format: FormatOpt = None,
     output_dir: OutputDirOpt = Path("."),
@@ -134,17 +135,32 @@ def evaluate(
     fail_on_unknown: FailOnUnknownOpt = False,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
+    security_hub: SecurityHubOpt = False,
+    profile: ProfileOpt = None,
+    role_arn: RoleOpt = None,
+    external_id: ExternalIdOpt = None,
+    endpoint_url: EndpointOpt = None,
 ) -> None:
-    """Audit a saved snapshot offline (no AWS access needed)."""
+    """Audit a saved snapshot offline (no AWS access needed).
+
+    With --security-hub the FAIL findings are also imported into Security Hub, with the credentials
+    of --profile/--role-arn, which must belong to the snapshot's account.
+    """
 
     def body() -> int:
+        if not security_hub and any(value is not None for value in (profile, role_arn, external_id)):
+            raise UsageProblem(
+                "--profile, --role-arn and --external-id need --security-hub: evaluate is offline"
+            )
         request = report_request(
             output_format, output_dir, suppressions, fail_on, fail_on_unknown, store, not no_store
         )
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         audit_config = _audit_config(config, trusted_cidr, selection)
         result = run_evaluation(load(snapshot_path), selection, audit_config)
-        return deliver(result, request, snapshot_path=snapshot_path)
+        access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers=1)
+        sender = security_hub_sender(access, client_hooks(ctx, endpoint_url)) if security_hub else None
+        return deliver(result, request, snapshot_path=snapshot_path, security_hub=sender)
 
     raise typer.Exit(guard(body))
 
@@ -208,6 +224,8 @@ def scan(
         placement = ExecutorChoice(executor, scheduler, dask_workers, worker_credentials)
         placement.check(organization, is_uri(output_dir))
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers)
+        if security_hub and organization:
+            raise UsageProblem("--security-hub imports one account's findings; run it without --organization")
         if organization:
             if snapshot_out is not None:
                 raise UsageProblem("--snapshot names one file; an organization scan writes one per account")
@@ -215,8 +233,6 @@ def scan(
             return scan_organization_command(
                 request, output_dir, selection, audit_config, scope, placement, access, regions, hooks
             )
-        if security_hub and organization:
-            raise UsageProblem("--security-hub imports one account's findings; run it without --organization")
         if scope.narrows():
             raise UsageProblem("--accounts, --exclude-accounts, --ous and --audit-role need --organization")
         snapshot = _collect(ctx, access, regions, selection.dataset_keys())

@@ -135,6 +135,23 @@ def _deliver_region(
     return RegionDelivery(region, imported, archived_count, failed)
 
 
+def _other_account(
+    session: Any, account_id: str, endpoint_url: str | None, client_hooks: Sequence[Callable[[Any], None]]
+) -> str | None:
+    """Why these credentials may not import the account's findings, or None when they may."""
+    client = session.client("sts", endpoint_url=endpoint_url)
+    for hook in client_hooks:
+        hook(client)
+    try:
+        caller = str(client.get_caller_identity()["Account"])
+    except (BotoCoreError, ClientError) as exc:
+        _, code, message = describe_failure(exc)
+        return f"cannot establish the caller identity ({code}: {message}); nothing sent"
+    if caller != account_id:
+        return f"the credentials are account {caller}'s, the findings account {account_id}'s; nothing sent"
+    return None
+
+
 def import_findings(
     session: Any,
     documents_by_region: Mapping[str, Sequence[Mapping[str, Any]]],
@@ -143,7 +160,16 @@ def import_findings(
     endpoint_url: str | None = None,
     client_hooks: Sequence[Callable[[Any], None]] = (),
 ) -> DeliveryResult:
-    """Import each region's documents, archive what no longer fails; one region's failure stops no other."""
+    """Import each region's documents, archive what no longer fails; one region's failure stops no other.
+
+    The credentials must be the audited account's: Security Hub files a finding in the account that
+    imports it, so a snapshot of another account (``evaluate --security-hub``) sends nothing.
+    """
+    mismatch = _other_account(session, account_id, endpoint_url, client_hooks)
+    if mismatch is not None:
+        return DeliveryResult(
+            tuple(RegionDelivery(region, problem=mismatch) for region in sorted(documents_by_region))
+        )
     results = []
     for region in sorted(documents_by_region):
         client = session.client("securityhub", region_name=region, endpoint_url=endpoint_url)
