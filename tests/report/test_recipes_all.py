@@ -8,7 +8,8 @@ import pytest
 
 from awsaudit.checks.registry import all_checks
 from awsaudit.findings import Finding, Status
-from awsaudit.report.remediation.model import Target
+from awsaudit.report.remediation.compute import _terraform_attribute
+from awsaudit.report.remediation.model import Target, hcl_string
 from awsaudit.report.remediation.recipes import RECIPES
 
 ACCOUNT = "111122223333"
@@ -142,3 +143,93 @@ def test_recipe_names_the_real_resource_and_renders_valid_shell(check_id: str) -
         assert identifier in rendered, rendered
     script = "set -euo pipefail\n" + "\n".join(f"true {c}" for c in commands) + "\n"
     assert subprocess.run(["bash", "-n"], input=script, text=True, check=False).returncode == 0
+
+
+def _hcl_balanced(text: str) -> bool:
+    """Strings closed and braces/brackets balanced, comments (`#` to end of line) skipped."""
+    closing = {"}": "{", "]": "["}
+    stack: list[str] = []
+    in_string = in_comment = escaped = False
+    for char in text:
+        if in_comment:
+            in_comment = char != "\n"
+        elif in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            elif char == "\n":
+                return False
+        elif char == "#":
+            in_comment = True
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append(char)
+        elif char in closing and (not stack or stack.pop() != closing[char]):
+            return False
+    return not stack and not in_string
+
+
+@pytest.mark.parametrize("check_id", sorted(RECIPES))
+def test_terraform_equivalents_are_well_formed(check_id: str) -> None:
+    resource, _ = _expected(check_id)
+    meta = all_checks()[check_id]
+    region = REGION if meta.scope.value == "region" else "global"
+    evidence = _lookup(EVIDENCE, check_id) or {}
+    finding = Finding(check_id, Status.FAIL, meta.severity, ACCOUNT, region, resource, "m", evidence)  # type: ignore[arg-type]
+    for step in RECIPES[check_id](Target(finding, REGION)):
+        assert _hcl_balanced(step.terraform), step.terraform
+
+
+def test_the_common_fixes_have_terraform() -> None:
+    common = (
+        "cloudtrail.kms_encryption",
+        "cloudtrail.log_file_validation",
+        "config.recorder_enabled",
+        "ec2.ebs_default_encryption",
+        "ec2.imdsv2_required",
+        "ec2.vpc_flow_logs",
+        "iam.password_policy_min_length",
+        "rds.multi_az",
+        "s3.account_block_public_access",
+        "s3.bucket_encryption",
+        "s3.bucket_tls_only",
+        "securityhub.enabled",
+        "accessanalyzer.enabled",
+    )
+    missing = []
+    for check_id in common:
+        resource, _ = _expected(check_id)
+        region = REGION if all_checks()[check_id].scope.value == "region" else "global"
+        finding = Finding(
+            check_id, Status.FAIL, all_checks()[check_id].severity, ACCOUNT, region, resource, "m", {}
+        )
+        if not all(step.terraform for step in RECIPES[check_id](Target(finding, REGION))):
+            missing.append(check_id)
+    assert missing == []
+
+
+def test_a_hostile_name_cannot_leave_its_terraform_string() -> None:
+    hostile = 'x"\n}\nresource "aws_iam_user" "evil" { name = "${var.x}%{if true}'
+    literal = hcl_string(hostile)
+    assert _hcl_balanced(f"bucket = {literal}")
+    assert (
+        "\n" not in literal
+        and "${" not in literal.replace("$${", "")
+        and "%{" not in literal.replace("%%{", "")
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "attribute"),
+    [
+        ("--multi-az", "multi_az = true"),
+        ("--no-publicly-accessible", "publicly_accessible = false"),
+        ("--auto-minor-version-upgrade", "auto_minor_version_upgrade = true"),
+    ],
+)
+def test_rds_flags_become_their_terraform_arguments(flag: str, attribute: str) -> None:
+    assert _terraform_attribute(flag) == attribute

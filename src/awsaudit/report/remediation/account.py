@@ -101,6 +101,10 @@ def access_analyzer(target: Target) -> tuple[Step, ...]:
             ),
             changes="Adds an analyzer that reports resources shared outside the account.",
             breaks="Nothing; it only reads.",
+            terraform=(
+                'resource "aws_accessanalyzer_analyzer" "account" {\n'
+                f'  analyzer_name = "{name}"\n  type = "ACCOUNT"\n}}'
+            ),
             rollback=(
                 aws("accessanalyzer", "delete-analyzer", "--region", target.region, "--analyzer-name", name),
             ),
@@ -116,6 +120,7 @@ def security_hub(target: Target) -> tuple[Step, ...]:
             changes="Turns on Security Hub and its default standards (billed per check).",
             breaks="Nothing in workloads; AWS Config must record in the region for the controls to work.",
             rollback=(aws("securityhub", "disable-security-hub", "--region", target.region),),
+            terraform='resource "aws_securityhub_account" "this" {\n  enable_default_standards = true\n}',
         )
     )
 
@@ -160,6 +165,17 @@ def config_recorder(target: Target) -> tuple[Step, ...]:
             ),
             changes="AWS Config records configuration changes (billed per recorded item).",
             breaks="Nothing in workloads.",
+            terraform=(
+                'resource "aws_config_configuration_recorder" "default" {\n  name = "default"\n'
+                "  role_arn = var.config_role_arn # TODO: AWSServiceRoleForConfig or a custom role\n"
+                "  recording_group {\n    all_supported = true\n    include_global_resource_types = true\n"
+                '  }\n}\n\nresource "aws_config_delivery_channel" "default" {\n  name = "default"\n'
+                "  s3_bucket_name = var.config_bucket # TODO: the bucket chosen above\n"
+                "  depends_on = [aws_config_configuration_recorder.default]\n}\n\n"
+                'resource "aws_config_configuration_recorder_status" "default" {\n'
+                "  name = aws_config_configuration_recorder.default.name\n  is_enabled = true\n"
+                "  depends_on = [aws_config_delivery_channel.default]\n}"
+            ),
             rollback=(
                 aws(
                     "configservice",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from awsaudit.report.remediation.model import Decide, Step, Target, aws, single
+from awsaudit.report.remediation.model import Decide, Step, Target, aws, hcl_string, single
 
 
 def bucket_block_public_access(target: Target) -> tuple[Step, ...]:
@@ -50,6 +50,12 @@ def bucket_encryption(target: Target) -> tuple[Step, ...]:
             changes="New objects are encrypted at rest; existing ones only when rewritten.",
             breaks="Nothing.",
             rollback=(aws("s3api", "delete-bucket-encryption", "--bucket", bucket),),
+            terraform=(
+                'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n'
+                f"  bucket = {hcl_string(bucket)}\n"
+                "  rule {\n    apply_server_side_encryption_by_default {\n"
+                '      sse_algorithm = "AES256"\n    }\n  }\n}'
+            ),
         )
     )
 
@@ -83,6 +89,15 @@ def bucket_tls_only(target: Target) -> tuple[Step, ...]:
             changes="Plain-HTTP requests to the bucket are refused.",
             breaks="Clients that still use http:// endpoints fail.",
             rollback_note="put-bucket-policy with the policy saved by the first command.",
+            terraform=(
+                "# a statement in the aws_iam_policy_document of the bucket's aws_s3_bucket_policy\n"
+                'statement {\n  sid = "DenyInsecureTransport"\n  effect = "Deny"\n  actions = ["s3:*"]\n'
+                f"  resources = [{hcl_string(f'arn:{target.partition}:s3:::{bucket}')}, "
+                f"{hcl_string(f'arn:{target.partition}:s3:::{bucket}/*')}]\n"
+                '  principals {\n    type = "*"\n    identifiers = ["*"]\n  }\n'
+                '  condition {\n    test = "Bool"\n    variable = "aws:SecureTransport"\n'
+                '    values = ["false"]\n  }\n}'
+            ),
         )
     )
 
@@ -104,6 +119,12 @@ def bucket_access_logging(target: Target) -> tuple[Step, ...]:
             ),
             changes='Set the variable to {"LoggingEnabled":{"TargetBucket":"…","TargetPrefix":"…/"}}.',
             breaks="Nothing; storage costs grow with requests.",
+            terraform=(
+                'resource "aws_s3_bucket_logging" "this" {\n'
+                f"  bucket = {hcl_string(bucket)}\n"
+                "  target_bucket = var.access_log_bucket # TODO: the logging bucket, not this one\n"
+                f"  target_prefix = {hcl_string(bucket + '/')}\n}}"
+            ),
             rollback=(
                 aws("s3api", "put-bucket-logging", "--bucket", bucket, "--bucket-logging-status", "{}"),
             ),

@@ -40,7 +40,10 @@ def imdsv2(target: Target) -> tuple[Step, ...]:
                     "optional",
                 ),
             ),
-            terraform='# aws_instance: metadata_options { http_tokens = "required" }',
+            terraform=(
+                f"# on the aws_instance resource of {instance} (or its launch template)\n"
+                'metadata_options {\n  http_endpoint = "enabled"\n  http_tokens = "required"\n}'
+            ),
         )
     )
 
@@ -113,7 +116,15 @@ def rds_setting(flag: str, change: str, breaks: str, rollback_flag: str | None) 
                 changes=change,
                 breaks=breaks,
                 rollback=rollback,
+                terraform=f"# on the aws_db_instance resource of {db}\n{_terraform_attribute(flag)}",
             )
         )
 
     return recipe
+
+
+def _terraform_attribute(flag: str) -> str:
+    """``--no-multi-az`` → ``multi_az = false``: the aws_db_instance argument a CLI flag sets."""
+    name = flag.removeprefix("--")
+    value = "false" if name.startswith("no-") else "true"
+    return f"{name.removeprefix('no-').replace('-', '_')} = {value}"

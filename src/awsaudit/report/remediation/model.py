@@ -59,6 +59,12 @@ class Command:
         return tuple(a for a in self.argv if isinstance(a, Decide))
 
 
+def hcl_string(value: str) -> str:
+    """A Terraform string literal: quotes, backslashes, newlines and template openers escaped."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
 def aws(*argv: Arg) -> Command:
     return Command(("aws", *argv))
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from awsaudit.report.remediation.model import Command, Decide, Step, Target, aws
+from awsaudit.report.remediation.model import Command, Decide, Step, Target, aws, hcl_string
 
 # The rule text the security-group checks put in their evidence: "sg-1 ingress tcp/22 from 0.0.0.0/0".
 _RULE = re.compile(
@@ -295,7 +295,10 @@ def vpc_flow_logs(target: Target) -> tuple[Step, ...]:
             breaks="Nothing in the VPC; the bucket's policy must admit the log delivery service.",
             rollback_note="aws ec2 delete-flow-logs --flow-log-ids <the FlowLogId the command returns>",
             terraform=(
-                f'resource "aws_flow_log" "{vpc}" {{\n  vpc_id = "{vpc}"\n  traffic_type = "REJECT"\n}}'
+                f'resource "aws_flow_log" "rejected" {{\n  vpc_id = {hcl_string(vpc)}\n'
+                '  traffic_type = "REJECT"\n'
+                '  log_destination_type = "s3"\n'
+                "  log_destination = var.flow_log_bucket_arn # TODO: the bucket chosen above\n}"
             ),
         ),
     )

@@ -29,6 +29,7 @@ def trail_validation(target: Target) -> tuple[Step, ...]:
             ),
             changes="CloudTrail writes signed digest files, so tampering is detectable.",
             breaks="Nothing.",
+            terraform=f"# on the aws_cloudtrail resource of trail {trail}\nenable_log_file_validation = true",
             rollback=(
                 aws(
                     "cloudtrail",
@@ -63,6 +64,10 @@ def trail_kms(target: Target) -> tuple[Step, ...]:
             ),
             changes="New log files are encrypted with the key; readers need kms:Decrypt.",
             breaks="Log consumers without kms:Decrypt on the key stop reading logs.",
+            terraform=(
+                f"# on the aws_cloudtrail resource of trail {trail}\n"
+                "kms_key_id = var.trail_kms_key_arn # TODO: the customer-managed key chosen above"
+            ),
             rollback=(
                 aws(
                     "cloudtrail",
@@ -110,6 +115,11 @@ def trail_cloudwatch(target: Target) -> tuple[Step, ...]:
             ),
             changes="Events reach CloudWatch Logs, where metric filters and alarms can watch them.",
             breaks="Nothing; ingestion is billed.",
+            terraform=(
+                f"# on the aws_cloudtrail resource of trail {trail}\n"
+                'cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"\n'
+                "cloud_watch_logs_role_arn = aws_iam_role.trail_to_logs.arn"
+            ),
             rollback_note="update-trail with empty --cloud-watch-logs-log-group-arn and role stops delivery.",
         )
     )
