@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from awsaudit.errors import AwsauditError
+from awsaudit.redaction import redact
 
 SCHEMA_NAME = "awsaudit.snapshot"
 SCHEMA_VERSION = 1
@@ -63,6 +64,15 @@ class CollectionError:
     code: str
     message: str
     resource: str | None = None
+
+    def __post_init__(self) -> None:
+        # Where collection errors enter (recorded by the engine, or read from a snapshot written
+        # by an older awsaudit): an endpoint that echoes the request's headers must not carry
+        # the session token any further.
+        for name in ("operation", "code", "message", "resource"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, redact(value))
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

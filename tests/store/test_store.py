@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,6 +133,12 @@ def test_the_default_store_is_a_private_sqlite_file_and_the_environment_override
         ("mysql://db/audits", "unsupported store 'mysql'"),
         ("sqlite+nosuchdriver:///x.db", "cannot use store"),
         ("postgresql+psycopg://nobody:secret@127.0.0.1:1/none", "cannot open the store"),
+        ("host=localhost password=secret dbname=audits", "a libpq connection string"),
+        ("postgresql://nobody:secret@db:fivefourthree/audits", "port is not a number"),
+        ("postgresql://nobody:secret@db:99999/audits", "port is out of range"),
+        ("postgresql://nobody:sec@ret@db/audits", "more than one '@'"),
+        ("postgresql://127.0.0.1:1/none?password=secret", "cannot open the store"),
+        ("oracle://nobody:secret@db/audits", "unsupported store 'oracle'"),
     ],
 )
 def test_bad_store_urls_are_one_line_errors_without_the_password(
@@ -140,6 +147,30 @@ def test_bad_store_urls_are_one_line_errors_without_the_password(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(StoreError, match=message) as raised:
         open_store(url)
-    assert "secret" not in str(raised.value)
+    assert "secret" not in str(raised.value) and "ret@" not in str(raised.value)
     assert "\n" not in str(raised.value)
     assert list(tmp_path.iterdir()) == [], "a refused store leaves no file behind"
+
+
+def test_an_unrelated_sqlite_file_is_refused_not_migrated(tmp_path: Path) -> None:
+    foreign = tmp_path / "notes.sqlite"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE notes (body TEXT)")
+    before = foreign.read_bytes()
+    with pytest.raises(StoreError, match="not an awsaudit history store"):
+        open_store(str(foreign))
+    with sqlite3.connect(foreign) as connection:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert tables == ["notes"]
+    assert foreign.read_bytes() == before
+
+
+def test_an_empty_file_becomes_a_store_and_a_world_readable_store_is_narrowed(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    open_store(str(path)).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.chmod(0o666)
+    open_store(str(path)).close()  # an existing awsaudit store, opened again
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -13,6 +13,7 @@ from awsaudit.cli.common import console, guard
 from awsaudit.collect.registry import required_actions
 from awsaudit.collect.securityhub_import import IMPORT_ACTIONS
 from awsaudit.errors import UsageProblem
+from awsaudit.terminal import write_text
 
 _CHECK_FORMATS = ("table", "markdown", "json")
 
@@ -66,7 +67,7 @@ def permissions(
             }
         )
     policy = {"Version": "2012-10-17", "Statement": statements}
-    sys.stdout.write(json.dumps(policy, indent=2) + "\n")
+    write_text(sys.stdout, json.dumps(policy, indent=2) + "\n")
 
 
 def register(app: typer.Typer) -> None:

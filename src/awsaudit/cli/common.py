@@ -6,14 +6,15 @@ from collections.abc import Callable
 from typing import Any, NoReturn, Protocol, TypeVar, runtime_checkable
 
 import typer
-from rich.console import Console
 
 from awsaudit.exit_codes import ExitCode, error_exit_code
+from awsaudit.terminal import safe_console
 
 T = TypeVar("T")
 
-console = Console()
-error_console = Console(stderr=True)
+# Every command prints through these two: the terminal sanitiser and redaction sit in them.
+console = safe_console()
+error_console = safe_console(stderr=True)
 
 
 def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:

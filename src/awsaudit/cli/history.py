@@ -15,6 +15,7 @@ import typer
 from awsaudit.cli.common import console, guard
 from awsaudit.cli.options import AccountOpt, StoreOpt
 from awsaudit.errors import UsageProblem
+from awsaudit.terminal import write_text
 
 _DIFF_FORMATS = ("terminal", "json", "markdown")
 _LIST_FORMATS = ("terminal", "json")
@@ -42,9 +43,9 @@ def diff(
             raise UsageProblem(f"unknown format {output_format!r} (choose {', '.join(_DIFF_FORMATS)})")
         comparison = compare(old, new, store, account)
         if output_format == "json":
-            sys.stdout.write(render_json(comparison))
+            write_text(sys.stdout, render_json(comparison))
         elif output_format == "markdown":
-            sys.stdout.write(render_markdown(comparison))
+            write_text(sys.stdout, render_markdown(comparison))
         else:
             print_diff(comparison, console)
 
@@ -70,7 +71,7 @@ def history(
             listing = {a: opened.scans(a, limit=limit) for a in accounts}
             location = opened.location
         if output_format == "json":
-            sys.stdout.write(scans_document(listing))
+            write_text(sys.stdout, scans_document(listing))
         else:
             print_scans(listing, location, console)
 

@@ -16,6 +16,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from awsaudit.errors import AwsauditError
+from awsaudit.redaction import redact
 
 _OPERATION = "awsaudit_operation"  # attribute note_failed_operation sets on a failure
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -79,9 +80,8 @@ def failed_operation(exc: BaseException) -> str:
 def describe_failure(exc: BaseException) -> tuple[str, str, str]:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
-        code = str(
-            error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "Unknown"
-        )
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = _one_line(str(error.get("Code") or status or "Unknown"), limit=100)
         message = str(error.get("Message") or "")
         return exc.operation_name, code, _one_line(message)
     operation = failed_operation(exc)
@@ -104,5 +104,6 @@ def describe_failure(exc: BaseException) -> tuple[str, str, str]:
 
 
 def _one_line(text: str, limit: int = 500) -> str:
-    flat = " ".join(_TAGS.sub(" ", text).split())
+    # Redacted before the tags go: <SessionToken>…</SessionToken> is recognised by its tags.
+    flat = " ".join(_TAGS.sub(" ", redact(text)).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -5,7 +5,6 @@ Colour follows rich: none when the output is not a terminal or ``NO_COLOR`` is s
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from rich.console import Console
@@ -17,19 +16,14 @@ from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Severity
 from awsaudit.report.model import ReportModel, ReportStatus, build_report_model
 from awsaudit.snapshot import Snapshot
+from awsaudit.terminal import inert
+
+__all__ = ["inert", "print_collection", "print_summary"]
 
 _STATUS_STYLE = {"PASS": "green", "FAIL": "red", "UNKNOWN": "yellow", "MANUAL": "cyan", "SUPPRESSED": "dim"}
 MAX_LISTED = 20
 # The narrowest a check or framework column gets before the other columns give way.
 _NAME_MIN_WIDTH = 12
-# C0 and C1 controls: from the audited account they could move the cursor, retitle or clear
-# the terminal (ANSI escape sequences); rich passes most of them through.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def inert(text: str) -> str:
-    """Text safe to print on a terminal: control characters become U+FFFD."""
-    return _CONTROL.sub("\ufffd", text)
 
 
 def _markup_safe(text: str) -> str:

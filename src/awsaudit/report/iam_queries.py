@@ -13,6 +13,7 @@ from rich.text import Text
 
 from awsaudit.analyze.iam import ADMIN, Edge, Reachable, WhoCan
 from awsaudit.analyze.iam.adapters import IamModel, conditions_evidence, hop_evidence
+from awsaudit.terminal import write_text
 
 
 def query_notes(model: IamModel) -> list[str]:
@@ -34,7 +35,7 @@ def _name(arn: str) -> str:
 
 
 def _write_json(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    write_text(sys.stdout, json.dumps(payload, indent=2) + "\n")
 
 
 def _print_notes(notes: list[str], console: Console) -> None:

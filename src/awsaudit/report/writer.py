@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awsaudit.errors import AwsauditError
+from awsaudit.redaction import redact_bytes
 from awsaudit.report.model import ReportModel
 from awsaudit.snapshot import write_private_atomic
 
@@ -104,13 +105,13 @@ def write_reports(model: ReportModel, formats: Sequence[str], output_dir: Path) 
     written = []
     for name in names:
         target = output_dir / FORMATS[name].file_name
-        write_private_atomic(target, renderer(name)(model))
+        write_private_atomic(target, redact_bytes(renderer(name)(model)))
         written.append(target)
         companion_name = FORMATS[name].companion
         if companion_name is not None:
             from awsaudit.report.remediation.render import render_remediation_script
 
             companion = output_dir / companion_name
-            write_private_atomic(companion, render_remediation_script(model))
+            write_private_atomic(companion, redact_bytes(render_remediation_script(model)))
             written.append(companion)
     return written

@@ -8,7 +8,10 @@ it was written by a newer awsaudit.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -24,7 +27,9 @@ from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from awsaudit.errors import AwsauditError
+from awsaudit.redaction import redact
 
+_log = logging.getLogger(__name__)
 STORE_ENV = "AWSAUDIT_STORE"
 # Execution option marking a connection that writes: on SQLite it takes the write lock at BEGIN,
 # so two writers queue on the busy timeout instead of failing when one upgrades its read lock.
@@ -46,24 +51,54 @@ def default_store_url() -> str:
     return f"sqlite:///{user_data_path('awsaudit', appauthor=False) / 'history.sqlite'}"
 
 
+# Keywords of a libpq connection string ("host=db password=…"): a PostgreSQL DSN, not a path.
+_LIBPQ_KEYWORD = re.compile(
+    r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|passfile|sslmode|service|options"
+    r"|connect_timeout|application_name)\s*=",
+    re.IGNORECASE,
+)
+_MAX_PORT = 65_535
+
+
 def resolve_url(url: str | None) -> URL:
-    """The URL given, else $AWSAUDIT_STORE, else the default; a bare path means an SQLite file."""
+    """The URL given, else $AWSAUDIT_STORE, else the default; a bare path means an SQLite file.
+
+    Every message names the store with its password redacted (the text may hold it in any form).
+    """
     text = url or os.environ.get(STORE_ENV) or default_store_url()
     if "://" not in text:
+        if _LIBPQ_KEYWORD.search(text):
+            raise StoreError(
+                "a libpq connection string (host=… password=…) is not a store URL: "
+                "use postgresql://USER@HOST:PORT/DATABASE (the password in PGPASSWORD or ~/.pgpass)"
+            )
         text = f"sqlite:///{Path(text).expanduser().absolute()}"
+    shown = redact(text)
     try:
         parsed = make_url(text)
     except ArgumentError:
-        raise StoreError(f"not a database URL: {text!r}") from None
+        raise StoreError(f"not a database URL: {shown}") from None
+    except ValueError:  # SQLAlchemy converts the port with int()
+        raise StoreError(f"the store URL's port is not a number: {shown}") from None
+    if parsed.port is not None and not 0 < parsed.port <= _MAX_PORT:
+        raise StoreError(f"the store URL's port is out of range (1-{_MAX_PORT}): {shown}")
+    if parsed.host and "@" in parsed.host:
+        raise StoreError(
+            f"the store URL has more than one '@' (write an '@' in the password as %40): {describe(parsed)}"
+        )
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")  # the driver awsaudit installs
     if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
-        raise StoreError(f"unsupported store {parsed.drivername!r}: use sqlite:///PATH or postgresql://…")
+        raise StoreError(
+            f"unsupported store {redact(parsed.drivername)!r}: use sqlite:///PATH or postgresql://…"
+        )
     return parsed
 
 
 def describe(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    """The URL for messages: the password masked, also where SQLAlchemy would not mask it
+    (``?password=…`` in the query, the rest of a password after an unescaped '@')."""
+    return redact(url.render_as_string(hide_password=True))
 
 
 def create_engine(url: URL) -> Engine:
@@ -78,6 +113,7 @@ def create_engine(url: URL) -> Engine:
 def _sqlite_engine(url: URL) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
     if url.database and url.database != ":memory:":
+        _refuse_foreign_database(Path(url.database), url)
         _create_private_file(Path(url.database))
 
     @sa.event.listens_for(engine, "connect")
@@ -96,6 +132,28 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+def _refuse_foreign_database(path: Path, url: URL) -> None:
+    """An SQLite file that holds tables but no awsaudit schema revision belongs to something else.
+
+    It is refused before awsaudit's own connection touches it (that would switch it to WAL,
+    narrow its mode, and then add tables to it): read only, through a separate connection.
+    """
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as connection:
+            tables = {
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{describe(url)} is not an SQLite database ({exc})") from None
+    if tables and "alembic_version" not in tables:
+        raise StoreError(
+            f"{describe(url)} is an SQLite database but not an awsaudit history store "
+            f"(it holds {len(tables)} other table(s)): name a new file with --store"
+        )
+
+
 def _enable_wal(dbapi_connection: Any) -> None:
     """Readers never block the writer, nor it them. Switching a new file to WAL takes an exclusive
     lock without waiting on the busy timeout, so processes racing to create the store retry here."""
@@ -111,9 +169,22 @@ def _enable_wal(dbapi_connection: Any) -> None:
 
 
 def _create_private_file(path: Path) -> None:
-    """Findings and evidence describe an account's weaknesses: the database is owner-only."""
+    """Findings and evidence describe an account's weaknesses: the database is owner-only.
+
+    A file that already exists with group or world access (created by hand, or copied) is
+    narrowed to 0600 as well; SQLite gives its -wal and -shm files the database's mode.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if mode & 0o077:
+            try:
+                os.fchmod(descriptor, 0o600)
+            except PermissionError:
+                _log.warning("the store %s is readable by other users (mode %o)", path, mode & 0o777)
+    finally:
+        os.close(descriptor)
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Severity, Status
+from awsaudit.redaction import redact, redact_json
 from awsaudit.report.model import FrameworkReport, ReportModel
 from awsaudit.store.database import (
     WRITE,
@@ -79,7 +80,7 @@ class Store:
                     "checks": list(model.checks),
                     "tool_version": model.tool_version,
                     "collection_seconds": model.collection_seconds,
-                    "errors": [e.to_json() for e in model.errors],
+                    "errors": [redact_json(e.to_json()) for e in model.errors],
                     "status_counts": {s.value: n for s, n in model.status_counts().items()},
                     "snapshot_path": snapshot_location,
                     "snapshot_sha256": snapshot_sha256,
@@ -324,8 +325,8 @@ def _finding_rows(scan_id: ScanId, model: ReportModel) -> Iterator[tuple[Any, ..
             finding.account_id,
             finding.region,
             finding.resource,
-            finding.message,
-            dict(finding.evidence),
+            redact(finding.message),
+            redact_json(dict(finding.evidence)),
         )
 
 
