@@ -185,15 +185,19 @@ def _escalation_failure(ctx: CheckContext, principal: Principal, path: Escalatio
     severity=Severity.MEDIUM,
     needs=[AUTHORIZATION, *SCP_INPUTS],
     rationale=(
-        "Whoever can both write permissions (policies, roles, groups) and hand them to identities (create "
-        "users, add them to groups, issue credentials) can grant anything to anyone without a second person; "
-        "the guide keeps the two duties apart except for a small, named set of administrators."
+        "Whoever can both write permissions (policies, roles, groups; Identity Center permission sets) and "
+        "hand them to identities (create users, add them to groups, issue credentials; Identity Center account "
+        "assignments, identity-store users and group memberships) can grant anything to anyone without a "
+        "second person; the guide keeps the two duties apart except for a small, named set of administrators."
     ),
     remediation=(
         "Split the duties: remove either the permission-defining actions (iam:CreatePolicy*, iam:Put*Policy, "
         "iam:Attach*Policy on groups and roles, iam:CreateRole...) or the identity-assigning ones "
         "(iam:CreateUser, iam:AddUserToGroup, iam:CreateAccessKey, iam:*LoginProfile, user policies) "
-        "from the statements named in the evidence; or, for a deliberate administrator, add the principal to "
+        "from the statements named in the evidence; for IAM Identity Center, either the permission-set actions "
+        "(sso:CreatePermissionSet, sso:Put*/Attach*ToPermissionSet, sso:ProvisionPermissionSet) or "
+        "sso:CreateAccountAssignment and identitystore:CreateUser/CreateGroupMembership; "
+        "or, for a deliberate administrator, add the principal to "
         "admin_principals in the awsaudit configuration"
     ),
     references=[
@@ -240,7 +244,11 @@ def _granted(actions: Sequence[GrantedAction]) -> list[dict[str, Any]]:
 
 
 def _duty_evidence(conflict: DutyConflict) -> dict[str, Any]:
-    return {"define_permissions": _granted(conflict.define), "assign_identities": _granted(conflict.assign)}
+    return {
+        "duty_sets": list(conflict.duty_sets),
+        "define_permissions": _granted(conflict.define),
+        "assign_identities": _granted(conflict.assign),
+    }
 
 
 def _actions_text(granted: Sequence[GrantedAction], shown: int = 3) -> str:
@@ -252,7 +260,10 @@ def _actions_text(granted: Sequence[GrantedAction], shown: int = 3) -> str:
 def _duty_failure(ctx: CheckContext, conflict: DutyConflict) -> Result:
     principal = conflict.principal
     define, assign = _actions_text(conflict.define), _actions_text(conflict.assign)
-    message = f"{principal.label} can define permissions ({define}) and assign identities ({assign})"
+    systems = " and ".join(conflict.duty_sets)
+    message = (
+        f"{principal.label} can define permissions ({define}) and assign identities ({assign}) in {systems}"
+    )
     evidence = _duty_evidence(conflict)
     # A side held only under conditions still lets one person do both when the conditions hold.
     if all(g.conditional for g in conflict.define) or all(g.conditional for g in conflict.assign):
