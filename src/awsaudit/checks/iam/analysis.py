@@ -185,17 +185,18 @@ def _escalation_failure(ctx: CheckContext, principal: Principal, path: Escalatio
     severity=Severity.MEDIUM,
     needs=[AUTHORIZATION, *SCP_INPUTS],
     rationale=(
-        "Whoever can both write permissions (policies, roles, groups; Identity Center permission sets) and "
-        "hand them to identities (create users, add them to groups, issue credentials; Identity Center account "
-        "assignments, identity-store users and group memberships) can grant anything to anyone without a "
-        "second person; the guide keeps the two duties apart except for a small, named set of administrators."
+        "Whoever can both write permissions (policies, roles, groups; Identity Center permission sets) "
+        "and hand them to identities (create users, add them to groups, issue credentials; Identity "
+        "Center account assignments, identity-store users and group memberships) can grant anything to "
+        "anyone without a second person; the guide keeps the two duties apart except for a small, named "
+        "set of administrators."
     ),
     remediation=(
         "Split the duties: remove either the permission-defining actions (iam:CreatePolicy*, iam:Put*Policy, "
         "iam:Attach*Policy on groups and roles, iam:CreateRole...) or the identity-assigning ones "
         "(iam:CreateUser, iam:AddUserToGroup, iam:CreateAccessKey, iam:*LoginProfile, user policies) "
-        "from the statements named in the evidence; for IAM Identity Center, either the permission-set actions "
-        "(sso:CreatePermissionSet, sso:Put*/Attach*ToPermissionSet, sso:ProvisionPermissionSet) or "
+        "from the statements named in the evidence; for IAM Identity Center, either the permission-set "
+        "actions (sso:CreatePermissionSet, sso:Put*/Attach*ToPermissionSet, sso:ProvisionPermissionSet) or "
         "sso:CreateAccountAssignment and identitystore:CreateUser/CreateGroupMembership; "
         "or, for a deliberate administrator, add the principal to "
         "admin_principals in the awsaudit configuration"
