@@ -10,7 +10,9 @@ backends are paid by nobody (on AWS there is no such cost), and records the requ
 Each timed scan is then `awsaudit lab scan ... --no-store` in its own process, measured with
 wait4(): user+sys CPU and peak RSS of exactly that process. The lab's own CPU over the same
 runs is reported beside it. Figures are medians over the repetitions; the machine is shared,
-so compare medians of runs made at the same time.
+so compare medians of runs made at the same time. The scan may write bytecode caches, as an
+installed package has them (--no-bytecode-cache measures a checkout run under
+PYTHONDONTWRITEBYTECODE, which compiles every module from source on every run).
 """
 
 from __future__ import annotations
@@ -49,11 +51,14 @@ class ScanRun:
 
 @dataclass
 class Report:
+    """The runs of one awsaudit source tree (the installed one, or a baseline given by path)."""
+
+    label: str
     scenario: str
     regions: tuple[str, ...]
     command: list[str]
     requests: int = 0
-    retries: dict[str, int] = field(default_factory=dict)
+    statistics: dict[str, Any] = field(default_factory=dict)
     runs: list[ScanRun] = field(default_factory=list)
 
     def median(self, name: str) -> float:
@@ -114,7 +119,7 @@ def _warm_up(command: list[str], environment: dict[str, str], output_dir: Path) 
     return snapshot
 
 
-def run_benchmark(args: argparse.Namespace) -> Report:
+def run_benchmark(args: argparse.Namespace) -> list[Report]:
     from awsaudit.lab.server import LAB_ENVIRONMENT
 
     connection, child_end = multiprocessing.Pipe()
@@ -125,34 +130,47 @@ def run_benchmark(args: argparse.Namespace) -> Report:
     endpoint_url, built_regions = connection.recv()
     regions = tuple(args.regions.split(",")) if args.regions else built_regions
     environment = {**os.environ, **LAB_ENVIRONMENT, "AWS_ENDPOINT_URL": endpoint_url}
+    if not args.no_bytecode_cache:
+        # An installed awsaudit has its bytecode compiled (pip does it); an editable checkout run
+        # under PYTHONDONTWRITEBYTECODE would recompile every module of the scan on every run.
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    subjects = [("current", environment)]
+    if args.baseline_src:
+        baseline_path = os.pathsep.join([str(args.baseline_src), environment.get("PYTHONPATH", "")])
+        subjects.insert(0, ("baseline", {**environment, "PYTHONPATH": baseline_path.rstrip(os.pathsep)}))
     try:
         with tempfile.TemporaryDirectory(prefix="bench-scan-") as temporary:
             output_dir = Path(temporary)
             command = _scan_command(args, regions, output_dir)
-            report = Report(args.scenario, regions, command[3:])
-            warm = _warm_up(command, environment, output_dir)
-            report.requests = sum(warm.get("api_calls", {}).values())
-            report.retries = dict(warm.get("statistics", {}).get("retries", {}))
+            reports = []
+            for label, subject_environment in subjects:
+                report = Report(label, args.scenario, regions, command[3:])
+                warm = _warm_up(command, subject_environment, output_dir)
+                report.requests = sum(warm.get("api_calls", {}).values())
+                report.statistics = dict(warm.get("statistics") or {})
+                reports.append(report)
+            # Interleaved, so that a baseline and the current tree see the same load on a shared machine.
             for _ in range(args.repeat):
-                connection.send("cpu")
-                lab_before = connection.recv()
-                user, system, wall, rss = _run_measured(command, environment)
-                connection.send("cpu")
-                lab_cpu = connection.recv() - lab_before
-                report.runs.append(ScanRun(user + system, user, system, wall, rss, lab_cpu))
+                for report, (_, subject_environment) in zip(reports, subjects, strict=True):
+                    connection.send("cpu")
+                    lab_before = connection.recv()
+                    user, system, wall, rss = _run_measured(command, subject_environment)
+                    connection.send("cpu")
+                    lab_cpu = connection.recv() - lab_before
+                    report.runs.append(ScanRun(user + system, user, system, wall, rss, lab_cpu))
     finally:
         connection.send("stop")
         child.join(timeout=30)
-    return report
+    return reports
 
 
 def print_report(report: Report) -> None:
     out = sys.stdout
-    out.write(f"scenario {report.scenario}, regions {','.join(report.regions)}\n")
+    out.write(f"{report.label}: scenario {report.scenario}, regions {','.join(report.regions)}\n")
     out.write(f"  command: awsaudit {' '.join(report.command)}\n")
     out.write(f"  requests (warm-up run): {report.requests}\n")
-    if report.retries:
-        out.write(f"  retries (warm-up run): {report.retries}\n")
+    if report.statistics:
+        out.write(f"  run statistics (warm-up run): {json.dumps(report.statistics, sort_keys=True)}\n")
     out.write("  run   cpu s  (user+sys)   wall s  peak RSS MB  lab cpu s\n")
     for index, run in enumerate(report.runs, 1):
         out.write(
@@ -183,16 +201,33 @@ def main() -> None:
     parser.add_argument("--max-workers", type=int, default=0, help="0: the scan's default")
     parser.add_argument("--output-format", default="json")
     parser.add_argument("--repeat", type=int, default=5, help="timed scans (after the warm-up)")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE for the scan (every module compiled from source each run)",
+    )
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="the src/ folder of another awsaudit tree (e.g. `git archive main src`), run in alternation",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("scan_args", nargs="*", help="further `awsaudit scan` options (after --)")
     args = parser.parse_args()
-    report = run_benchmark(args)
-    print_report(report)
-    verdicts = check_targets(report)
+    reports = run_benchmark(args)
+    for report in reports:
+        print_report(report)
+    current = reports[-1]
+    verdicts = check_targets(current)
+    if len(reports) == 2:
+        baseline = reports[0]
+        for name in ("cpu_seconds", "peak_rss_mb", "wall_seconds"):
+            ratio = current.median(name) / baseline.median(name)
+            sys.stdout.write(f"  current/baseline {name}: {ratio:.2f}\n")
     for verdict in verdicts:
         sys.stdout.write(f"  {verdict}\n")
     if args.json:
-        figures = asdict(report) | {"targets": verdicts}
+        figures = {"reports": [asdict(report) for report in reports], "targets": verdicts}
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 
 
