@@ -9,7 +9,8 @@
 - With AWSAUDIT_TESTS_REQUIRE_ALL=1 (set by `make test` and CI), a missing test prerequisite
   (Chromium, the PostgreSQL server) fails the run instead of skipping its tests.
 - Hypothesis examples have no deadline (speed is measured in benchmarks/, never asserted).
-- Audits the tests run are recorded in a throwaway history store, never the user's own.
+- Audits the tests run are recorded in a throwaway history store, never the user's own; derived
+  data (the compact action catalog) goes to a throwaway disk cache.
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ def private_history_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         os.environ.pop("AWSAUDIT_STORE", None)
     else:
         os.environ["AWSAUDIT_STORE"] = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_disk_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Never write to the user's own cache folder (the compact action catalog is kept there)."""
+    previous = os.environ.get("AWSAUDIT_CACHE_DIR")
+    os.environ["AWSAUDIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("AWSAUDIT_CACHE_DIR", None)
+    else:
+        os.environ["AWSAUDIT_CACHE_DIR"] = previous
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

