@@ -1156,3 +1156,74 @@ def test_instance_profiles() -> None:
 def test_instance_profiles_unknown() -> None:
     snapshot = SnapshotBuilder().with_error("ec2", "Instances", region="eu-west-1").build()
     assert only(run(snapshot, "ec2.instance_profile_attached")).status is Status.UNKNOWN
+
+
+GITHUB_PROVIDER = {
+    "Arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com",
+    "Provider": {"Url": "token.actions.githubusercontent.com", "ClientIDList": ["sts.amazonaws.com"]},
+}
+
+
+def _github_trust(condition: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": GITHUB_PROVIDER["Arn"]},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": condition,
+            }
+        ],
+    }
+
+
+def _federated_role(name: str, trust_policy: object) -> dict[str, Any]:
+    return {
+        "RoleName": name,
+        "RoleId": f"AROA{name.upper()}",
+        "Arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}",
+        "AssumeRolePolicyDocument": trust_policy,
+        "RolePolicyList": [],
+        "AttachedManagedPolicies": [],
+        "InstanceProfileList": [],
+    }
+
+
+AUDIENCE = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+
+
+def test_identity_federation_lists_the_roles_each_provider_admits_with_their_grade() -> None:
+    main_branch = {"token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}
+    pinned = _github_trust({"StringEquals": {**AUDIENCE, **main_branch}})
+    any_repository = _github_trust({"StringEquals": AUDIENCE})
+    snapshot = (
+        details(roles=[_federated_role("deploy-main", pinned), _federated_role("ci-any", any_repository)])
+        .with_dataset("iam", "CredentialReport", report(root_credential_row()))
+        .with_dataset("iam", "SAMLProviders", [])
+        .with_dataset("iam", "OpenIDConnectProviders", [GITHUB_PROVIDER])
+        .build()
+    )
+    finding = only(run(snapshot, "iam.identity_federation"))
+    assert finding.status is Status.MANUAL
+    provider = finding.evidence["oidc_providers"][0]
+    trusted_by = {t["role"].rsplit("/", 1)[-1]: t for t in provider["trusted_by"]}
+    assert trusted_by["deploy-main"]["risk"] == "none"
+    assert trusted_by["ci-any"]["risk"] == "high"
+    assert "2 federated role trust(s), 1 too broad" in finding.message
+    assert "role_trusts_not_judged" not in finding.evidence
+
+
+def test_identity_federation_says_when_role_trusts_could_not_be_judged() -> None:
+    snapshot = (
+        with_report(root_credential_row())
+        .with_dataset("iam", "SAMLProviders", [])
+        .with_dataset("iam", "OpenIDConnectProviders", [GITHUB_PROVIDER])
+        .with_error("iam", "AccountAuthorizationDetails")
+        .build()
+    )
+    finding = only(run(snapshot, "iam.identity_federation"))
+    assert finding.status is Status.MANUAL
+    assert "not collected" in finding.evidence["role_trusts_not_judged"]
+    assert finding.evidence["oidc_providers"][0]["trusted_by"] == []
+    assert finding.message.endswith("role trusts not judged")
