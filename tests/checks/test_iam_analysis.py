@@ -205,20 +205,71 @@ def test_missing_or_malformed_policies_make_only_their_holders_unknown() -> None
     assert "Effect must be" in str(findings[arn("user", "holder")].evidence["unreadable"])
 
 
-def test_an_unreadable_trust_on_an_admin_role_makes_those_who_may_assume_it_unknown() -> None:
+def test_an_unreadable_trust_on_an_admin_role_makes_everyone_it_could_admit_unknown() -> None:
+    # Within the account a trust naming a principal suffices, so an unreadable one could admit anybody that
+    # no explicit deny (or boundary, or SCP) keeps from sts:AssumeRole.
     account = Account()
     account.role(
         "admin", {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}, attached=(ADMIN_POLICY,)
     )
     account.user("assumer", inline=doc(allow("sts:AssumeRole", arn("role", "admin"))))
     account.user("reader", inline=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    no_assume = {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}
+    account.user("fenced", inline=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*"), no_assume))
     snapshot = account.builder().build()
     escalation = by_resource(run(snapshot, "iam.privilege_escalation"))
-    assert escalation[arn("user", "assumer")].status is Status.UNKNOWN
-    assert escalation[arn("user", "reader")].status is Status.PASS
+    assert {resource: f.status for resource, f in escalation.items()} == {
+        arn("user", "assumer"): Status.UNKNOWN,
+        arn("user", "reader"): Status.UNKNOWN,
+        arn("user", "fenced"): Status.PASS,
+    }
+    evidence = escalation[arn("user", "reader")].evidence
+    assert evidence["unknown_node"] == arn("role", "admin")
+    assert "needs Principal" in evidence["trust_policy_problem"]
+    assert "role/admin" in escalation[arn("user", "reader")].message
     (trust_finding,) = run(snapshot, "iam.external_trust")
     assert (trust_finding.resource, trust_finding.status) == (arn("role", "admin"), Status.UNKNOWN)
     assert "Principal" in trust_finding.message
+
+
+def test_passrole_into_a_role_whose_policy_is_unreadable_is_unknown_naming_it() -> None:
+    account = Account()
+    broken = account.policy("broken", {"Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]})
+    account.role("worker", trust({"Service": "ec2.amazonaws.com"}), attached=(broken,), profile=True)
+    account.role("ec2-admin", trust({"Service": "ec2.amazonaws.com"}), attached=(ADMIN_POLICY,), profile=True)
+    account.user(
+        "launcher", inline=doc(allow(["iam:PassRole", "ec2:RunInstances"], [arn("role", "worker"), "*"]))
+    )
+    account.user(
+        "narrow", inline=doc(allow("iam:PassRole", arn("role", "worker")), allow("ec2:RunInstances"))
+    )
+    account.user("reader", inline=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    findings = by_resource(run(account.builder().build(), "iam.privilege_escalation"))
+    assert {resource: f.status for resource, f in findings.items()} == {
+        arn("role", "worker"): Status.UNKNOWN,
+        arn("user", "launcher"): Status.FAIL,  # a definite path (to ec2-admin) beats an unknown one
+        arn("user", "narrow"): Status.UNKNOWN,
+        arn("user", "reader"): Status.PASS,
+    }
+    narrow = findings[arn("user", "narrow")]
+    assert narrow.evidence["unknown_node"] == arn("role", "worker")
+    assert narrow.evidence["unknown_policies"] == [broken]
+    assert "Effect must be" in next(iter(narrow.evidence["unreadable"].values()))
+    (hop,) = narrow.evidence["hops"]
+    assert (hop["to"], hop["permissions"]) == (arn("role", "worker"), ["iam:PassRole", "ec2:RunInstances"])
+
+
+def test_a_role_without_a_trust_policy_in_the_snapshot_is_unknown_not_untrusted() -> None:
+    account = Account()
+    account.role("admin", SAME_ACCOUNT, attached=(ADMIN_POLICY,))
+    del account.roles[-1]["AssumeRolePolicyDocument"]
+    account.user("reader", inline=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    snapshot = account.builder().build()
+    (escalation,) = run(snapshot, "iam.privilege_escalation")
+    assert escalation.status is Status.UNKNOWN
+    assert escalation.evidence["trust_policy_problem"] == "no trust policy in the snapshot"
+    (trust_finding,) = run(snapshot, "iam.external_trust")
+    assert trust_finding.status is Status.UNKNOWN
 
 
 def _organization_snapshot(account: Account, management: str, scp: dict[str, Any]) -> SnapshotBuilder:

@@ -116,3 +116,35 @@ def test_a_snapshot_without_authorization_details_or_file_is_exit_2(tmp_path: Pa
     assert code == 2 and "iam/AccountAuthorizationDetails was not collected" in output
     code, output = _run("who-can", "s3:GetObject", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read" in output
+
+
+@pytest.fixture(scope="module")
+def opaque_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A role whose policy is not in the snapshot, reachable by assumption, and one reader beside it."""
+    account = Account()
+    account.role("opaque", SAME_ACCOUNT, attached=(arn("policy", "not-collected"),))
+    account.user("assumer", inline=doc(allow("sts:AssumeRole", arn("role", "opaque"))))
+    account.user("reader", inline=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    return save(account.builder().build(), tmp_path_factory.mktemp("opaque") / "snapshot.json.gz")
+
+
+def test_who_can_lists_whoever_reaches_an_unknown_node_as_unknown(opaque_file: Path) -> None:
+    answer = _json("who-can", "ec2:TerminateInstances", str(opaque_file))
+    by_principal = {entry["principal"]: entry for entry in answer["principals"]}
+    assert {p: (e["access"], e["status"]) for p, e in by_principal.items()} == {
+        arn("role", "opaque"): ("direct", "unknown"),
+        arn("user", "assumer"): ("escalation", "unknown"),
+    }
+    assumer = by_principal[arn("user", "assumer")]
+    assert assumer["unknown_node"] == arn("role", "opaque")
+    assert [hop["to"] for hop in assumer["path"]] == [arn("role", "opaque")]
+
+
+def test_iam_paths_says_admin_is_unknown_through_an_unknown_node(opaque_file: Path) -> None:
+    answer = _json("iam-paths", "assumer", str(opaque_file))
+    assert answer["admin"] == "unknown"
+    (admin,) = [entry for entry in answer["reachable"] if entry["target"] == "admin"]
+    assert admin["unknown_node"] == arn("role", "opaque") and "not-collected" in admin["unknown_reason"]
+    assert _json("iam-paths", "reader", str(opaque_file))["admin"] is False
+    code, output = _run("iam-paths", "assumer", str(opaque_file))
+    assert code == 0 and "ADMIN (unknown)" in output and "cannot be ruled out" in output

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from awsaudit.analyze.iam import ADMIN, Edge, Reachable, WhoCan
+from awsaudit.analyze.iam import ADMIN, Edge, Reachable, UnknownReach, WhoCan
 from awsaudit.analyze.iam.adapters import IamModel, conditions_evidence, hop_evidence
 from awsaudit.terminal import write_text
 
@@ -20,9 +20,8 @@ def query_notes(model: IamModel) -> list[str]:
     """What limits every answer: how SCPs were treated and which policies could not be read."""
     notes = [f"SCPs: {model.scps}"]
     notes.extend(f"unreadable {name}: {problem}" for name, problem in sorted(model.unreadable.items()))
-    notes.extend(
-        f"unreadable trust policy of {role}: {p}" for role, p in sorted(model.unreadable_trust.items())
-    )
+    trust_problems = model.graph.trust_problems() if model.graph is not None else model.unreadable_trust
+    notes.extend(f"unreadable trust policy of {role}: {p}" for role, p in sorted(trust_problems.items()))
     return notes
 
 
@@ -54,6 +53,10 @@ def _answer_status(answer: WhoCan) -> str:
 
 def _answer_detail(answer: WhoCan) -> str:
     decision = answer.decision
+    if answer.unknown_reach is not None:
+        return "\n".join(
+            filter(None, [_path_text(answer.path), f"cannot be ruled out: {answer.unknown_reach.reason}"])
+        )
     if answer.via_escalation or decision is None:
         return _path_text(answer.path)
     if answer.unknown:
@@ -71,7 +74,15 @@ def _answer_json(answer: WhoCan) -> dict[str, Any]:
         "conditions": conditions_evidence(decision.conditions) if decision else [],
         "unknown_policies": list(decision.unknown_policies) if decision and answer.unknown else [],
         "path": [hop_evidence(edge) for edge in answer.path],
+        **_unknown_json(answer.unknown_reach),
     }
+
+
+def _unknown_json(reach: UnknownReach | None) -> dict[str, Any]:
+    """The unknown node an answer rests on, and why it is unknown (nothing when it rests on none)."""
+    if reach is None:
+        return {}
+    return {"unknown_node": reach.node, "unknown_reason": reach.reason}
 
 
 def show_who_can(
@@ -106,12 +117,21 @@ def show_who_can(
 # ---------------------------------------------------------------- iam-paths
 
 
+def _admin_answer(reached: Sequence[Reachable]) -> bool | str:
+    """True, False, or "unknown" when no path is known but one cannot be ruled out."""
+    for entry in reached:
+        if entry.target == ADMIN:
+            return "unknown" if entry.unknown_reach is not None else True
+    return False
+
+
 def _reachable_json(reachable: Reachable) -> dict[str, Any]:
     return {
         "target": reachable.target,
         "steps": len(reachable.edges),
         "conditional": reachable.conditional,
         "path": [hop_evidence(edge) for edge in reachable.edges],
+        **_unknown_json(reachable.unknown_reach),
     }
 
 
@@ -127,19 +147,25 @@ def show_paths(
         _write_json(
             {
                 "principal": principal_arn,
-                "admin": any(r.target == ADMIN for r in reached),
+                "admin": _admin_answer(reached),
                 "reachable": [_reachable_json(r) for r in reached],
                 "notes": notes,
             }
         )
         return
     table = Table(title=f"Where {principal_label} can get to")
+    unknown_admin = next((r for r in reached if r.unknown_reach is not None), None)
     for column in ("Target", "Steps", "Conditional", "Path"):
         table.add_column(column, overflow="fold")
     for entry in reached:
         target = "ADMIN" if entry.target == ADMIN else _name(entry.target)
         path = _path_text(entry.edges) if entry.edges else "is an administrator itself"
         conditional = "yes" if entry.conditional else "no"
+        if entry is unknown_admin and entry.unknown_reach is not None:
+            target = "ADMIN (unknown)"
+            path = "\n".join(
+                filter(None, [_path_text(entry.edges), f"cannot be ruled out: {entry.unknown_reach.reason}"])
+            )
         table.add_row(*map(Text, (target, str(len(entry.edges)), conditional, path)))
     console.print(table)
     if not reached:

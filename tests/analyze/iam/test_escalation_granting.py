@@ -1,9 +1,9 @@
 """Escalation through the principals one can act as: a granter reached by P edits something P can act as."""
 
 import pytest
-from iam_builders import ACCOUNT, AccountBuilder, allow, doc, role_arn, trust, user_arn
+from iam_builders import ACCOUNT, AccountBuilder, allow, deny, doc, role_arn, trust, user_arn
 
-from awsaudit.analyze.iam import ADMIN, EdgeKind
+from awsaudit.analyze.iam import ADMIN, EdgeKind, graph_for, parse_authorization_details
 
 ACCOUNT_ROOT = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
 PUBLISHER = f"arn:aws:iam::{ACCOUNT}:policy/team"
@@ -147,14 +147,63 @@ def test_unknown_node_on_the_way_is_reported(account: AccountBuilder) -> None:
     assert user_arn("loner") not in unknown
 
 
-def test_unreadable_trust_of_an_admin_role_reaches_whoever_may_assume_it(account: AccountBuilder) -> None:
+def test_unreadable_trust_of_an_admin_role_may_admit_anyone_not_kept_out(account: AccountBuilder) -> None:
+    # Within the account a trust naming a principal is enough: an unreadable one could name anybody, so only
+    # an explicit deny, an SCP or a boundary that withholds sts:AssumeRole keeps a principal out.
     account.admin_role("admin", trust({"AWS": user_arn("nobody")}))
-    account.user("nobody")
     account.user("pat", inline={"p": doc(allow("sts:AssumeRole", "*"))})
     account.user("reader", inline={"p": doc(allow("s3:GetObject"))})
-    unknown = account.graph().unknown_reach({role_arn("admin"): "invalid JSON"})
-    assert unknown[user_arn("pat")].node == role_arn("admin")
-    assert user_arn("reader") not in unknown
+    account.user("denied", inline={"p": doc(allow("s3:GetObject"), deny("sts:AssumeRole"))})
+    bounded = account.policy("bounded", doc(allow("s3:*")))
+    account.user("bounded", inline={"p": doc(allow("s3:GetObject"))}, boundary=bounded)
+    account.role("worker", trust({"AWS": user_arn("reader")}))
+    details = account.details()
+    graph = graph_for(parse_authorization_details(details), {role_arn("admin"): "invalid JSON"})
+    unknown = graph.unknown_reach()
+    assert set(unknown) == {user_arn("pat"), user_arn("reader"), role_arn("worker")}
+    for principal in (user_arn("pat"), user_arn("reader"), role_arn("worker")):
+        reach = unknown[principal]
+        assert (reach.node, reach.trust_problem, reach.edges) == (role_arn("admin"), "invalid JSON", ())
+        assert "role/admin leads to admin" in reach.reason
+
+
+def test_a_role_without_trust_policy_counts_as_unreadable(account: AccountBuilder) -> None:
+    account.admin_role("admin")
+    account.roles[-1].pop("AssumeRolePolicyDocument")
+    account.user("reader", inline={"p": doc(allow("s3:GetObject"))})
+    graph = account.graph()
+    assert graph.trust_problems() == {role_arn("admin"): "no trust policy in the snapshot"}
+    assert graph.unknown_reach()[user_arn("reader")].node == role_arn("admin")
+
+
+def test_an_unreadable_trust_matters_only_on_a_role_that_leads_somewhere(account: AccountBuilder) -> None:
+    account.role("harmless", trust({"AWS": user_arn("pat")}), inline={"p": doc(allow("s3:GetObject"))})
+    account.user("pat", inline={"p": doc(allow("sts:AssumeRole", "*"))})
+    graph = graph_for(parse_authorization_details(account.details()), {role_arn("harmless"): "bad"})
+    assert graph.unknown_reach() == {}
+
+
+def test_an_unreadable_trust_on_a_role_that_reaches_an_unknown_node_opens_it_too(
+    account: AccountBuilder,
+) -> None:
+    missing = f"arn:aws:iam::{ACCOUNT}:policy/not-collected"
+    account.role("opaque", trust({"AWS": role_arn("gate")}), attached=[missing])
+    account.role("gate", trust({"AWS": user_arn("nobody")}), inline={"p": doc(allow("sts:AssumeRole"))})
+    account.user("pat", inline={"p": doc(allow("s3:GetObject"))})
+    graph = graph_for(parse_authorization_details(account.details()), {role_arn("gate"): "bad"})
+    reach = graph.unknown_reach()[user_arn("pat")]
+    assert reach.node == role_arn("gate")
+    assert "policies of role/opaque are unknown" in reach.reason
+
+
+def test_a_definite_path_beats_an_unknown_one(account: AccountBuilder) -> None:
+    missing = f"arn:aws:iam::{ACCOUNT}:policy/not-collected"
+    account.admin_role("admin")
+    account.role("opaque", trust(ACCOUNT_ROOT), attached=[missing])
+    account.user("pat", inline={"p": doc(allow("sts:AssumeRole", "*"))})
+    graph = account.graph()
+    assert user_arn("pat") in graph.escalation_paths()
+    assert user_arn("pat") not in graph.unknown_reach()
 
 
 def test_attach_restricted_to_policies_it_may_create_still_escalates(account: AccountBuilder) -> None:

@@ -64,7 +64,7 @@ def build_iam_model(snapshot: Snapshot) -> IamModel:
             account = parse_authorization_details(readable, scp_levels=levels)
     except PolicyParseError as problem:
         return IamModel(None, f"Cannot analyse the account's authorization details: {problem}", scps=scps)
-    return IamModel(graph_for(account), None, unreadable, unreadable_trust, scps)
+    return IamModel(graph_for(account, unreadable_trust), None, unreadable, unreadable_trust, scps)
 
 
 def _parses(document: object, name: str, kind: PolicyKind = PolicyKind.IDENTITY) -> str | None:

@@ -8,19 +8,19 @@ matter rather than principals x principals:
 1. from the administrators and the principals that can grant themselves everything;
 2. for each group of principals that can grant admin to *others* (one permission profile), from those granters
    and, separately, from the principals they can grant to: whoever reaches both escalates;
-3. from the principals whose policies (or a trust policy on the way) are unknown: whoever reaches one without
-   a known path cannot be said to be safe.
+3. from the principals whose policies are unknown, and from every principal an unreadable trust policy could
+   admit (`unknown.py`): whoever reaches one without a known path cannot be said to be safe.
 """
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from awsaudit.analyze.iam.account import Principal
 from awsaudit.analyze.iam.edge_finder import EdgeFinder, SearchState
 from awsaudit.analyze.iam.edges import ADMIN, Edge, EdgeKind, EscalationPath
-from awsaudit.analyze.iam.evaluation import Outcome
-from awsaudit.analyze.iam.recipes import ASSUME_ROLE, COMPUTE_RECIPES, GRANT_ACTIONS
+from awsaudit.analyze.iam.recipes import COMPUTE_RECIPES, GRANT_ACTIONS
+from awsaudit.analyze.iam.unknown import UnknownReach, reach_through_unknown
 
 __all__ = [
     "ADMIN",
@@ -33,22 +33,18 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class UnknownReach:
-    """A principal with no known path to admin that can reach `node`, whose policies (or trust policy) are
-    unknown, along `edges` (empty when it is the node, or may assume the node, itself)."""
-
-    principal: str
-    node: str
-    edges: tuple[Edge, ...]
-
-
 @dataclass(eq=False, slots=True)
 class EscalationGraph(EdgeFinder):
-    """The privilege-escalation graph of an `IamAnalysis`, with its searches (results cached)."""
+    """The privilege-escalation graph of an `IamAnalysis`, with its searches (results cached).
 
+    `unreadable_trust`: role ARN -> why its trust policy cannot be read (a role without one in the snapshot
+    counts too, see `trust_problems`).
+    """
+
+    unreadable_trust: Mapping[str, str] = field(default_factory=dict)
     _sinks: dict[str, Edge | None] | None = None
     _paths: dict[str, EscalationPath] | None = None
+    _unknown: dict[str, UnknownReach] | None = None
 
     def shortest_paths_to(self, sinks: Mapping[str, Edge | None]) -> dict[str, Edge | None]:
         """Backward BFS over acting-as edges: for every principal that reaches a sink, its first edge (None
@@ -152,33 +148,25 @@ class EscalationGraph(EdgeFinder):
                     best[arn] = EscalationPath(arn, (*first, grant[0], *second), target, granter=granter)
         return best
 
-    def unknown_reach(self, unreadable_trust: Mapping[str, str] | None = None) -> dict[str, UnknownReach]:
-        """Principals without a path to admin whose way might run through an unknown node.
+    def trust_problems(self) -> dict[str, str]:
+        """Roles whose trust policy cannot be read: unparseable, or absent from the snapshot."""
+        problems = {
+            role.arn: "no trust policy in the snapshot"
+            for role in self.analysis.account.roles
+            if role.trust_policy is None
+        }
+        problems.update(
+            (arn, why) for arn, why in self.unreadable_trust.items() if arn in self.analysis.by_arn
+        )
+        return problems
 
-        Unknown nodes: principals with attached policies (or a boundary) missing from the snapshot, and roles
-        in `unreadable_trust` (ARN -> problem) that are or lead to admin (whoever may call sts:AssumeRole on
-        such a role might be trusted by it). Returns the principals reaching one over acting-as edges.
-        """
-        paths = self.escalation_paths()
-        node_of: dict[str, str] = {p.arn: p.arn for p in self.undetermined()}
-        for role_arn in sorted(unreadable_trust or {}):
-            role = self.analysis.by_arn.get(role_arn)
-            if role is None or not (self.is_admin(role) or role_arn in paths):
-                continue
-            for profile in self.analysis.profiles_for(ASSUME_ROLE):
-                decision = profile.decide(ASSUME_ROLE, role_arn)
-                if decision.allowed or decision.outcome is Outcome.UNKNOWN:
-                    for principal in self.analysis.principals_of(profile):
-                        node_of.setdefault(principal.arn, role_arn)
-        if not node_of:
-            return {}
-        first_edge = self.shortest_paths_to(dict.fromkeys(node_of))
-        found: dict[str, UnknownReach] = {}
-        for arn in first_edge:
-            principal = self.analysis.by_arn[arn]
-            if arn in paths or self.is_admin(principal):
-                continue
-            edges = self._walk(arn, first_edge)
-            end = edges[-1].target if edges else arn
-            found[arn] = UnknownReach(arn, node_of[end], edges)
-        return found
+    def unknown_reach(self) -> dict[str, UnknownReach]:
+        """Principals without a path to admin whose way to admin might run through an unknown node: a
+        principal whose policies are unknown, or a role that is (or leads to) admin behind a trust policy that
+        cannot be read and could admit them. Administrators and principals with a path are left out."""
+        if self._unknown is None:
+            paths = self.escalation_paths()
+            leads = {*paths, *(p.arn for p in self.analysis.account.principals if self.is_admin(p))}
+            found = reach_through_unknown(self, leads, "leads to admin")
+            self._unknown = {arn: reach for arn, reach in found.items() if arn not in leads}
+        return dict(self._unknown)

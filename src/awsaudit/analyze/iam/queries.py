@@ -9,6 +9,7 @@ from awsaudit.analyze.iam.analysis import analyze_account
 from awsaudit.analyze.iam.escalation import ADMIN, Edge, EscalationGraph
 from awsaudit.analyze.iam.evaluation import Decision, Outcome
 from awsaudit.analyze.iam.policy import Policy
+from awsaudit.analyze.iam.unknown import UnknownReach, reach_through_unknown
 
 
 def build_graph(
@@ -18,21 +19,29 @@ def build_graph(
     return graph_for(parse_authorization_details(details, scp_levels=scp_levels))
 
 
-def graph_for(account: IamAccount) -> EscalationGraph:
-    return EscalationGraph(analyze_account(account))
+def graph_for(account: IamAccount, unreadable_trust: Mapping[str, str] | None = None) -> EscalationGraph:
+    """`unreadable_trust`: role ARN -> why its trust policy could not be parsed (the role is kept, its trust
+    read as unknown)."""
+    return EscalationGraph(analyze_account(account), unreadable_trust=dict(unreadable_trust or {}))
 
 
 @dataclass(frozen=True, slots=True)
 class WhoCan:
-    """A principal that can perform the action: directly (`path` empty) or after escalating along `path`."""
+    """A principal that can perform the action: directly (`path` empty) or after escalating along `path`.
+
+    `unknown_reach`: set when the principal cannot be ruled out only because it can reach an unknown node
+    (`path` is then the way to it)."""
 
     principal: Principal
     decision: Decision | None
     path: tuple[Edge, ...] = ()
+    unknown_reach: UnknownReach | None = None
 
     @property
     def via_escalation(self) -> bool:
-        return bool(self.path)
+        return bool(self.path) or (
+            self.unknown_reach is not None and self.unknown_reach.node != self.principal.arn
+        )
 
     @property
     def conditional(self) -> bool:
@@ -41,14 +50,17 @@ class WhoCan:
 
     @property
     def unknown(self) -> bool:
-        return self.decision is not None and self.decision.outcome is Outcome.UNKNOWN
+        direct = self.decision is not None and self.decision.outcome is Outcome.UNKNOWN
+        return direct or self.unknown_reach is not None
 
 
 def who_can(graph: EscalationGraph, action: str, resource: str | None = None) -> tuple[WhoCan, ...]:
     """Principals that can perform `action` on `resource` (None: on some resource).
 
     Direct answers include UNKNOWN ones (a policy in force is missing from the snapshot); escalations lead
-    to a principal that can do it directly, or to admin when the SCPs leave the action open.
+    to a principal that can do it directly, or to admin when the SCPs leave the action open. Principals with
+    neither that can reach an unknown node (a principal whose answer is unknown, a role behind an unreadable
+    trust policy that leads to one who can) are listed as unknown, with the way to that node.
     """
     analysis = graph.analysis
     direct: dict[str, WhoCan] = {}
@@ -67,21 +79,43 @@ def who_can(graph: EscalationGraph, action: str, resource: str | None = None) ->
         if arn not in direct and edge is not None:
             results.append(WhoCan(analysis.by_arn[arn], None, graph.path(arn, first_edge).edges))
     index = analysis.catalog.index(action)
+
+    def scps_leave_open(arn: str) -> bool:
+        return index is None or bool(analysis.profile_of[arn].scp_ceiling >> index & 1)
+
     for arn, path in graph.escalation_paths().items():
         if arn in direct or arn in first_edge:
             continue
         # Admin can do the action only where the SCPs leave it open.
-        if index is None or analysis.profile_of[arn].scp_ceiling >> index & 1:
+        if scps_leave_open(arn):
             results.append(WhoCan(analysis.by_arn[arn], None, path.edges))
+    listed = {entry.principal.arn for entry in results}
+    known = {entry.principal.arn for entry in results if not entry.unknown}
+    unknown_direct = {
+        arn: f"the policies in force for {entry.principal.label} are unknown for {action}"
+        for arn, entry in direct.items()
+        if entry.unknown
+    }
+    reaching = reach_through_unknown(graph, known, f"can perform {action}", unknown_direct)
+    for arn, reach in graph.unknown_reach().items():
+        if scps_leave_open(arn):
+            reaching.setdefault(arn, reach)
+    for arn, reach in reaching.items():
+        if arn not in listed:
+            results.append(WhoCan(analysis.by_arn[arn], None, reach.edges, reach))
     return tuple(sorted(results, key=lambda entry: (entry.via_escalation, entry.principal.arn)))
 
 
 @dataclass(frozen=True, slots=True)
 class Reachable:
-    """A principal (or ADMIN) that `paths_from`'s source can become, with the shortest way there."""
+    """A principal (or ADMIN) that `paths_from`'s source can become, with the shortest way there.
+
+    `unknown_reach`: for ADMIN only, set when no path is known but one cannot be ruled out (the unknown node,
+    and `edges` the way to it)."""
 
     target: str
     edges: tuple[Edge, ...]
+    unknown_reach: UnknownReach | None = None
 
     @property
     def conditional(self) -> bool:
@@ -109,4 +143,6 @@ def paths_from(graph: EscalationGraph, source: Principal) -> tuple[Reachable, ..
     reached = [Reachable(target, edges) for target, edges in paths.items() if target != source.arn]
     if admin is not None:
         reached.insert(0, Reachable(ADMIN, admin))
+    elif (unknown := graph.unknown_reach().get(source.arn)) is not None:
+        reached.insert(0, Reachable(ADMIN, unknown.edges, unknown))
     return tuple(reached)

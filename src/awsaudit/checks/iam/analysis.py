@@ -18,6 +18,7 @@ from awsaudit.analyze.iam import (
     GrantedAction,
     Principal,
     Statement,
+    UnknownReach,
     Verdict,
     external_trusts,
     separation_of_duties,
@@ -100,7 +101,7 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Result]:
         return
     graph = model.graph
     paths = graph.escalation_paths()
-    unknown = graph.unknown_reach(model.unreadable_trust)
+    unknown = graph.unknown_reach()
     for principal in _sorted(graph.analysis.account.principals):
         if graph.is_admin(principal):
             continue  # administrators are judged by iam.full_admin_policy and the separation of duties
@@ -112,28 +113,36 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Result]:
             yield ctx.passed(principal.arn, f"{principal.label} has no path to admin", {"scps": model.scps})
         elif reach.node == principal.arn:
             yield _unknown_policies(ctx, model, graph, principal, "paths to admin cannot be ruled out")
-        elif reach.node in model.unreadable_trust:
-            yield ctx.unknown(
-                principal.arn,
-                f"{principal.label} may assume {reach.node}, "
-                "whose trust policy is unreadable and leads to admin",
-                {
-                    "role": reach.node,
-                    "trust_policy_problem": model.unreadable_trust[reach.node],
-                    "hops": [hop_evidence(edge) for edge in reach.edges],
-                },
-            )
         else:
             yield ctx.unknown(
                 principal.arn,
-                f"{principal.label} can act as {reach.node}, whose policies are unknown: a path to admin "
-                "through it cannot be ruled out",
-                {
-                    "node": reach.node,
-                    "hops": [hop_evidence(edge) for edge in reach.edges],
-                    "scps": model.scps,
-                },
+                f"{principal.label}: a path to admin cannot be ruled out: {reach.reason}",
+                unknown_reach_evidence(reach, model),
             )
+
+
+def unknown_reach_evidence(reach: UnknownReach, model: IamModel) -> dict[str, Any]:
+    """The unknown node a principal can reach, why it is unknown, and the hops to it."""
+    evidence: dict[str, Any] = {
+        "unknown_node": reach.node,
+        "reason": reach.reason,
+        "hops": [hop_evidence(edge) for edge in reach.edges],
+        "scps": model.scps,
+    }
+    if reach.trust_problem is not None:
+        evidence["trust_policy_problem"] = reach.trust_problem
+    if reach.unknown_policies:
+        evidence["unknown_policies"] = list(reach.unknown_policies)
+        evidence["unreadable"] = _unreadable_of(model, reach.unknown_policies)
+    return evidence
+
+
+def _unreadable_of(model: IamModel, missing: Sequence[str]) -> dict[str, str]:
+    return {
+        name: problem
+        for name, problem in model.unreadable.items()
+        if any(name == policy or name.startswith(f"{policy} ") for policy in missing)
+    }
 
 
 def _unknown_policies(
@@ -142,15 +151,10 @@ def _unknown_policies(
     """UNKNOWN for a principal some of whose policies (or boundary) the snapshot lacks or cannot read."""
     context = graph.analysis.profile_of[principal.arn].context
     missing = [*context.unknown_policies, *filter(None, [context.unknown_boundary])]
-    unreadable = {
-        name: problem
-        for name, problem in model.unreadable.items()
-        if any(name == policy or name.startswith(f"{policy} ") for policy in missing)
-    }
     return ctx.unknown(
         principal.arn,
         f"{principal.label}: {consequence}, policies unknown: {', '.join(missing)}",
-        {"unknown_policies": missing, "unreadable": unreadable},
+        {"unknown_policies": missing, "unreadable": _unreadable_of(model, missing)},
     )
 
 
@@ -306,16 +310,17 @@ def external_trust(ctx: CheckContext) -> Iterator[Result]:
     by_role: dict[str, list[ExternalTrust]] = {}
     for trust in external_trusts(model.graph.analysis.account):
         by_role.setdefault(trust.role_arn, []).append(trust)
-    for role_arn in model.unreadable_trust:
+    unreadable = model.graph.trust_problems()
+    for role_arn in unreadable:
         by_role.setdefault(role_arn, [])
     for role_arn in sorted(by_role):
         trusts = by_role[role_arn]
         name = role_arn.rsplit("/", 1)[-1]
-        if role_arn in model.unreadable_trust:
+        if role_arn in unreadable:
             yield ctx.unknown(
                 role_arn,
-                f"role/{name}: trust policy unreadable: {model.unreadable_trust[role_arn]}",
-                {"trust_policy_problem": model.unreadable_trust[role_arn]},
+                f"role/{name}: trust policy unreadable: {unreadable[role_arn]}",
+                {"trust_policy_problem": unreadable[role_arn]},
             )
             continue
         internal, trusts = _split_internal(trusts, context)
