@@ -564,3 +564,47 @@ def test_access_log_target_passes_with_sse_s3_only() -> None:
     assert statuses(findings) == {bucket_arn("logs"): Status.PASS, bucket_arn("app"): Status.FAIL}
     logs = next(f for f in findings if f.resource == bucket_arn("logs"))
     assert logs.evidence["access_logs_from"] == ["app"]
+
+
+# ------------------------------------------------------------------ one hostile policy, one UNKNOWN
+
+
+def _nested_text(depth: int) -> str:
+    """JSON text nested `depth` levels (objects and lists alternating), built as text: json.dumps cannot."""
+    opening = "".join('{"k":' if level % 2 else "[" for level in range(depth))
+    closing = "".join("}" if level % 2 else "]" for level in reversed(range(depth)))
+    return f'{opening}"x"{closing}'
+
+
+@pytest.mark.parametrize("where", ["Condition", "Principal", "Action"])
+@pytest.mark.parametrize(
+    "check_id", ["s3.bucket_public_access", "s3.bucket_tls_only", "s3.bucket_policy_encryption"]
+)
+def test_a_policy_nested_990_deep_makes_only_its_bucket_unknown(check_id: str, where: str) -> None:
+    hostile_statement = {**public_read("hostile"), where: "DEEP"}
+    hostile_policy = policy(hostile_statement).replace('"DEEP"', _nested_text(990))
+    findings = judge(
+        check_id,
+        bucket("hostile", Policy=hostile_policy),
+        bucket("open", Policy=policy(public_read("open"))),
+        bucket("closed", Policy=policy(tls_deny("closed"))),
+    )
+    by_bucket = {f.resource: f for f in findings}
+    assert set(by_bucket) == {bucket_arn("hostile"), bucket_arn("open"), bucket_arn("closed")}
+    hostile = by_bucket[bucket_arn("hostile")]
+    assert hostile.status is Status.UNKNOWN and "nested more than 32 levels" in hostile.message
+    assert {by_bucket[bucket_arn(name)].status for name in ("open", "closed")} <= {Status.PASS, Status.FAIL}
+    if check_id == "s3.bucket_public_access":
+        assert by_bucket[bucket_arn("open")].status is Status.FAIL
+        assert by_bucket[bucket_arn("closed")].status is Status.PASS
+
+
+def test_a_value_no_parser_expected_makes_only_its_bucket_unknown() -> None:
+    # An ACL grant that is not an object: the judge cannot read it; the other buckets are still judged.
+    odd = bucket("odd", Acl={"Owner": {"ID": "owner-id"}, "Grants": ["x" * 5000]})
+    findings = judge("s3.bucket_public_access", odd, bucket("open", Policy=policy(public_read("open"))))
+    by_bucket = {f.resource: f for f in findings}
+    assert by_bucket[bucket_arn("open")].status is Status.FAIL
+    unreadable = by_bucket[bucket_arn("odd")]
+    assert unreadable.status is Status.UNKNOWN and "cannot be read" in unreadable.message
+    assert len(unreadable.evidence["error"]) <= 300

@@ -139,7 +139,8 @@ class CheckContext:
         judge: Callable[[T], Result | Iterable[Result]],
         region_of: Callable[[T], str] | None = None,
     ) -> Iterator[Result]:
-        """Judge items one by one; data missing for one item makes only that item UNKNOWN."""
+        """Judge items one by one; data missing for one item, or an item the judge cannot read (a malformed
+        or hostile value), makes only that item UNKNOWN."""
         for item in items:
             try:
                 outcome = judge(item)
@@ -160,4 +161,23 @@ class CheckContext:
                         region=region_of(item) if region_of else None,
                     )
                 ]
+            except Exception as unreadable:  # one unreadable item must not sink the judgement of the others
+                problem = _brief_problem(unreadable)
+                results = [
+                    self.unknown(
+                        resource_of(item),
+                        f"Cannot judge: its data cannot be read ({problem})",
+                        {"error": problem},
+                        region=region_of(item) if region_of else None,
+                    )
+                ]
             yield from results
+
+
+_PROBLEM_CHARS = 300
+
+
+def _brief_problem(error: BaseException) -> str:
+    """The exception's type and message, cut short: a message may quote an unbounded hostile value."""
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= _PROBLEM_CHARS else text[: _PROBLEM_CHARS - 1] + "…"

@@ -7,6 +7,7 @@ from enum import StrEnum
 from urllib.parse import unquote
 
 from awsaudit.analyze.iam.errors import PolicyParseError
+from awsaudit.analyze.nesting import MAX_POLICY_DEPTH, text_nesting_exceeds, value_nesting_exceeds
 from awsaudit.analyze.iam.wildcard import matches, matches_everything
 
 
@@ -98,20 +99,25 @@ class Policy:
 
 
 def decode_document(document: object, *, name: str) -> Mapping[str, object]:
-    """A policy document as a mapping, from a dict, a JSON string or a URL-encoded JSON string."""
+    """A policy document as a mapping, from a dict, a JSON string or a URL-encoded JSON string.
+
+    Nesting deeper than any policy can is an error, found before anything recurses into the document."""
+    too_deep = f"policy {name!r}: JSON nested more than {MAX_POLICY_DEPTH} levels deep"
     if isinstance(document, Mapping):
+        if value_nesting_exceeds(document):
+            raise PolicyParseError(too_deep)
         return document
     if not isinstance(document, str):
         raise PolicyParseError(f"policy {name!r}: document is a {type(document).__name__}, not JSON")
     text = document.strip()
     if text.startswith("%"):
         text = unquote(text)
+    if text_nesting_exceeds(text):
+        raise PolicyParseError(too_deep)
     try:
         decoded = json.loads(text)
     except json.JSONDecodeError as error:
         raise PolicyParseError(f"policy {name!r}: invalid JSON ({error.msg} at char {error.pos})") from None
-    except RecursionError:
-        raise PolicyParseError(f"policy {name!r}: JSON nested too deeply") from None
     if not isinstance(decoded, Mapping):
         raise PolicyParseError(f"policy {name!r}: document is not a JSON object")
     return decoded

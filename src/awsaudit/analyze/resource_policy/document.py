@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from awsaudit.analyze.nesting import MAX_POLICY_DEPTH, text_nesting_exceeds, value_nesting_exceeds
 from awsaudit.errors import AwsauditError
 
 
@@ -14,7 +15,12 @@ class PolicyError(AwsauditError, ValueError):
 
 
 def parse_policy(policy: str | Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The statements of a policy document (JSON text or parsed); PolicyError when malformed."""
+    """The statements of a policy document (JSON text or parsed); PolicyError when malformed.
+
+    A document nested deeper than any policy can be is malformed too (checked before anything recurses)."""
+    too_deep = text_nesting_exceeds(policy) if isinstance(policy, str) else value_nesting_exceeds(policy)
+    if too_deep:
+        raise PolicyError(f"policy is nested more than {MAX_POLICY_DEPTH} levels deep")
     if isinstance(policy, str):
         try:
             document = json.loads(policy)
@@ -32,13 +38,17 @@ def parse_policy(policy: str | Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def strings(value: Any) -> tuple[str, ...]:
-    """A policy element's values as strings: one string, a list of them, numbers and booleans."""
+    """A policy element's values as strings: one string, a flat list of them, numbers and booleans."""
     if value is None:
         return ()
     if isinstance(value, list):
-        return tuple(v for item in value for v in strings(item))
+        return tuple(_scalar(item) for item in value)
+    return (_scalar(value),)
+
+
+def _scalar(value: Any) -> str:
     if isinstance(value, bool):
-        return ("true" if value else "false",)
+        return "true" if value else "false"
     if isinstance(value, (str, int)):
-        return (str(value),)
+        return str(value)
     raise PolicyError(f"expected a string or a list of strings, got {type(value).__name__}")
