@@ -7,8 +7,8 @@ from enum import StrEnum
 from urllib.parse import unquote
 
 from awsaudit.analyze.iam.errors import PolicyParseError
-from awsaudit.analyze.nesting import MAX_POLICY_DEPTH, text_nesting_exceeds, value_nesting_exceeds
 from awsaudit.analyze.iam.wildcard import matches, matches_everything
+from awsaudit.analyze.nesting import MAX_POLICY_DEPTH, text_nesting_exceeds, value_nesting_exceeds
 
 
 class Effect(StrEnum):
