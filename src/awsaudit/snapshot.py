@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import math
 import os
 import tempfile
 import zlib
@@ -23,11 +24,15 @@ from typing import Any
 
 from awsaudit.errors import AwsauditError
 from awsaudit.redaction import redact
+from awsaudit.shapes import INVALID_DATA_CODE, shape_problem
 
 SCHEMA_NAME = "awsaudit.snapshot"
 SCHEMA_VERSION = 1
 SCHEMA = f"{SCHEMA_NAME}/{SCHEMA_VERSION}"
 GLOBAL = "global"
+
+# The operation named by an error that records a dataset refused for its shape (docs/snapshot.md).
+VALIDATION_OPERATION = "ValidateShape"
 
 # Resource-level sub-call failures are recorded inside the resource under this key
 # (field name -> error), so a check can tell "policy absent" from "policy unreadable".
@@ -210,6 +215,8 @@ class Snapshot:
             ):
                 raise SnapshotError(f"{source}: 'datasets' must map service -> region -> dataset")
             requested = data.get("requested")
+            errors = [CollectionError.from_json(e) for e in data.get("errors", [])]
+            valid, refused = validated_datasets(datasets)
             return cls(
                 account=Account(
                     account_id=str(account["id"]),
@@ -217,10 +224,10 @@ class Snapshot:
                     caller_arn=str(account.get("caller_arn", "")),
                 ),
                 collected_at=_parse_time(str(data["collected_at"])),
-                regions=[str(r) for r in data["regions"]],
+                regions=_region_list(data["regions"], source),
                 tool_version=str(data.get("tool_version", "")),
-                datasets=datasets,
-                errors=[CollectionError.from_json(e) for e in data.get("errors", [])],
+                datasets=valid,
+                errors=errors + refused,
                 api_calls={str(k): int(v) for k, v in data.get("api_calls", {}).items()},
                 duration_seconds=float(data.get("duration_seconds", 0.0)),
                 requested=None if requested is None else [str(r) for r in requested],
@@ -229,6 +236,44 @@ class Snapshot:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise SnapshotError(f"{source}: malformed snapshot ({type(exc).__name__}: {exc})") from None
+
+
+def _region_list(value: Any, source: str) -> list[str]:
+    """The collected regions: a non-empty list of distinct names (an empty list would make every
+    regional check vanish instead of failing)."""
+    if not isinstance(value, list) or not all(isinstance(region, str) and region for region in value):
+        raise SnapshotError(f"{source}: 'regions' must be a list of region names")
+    if not value:
+        raise SnapshotError(
+            f"{source}: the snapshot lists no collected region (an empty region list is not data)"
+        )
+    if len(set(value)) != len(value):
+        raise SnapshotError(f"{source}: 'regions' names a region twice")
+    return list(value)
+
+
+def validated_datasets(
+    datasets: Mapping[str, Mapping[str, Mapping[str, Any]]],
+) -> tuple[dict[str, dict[str, dict[str, Any]]], list[CollectionError]]:
+    """The datasets that have their declared shape, and one InvalidData error for each one that has not.
+
+    A refused dataset is left out, so the checks that need it report UNKNOWN naming the error.
+    """
+    valid: dict[str, dict[str, dict[str, Any]]] = {}
+    refused: list[CollectionError] = []
+    for service, regions in datasets.items():
+        for region, named in regions.items():
+            for name, value in named.items():
+                problem = shape_problem(service, name, value)
+                if problem is None:
+                    valid.setdefault(service, {}).setdefault(region, {})[name] = value
+                else:
+                    refused.append(
+                        CollectionError(
+                            service, region, name, VALIDATION_OPERATION, INVALID_DATA_CODE, problem
+                        )
+                    )
+    return valid, refused
 
 
 def _parse_time(text: str) -> datetime:
@@ -248,12 +293,54 @@ def load(path: str | os.PathLike[str]) -> Snapshot:
     except (EOFError, OSError, zlib.error):
         raise SnapshotError(f"{source}: truncated or corrupt gzip data") from None
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=_object_without_duplicate_keys,
+            parse_constant=_refuse_non_finite,
+            parse_float=_finite_float,
+        )
+    except _InvalidJson as exc:
+        raise SnapshotError(f"{source}: not a valid snapshot ({exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SnapshotError(f"{source}: not valid JSON ({exc.__class__.__name__} at {_where(exc)})") from None
     except RecursionError:
         raise SnapshotError(f"{source}: not a snapshot (JSON nested too deeply)") from None
+    except ValueError:
+        # Python refuses integers of more than 4,300 digits; no AWS value is one.
+        raise SnapshotError(f"{source}: not a valid snapshot (a number too long to be data)") from None
     return Snapshot.from_json(data, source)
+
+
+class _InvalidJson(AwsauditError, ValueError):
+    """JSON that the json module accepts but a snapshot must not contain."""
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json keeps the last of two equal keys; which one counts would then be the parser's choice
+    # (an open security group hidden behind a second, harmless copy of its rules).
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _InvalidJson(f"duplicate key {_short(key)!r} in one JSON object")
+            seen.add(key)
+    return result
+
+
+def _refuse_non_finite(token: str) -> Any:
+    raise _InvalidJson(f"{token} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise _InvalidJson("a number too large to be data")
+    return value
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _where(exc: Exception) -> str:
