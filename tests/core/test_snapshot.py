@@ -25,7 +25,10 @@ from tests.builders import SnapshotBuilder
 def _sample() -> SnapshotBuilder:
     builder = SnapshotBuilder(regions=("eu-west-1", "us-east-1"))
     builder.with_dataset(
-        "ec2", "SecurityGroups", [{"GroupId": "sg-1", "IpPermissions": [], "IpPermissionsEgress": []}], region="eu-west-1"
+        "ec2",
+        "SecurityGroups",
+        [{"GroupId": "sg-1", "IpPermissions": [], "IpPermissionsEgress": []}],
+        region="eu-west-1",
     )
     builder.with_dataset("iam", "PasswordPolicy", {"PasswordPolicy": None})
     builder.with_error(
