@@ -224,7 +224,7 @@ class Snapshot:
                     caller_arn=str(account.get("caller_arn", "")),
                 ),
                 collected_at=_parse_time(str(data["collected_at"])),
-                regions=_region_list(data["regions"], source),
+                regions=_region_list(data["regions"], requested, datasets, errors, source),
                 tool_version=str(data.get("tool_version", "")),
                 datasets=valid,
                 errors=errors + refused,
@@ -238,18 +238,33 @@ class Snapshot:
             raise SnapshotError(f"{source}: malformed snapshot ({type(exc).__name__}: {exc})") from None
 
 
-def _region_list(value: Any, source: str) -> list[str]:
-    """The collected regions: a non-empty list of distinct names (an empty list would make every
-    regional check vanish instead of failing)."""
+def _region_list(
+    value: Any, requested: Any, datasets: Mapping[str, Any], errors: list[CollectionError], source: str
+) -> list[str]:
+    """The collected regions: a list of distinct names, empty only for a snapshot of global datasets.
+
+    An empty list where regional data was asked for would make every regional check vanish instead
+    of failing (a DescribeRegions answer of []), so only a snapshot that names what it collected
+    (``requested``) and holds all of it under ``global`` (the organization summary) may have none.
+    """
     if not isinstance(value, list) or not all(isinstance(region, str) and region for region in value):
         raise SnapshotError(f"{source}: 'regions' must be a list of region names")
-    if not value:
+    if len(set(value)) != len(value):
+        raise SnapshotError(f"{source}: 'regions' names a region twice")
+    if not value and not _only_global(requested, datasets, errors):
         raise SnapshotError(
             f"{source}: the snapshot lists no collected region (an empty region list is not data)"
         )
-    if len(set(value)) != len(value):
-        raise SnapshotError(f"{source}: 'regions' names a region twice")
     return list(value)
+
+
+def _only_global(requested: Any, datasets: Mapping[str, Any], errors: list[CollectionError]) -> bool:
+    if not isinstance(requested, list) or not requested:
+        return False
+    held = {f"{service}/{name}" for service, regions in datasets.items() for name in regions.get(GLOBAL, {})}
+    held.update(f"{e.service}/{e.dataset}" for e in errors if e.region == GLOBAL)
+    only_global_regions = all(set(regions) <= {GLOBAL} for regions in datasets.values())
+    return only_global_regions and all(str(key) in held for key in requested)
 
 
 def validated_datasets(

@@ -174,3 +174,13 @@ def test_every_shape_accepts_its_own_description() -> None:
     for key, shape in SHAPES.items():
         assert "/" in key
         assert shape.describe()
+
+
+def test_a_snapshot_of_global_datasets_only_may_list_no_region(tmp_path: Path) -> None:
+    """The organization summary holds global datasets only and says so in ``requested``."""
+    document = _document(regions=[], requested=["iam/PasswordPolicy"])
+    del document["datasets"]["ec2"]
+    assert load(_write(tmp_path, json.dumps(document))).regions == []
+    document["requested"] = ["iam/PasswordPolicy", "ec2/SecurityGroups"]  # regional data asked for
+    with pytest.raises(SnapshotError, match="no collected region"):
+        load(_write(tmp_path, json.dumps(document)))
