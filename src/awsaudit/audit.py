@@ -11,7 +11,7 @@ from awsaudit.checks.registry import CheckMeta, all_checks
 from awsaudit.checks.runner import run_checks
 from awsaudit.compliance.frameworks_model import ControlResult, Framework, find_framework, rollup
 from awsaudit.config import AuditConfig
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, did_you_mean
 from awsaudit.findings import Finding, Severity
 from awsaudit.snapshot import CollectionError, Snapshot
 
@@ -24,6 +24,19 @@ class SelectionError(AwsauditError):
 class Selection:
     frameworks: tuple[Framework, ...]
     checks: tuple[CheckMeta, ...]
+    # --severity: findings below it are left out too (a finding's evidence may lower its severity).
+    min_severity: Severity | None = None
+
+    def keeps(self, finding: Finding) -> bool:
+        floor = self.min_severity
+        return floor is None or finding.severity.rank >= floor.rank
+
+    def describe(self) -> str:
+        """What was selected, for telling scans of different selections apart (diff, trend)."""
+        parts = [", ".join(f.key for f in self.frameworks), f"{len(self.checks)} checks"]
+        if self.min_severity is not None:
+            parts.append(f"severity >= {self.min_severity.value}")
+        return "; ".join(parts)
 
     def dataset_keys(self) -> frozenset[str]:
         """The datasets the selected checks read: what a scan collects."""
@@ -45,22 +58,27 @@ def select(
         candidates = [c for c in candidates if c.id in wanted]
     for pattern in (*include, *exclude):
         if not any(fnmatch.fnmatchcase(c, pattern) for c in registry):
-            raise SelectionError(f"no check matches {pattern!r} (see `awsaudit checks`)")
+            hint = did_you_mean(pattern, registry) or " (see `awsaudit checks`)"
+            raise SelectionError(f"no check matches {pattern!r}{hint}")
     if include:
         candidates = [c for c in candidates if any(fnmatch.fnmatchcase(c.id, p) for p in include)]
     candidates = [c for c in candidates if not any(fnmatch.fnmatchcase(c.id, p) for p in exclude)]
+    floor: Severity | None = None
     if min_severity is not None:
         try:
-            floor = Severity(min_severity.lower()).rank
+            floor = Severity(min_severity.lower())
         except ValueError:
             choices = ", ".join(s.value for s in Severity)
-            raise SelectionError(f"unknown severity {min_severity!r} (choose from {choices})") from None
-        candidates = [c for c in candidates if c.severity.rank >= floor]
+            hint = did_you_mean(min_severity, (s.value for s in Severity))
+            raise SelectionError(
+                f"unknown severity {min_severity!r} for --severity{hint} (choose from {choices})"
+            ) from None
+        candidates = [c for c in candidates if c.severity.rank >= floor.rank]
     if not candidates:
         raise SelectionError("the selection contains no checks")
     if not chosen_frameworks:
         chosen_frameworks = (find_framework("cis-aws-foundations"), find_framework("guide"))
-    return Selection(frameworks=chosen_frameworks, checks=tuple(candidates))
+    return Selection(frameworks=chosen_frameworks, checks=tuple(candidates), min_severity=floor)
 
 
 @dataclass(frozen=True)
@@ -78,11 +96,14 @@ class AuditResult:
     errors: tuple[CollectionError, ...]
     rollups: dict[str, list[ControlResult]]
     tool_version: str = __version__
+    below_severity: int = 0  # findings left out because their severity is below --severity
 
 
 def evaluate(snapshot: Snapshot, selection: Selection, config: AuditConfig) -> AuditResult:
-    findings = run_checks(snapshot, selection.checks, config)
+    judged = run_checks(snapshot, selection.checks, config)
+    findings = [f for f in judged if selection.keeps(f)]
     evaluated = {c.id for c in selection.checks}
+    registered = set(all_checks())
     return AuditResult(
         snapshot_account=snapshot.account.account_id,
         caller_arn=snapshot.account.caller_arn,
@@ -93,5 +114,6 @@ def evaluate(snapshot: Snapshot, selection: Selection, config: AuditConfig) -> A
         selection=selection,
         findings=tuple(findings),
         errors=tuple(snapshot.errors),
-        rollups={f.key: rollup(f, findings, evaluated) for f in selection.frameworks},
+        rollups={f.key: rollup(f, findings, evaluated, registered) for f in selection.frameworks},
+        below_severity=len(judged) - len(findings),
     )

@@ -7,6 +7,7 @@ derive its errors from :class:`AwsauditError`. Which situation gives which code 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 from typing import ClassVar
 
@@ -28,3 +29,14 @@ class AwsauditError(Exception):
 
 class UsageProblem(AwsauditError):
     """Bad input from the user that no library module rejected (a command-line combination)."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean X?)`` for the closest of ``choices`` to a mistyped ``word``, else ``""``.
+
+    Appended to one-line errors about names the user typed (frameworks, checks, regions, formats).
+    """
+    import difflib
+
+    close = difflib.get_close_matches(word.lower(), sorted(set(choices)), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""

@@ -7,16 +7,20 @@ organization's summary, and the code an error ends the run with.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from awsaudit.errors import AwsauditError, ExitCode
+from awsaudit.errors import AwsauditError, ExitCode, did_you_mean
 from awsaudit.findings import Severity, Status
-from awsaudit.report.model import ReportModel
+from awsaudit.report.model import ReportModel, ReportStatus
 from awsaudit.report.organization_model import OrganizationSummary
 
 __all__ = [
     "ExitCode",
     "FailOnError",
+    "Verdict",
+    "account_verdict",
     "delivery_exit_code",
+    "delivery_verdict",
     "error_exit_code",
     "exit_code",
     "organization_exit_code",
@@ -35,7 +39,8 @@ def parse_fail_on(text: str | None) -> Severity | None:
         return Severity(text.strip().lower())
     except ValueError:
         choices = ", ".join(s.value for s in Severity)
-        raise FailOnError(f"unknown severity {text!r} for --fail-on (choose from {choices})") from None
+        hint = did_you_mean(text.strip(), (s.value for s in Severity))
+        raise FailOnError(f"unknown severity {text!r} for --fail-on{hint} (choose from {choices})") from None
 
 
 def _verdict(
@@ -62,6 +67,51 @@ def exit_code(model: ReportModel, fail_on: Severity | None, fail_on_unknown: boo
     return _verdict(
         ((item.status, item.finding.severity) for item in model.findings), fail_on, fail_on_unknown
     )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The code a run ends with and, in one clause, why (printed as ``exit 1: …``)."""
+
+    code: int
+    reason: str
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def account_verdict(model: ReportModel, fail_on: Severity | None, fail_on_unknown: bool) -> Verdict:
+    """:func:`exit_code` with the reason a person reads at the end of the run."""
+    code = exit_code(model, fail_on, fail_on_unknown)
+    failing = [item for item in model.findings if item.status is ReportStatus.FAIL]
+    unknown = sum(1 for item in model.findings if item.status is ReportStatus.UNKNOWN)
+    if code == ExitCode.FAILURES:
+        assert fail_on is not None
+        reached = sum(1 for item in failing if item.finding.severity.rank >= fail_on.rank)
+        return Verdict(code, f"{_count(reached, 'FAIL finding')} at or above --fail-on {fail_on.value}")
+    if code == ExitCode.INCOMPLETE:
+        return Verdict(code, f"{_count(unknown, 'UNKNOWN finding')} with --fail-on-unknown")
+    if fail_on is None:
+        reason = (
+            f"{_count(len(failing), 'FAIL finding')}, none fails the run without --fail-on"
+            if failing
+            else "no FAIL findings"
+        )
+    else:
+        below = f" ({_count(len(failing), 'FAIL finding')} below it)" if failing else ""
+        reason = f"no FAIL finding at or above --fail-on {fail_on.value}{below}"
+    if unknown and not fail_on_unknown:
+        reason += f"; {_count(unknown, 'UNKNOWN finding')} (--fail-on-unknown would exit 3)"
+    return Verdict(code, reason)
+
+
+def delivery_verdict(verdict: Verdict, delivered: bool) -> Verdict:
+    """:func:`delivery_exit_code` with its reason."""
+    code = delivery_exit_code(verdict.code, delivered)
+    if code == verdict.code:
+        return verdict
+    return Verdict(code, "Security Hub did not receive the findings in every region (reports were written)")
 
 
 def delivery_exit_code(verdict: int, delivered: bool) -> int:

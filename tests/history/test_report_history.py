@@ -37,6 +37,7 @@ def test_since_last_scan_lists_new_regressed_and_resolved_and_the_trend_is_chart
     since = history.since_last_scan
     assert dict(since.counts) == {
         "new": 1,
+        "newly_checked": 0,
         "regressed": 1,
         "resolved": 1,
         "unchanged": 0,

@@ -131,3 +131,36 @@ def test_values_missing_null_and_scalar_changes() -> None:
         ("d", Kind.ADDED, None, "x"),
     ]
     assert list(diff_values("{not json", "{not json either")) != []
+
+
+def test_rds_and_efs_telemetry_is_not_a_configuration_change() -> None:
+    def instance(restorable: str, encrypted: bool) -> dict[str, Any]:
+        return {
+            "DBInstanceIdentifier": "db1",
+            "DBInstanceArn": "arn:aws:rds:eu-west-1:111122223333:db:db1",
+            "LatestRestorableTime": restorable,
+            "StorageEncrypted": encrypted,
+        }
+
+    def file_system(size: int) -> dict[str, Any]:
+        return {"FileSystemId": "fs-1", "Encrypted": True, "SizeInBytes": {"Value": size, "Timestamp": size}}
+
+    old = _snapshot(
+        rds__eu_west_1__DBInstances=[instance("2026-06-01T10:00:00Z", True)],
+        efs__eu_west_1__FileSystems=[file_system(6144)],
+    )
+    new = _snapshot(
+        rds__eu_west_1__DBInstances=[instance("2026-06-02T10:05:00Z", True)],
+        efs__eu_west_1__FileSystems=[file_system(12288)],
+    )
+    assert diff_snapshots(old, new).resources == ()
+    # Lists without a natural id compare as sets of entries: telemetry is left out there too.
+    unkeyed = [{"Engine": "x", "LatestRestorableTime": "2026-06-01T10:00:00Z"}]
+    moved = [{"Engine": "x", "LatestRestorableTime": "2026-06-02T10:00:00Z"}]
+    assert list(diff_values({"Things": unkeyed}, {"Things": moved})) == []
+    changed = _snapshot(
+        rds__eu_west_1__DBInstances=[instance("2026-06-02T10:05:00Z", False)],
+        efs__eu_west_1__FileSystems=[file_system(12288)],
+    )
+    [resource] = diff_snapshots(old, changed).resources
+    assert [(c.path, c.old, c.new) for c in resource.fields] == [("StorageEncrypted", True, False)]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -32,6 +33,7 @@ from awsaudit.cli.options import (
     OusOpt,
     OutputDirOpt,
     ProfileOpt,
+    QuietOpt,
     RegionsOpt,
     RoleOpt,
     ScanOutputOpt,
@@ -45,6 +47,7 @@ from awsaudit.cli.options import (
     WorkersOpt,
 )
 from awsaudit.cli.organization import ExecutorChoice, OrganizationScope, scan_organization_command
+from awsaudit.cli.preflight import known_regions, writable_file
 from awsaudit.cli.security_hub import security_hub_sender
 from awsaudit.collect.engine import CollectOptions
 from awsaudit.collect.engine import collect as collect_snapshot
@@ -52,14 +55,18 @@ from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE
 from awsaudit.collect.registry import all_specs
 from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig, load_config
-from awsaudit.errors import UsageProblem
+from awsaudit.errors import AwsauditError, UsageProblem
 from awsaudit.organization.output import is_uri
 from awsaudit.report.console import print_collection
 from awsaudit.snapshot import Snapshot, load, save
 
 
 def _collect(
-    ctx: typer.Context, access: AccountAccess, regions: str | None, datasets: frozenset[str] | None
+    ctx: typer.Context,
+    access: AccountAccess,
+    regions: str | None,
+    datasets: frozenset[str] | None,
+    quiet: bool = False,
 ) -> Snapshot:
     if datasets is not None:
         unknown = sorted(datasets - set(all_specs()))
@@ -77,9 +84,27 @@ def _collect(
         max_workers=access.max_workers,
         endpoint_url=access.endpoint_url,
         client_hooks=client_hooks(ctx, access.endpoint_url),
-        show_progress=True,
+        show_progress=not quiet,
     )
     return collect_snapshot(session, options)
+
+
+def _rescue(snapshot: Snapshot, problem: Exception) -> NoReturn:
+    """Reports or the store failed after a finished collection: keep the collection, say where, and
+    how to finish the audit from it (the problem and the rescue in one line)."""
+    stamp = snapshot.collected_at_iso.replace(":", "").replace("-", "")
+    target = Path(tempfile.gettempdir()) / f"awsaudit-snapshot-{snapshot.account.account_id}-{stamp}.json.gz"
+    try:
+        save(snapshot, target)
+    except OSError as lost:
+        raise ReportsNotWritten(f"{problem}; the collection could not be saved either: {lost}") from None
+    raise ReportsNotWritten(
+        f"{problem}; the collection was saved to {target}: finish with `awsaudit evaluate {target}`"
+    ) from None
+
+
+class ReportsNotWritten(AwsauditError):
+    """The collection finished but its reports (or its history record) could not be written."""
 
 
 def _audit_config(path: Path | None, trusted: list[str] | None, selection: Selection) -> AuditConfig:
@@ -106,14 +131,20 @@ def collect(
     datasets: Annotated[
         str | None, typer.Option("--datasets", help="Comma-separated service/Dataset keys (default: all).")
     ] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Collect a snapshot of the account (read-only API calls) and save it."""
 
     def body() -> None:
         wanted = split_list(datasets)
+        known_regions(split_list(regions))
+        writable_file(output, "--output")
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers)
-        snapshot = _collect(ctx, access, regions, None if wanted is None else frozenset(wanted))
-        save(snapshot, output)
+        snapshot = _collect(ctx, access, regions, None if wanted is None else frozenset(wanted), quiet)
+        try:
+            save(snapshot, output)
+        except OSError as problem:
+            _rescue(snapshot, problem)
         print_collection(snapshot, str(output), error_console)
 
     guard(body)
@@ -140,6 +171,7 @@ def evaluate(
     role_arn: RoleOpt = None,
     external_id: ExternalIdOpt = None,
     endpoint_url: EndpointOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Audit a saved snapshot offline (no AWS access needed).
 
@@ -153,9 +185,10 @@ def evaluate(
                 "--profile, --role-arn and --external-id need --security-hub: evaluate is offline"
             )
         request = report_request(
-            output_format, output_dir, suppressions, fail_on, fail_on_unknown, store, not no_store
+            output_format, output_dir, suppressions, fail_on, fail_on_unknown, store, not no_store, quiet
         )
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
+        request.preflight()
         audit_config = _audit_config(config, trusted_cidr, selection)
         result = run_evaluation(load(snapshot_path), selection, audit_config)
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers=1)
@@ -200,6 +233,7 @@ def scan(
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
     security_hub: SecurityHubOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Collect only what the selected checks need, then evaluate and write the reports.
 
@@ -217,6 +251,7 @@ def scan(
             fail_on_unknown,
             store,
             not (no_store or organization),
+            quiet,
         )
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         audit_config = _audit_config(config, trusted_cidr, selection)
@@ -226,22 +261,36 @@ def scan(
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers)
         if security_hub and organization:
             raise UsageProblem("--security-hub imports one account's findings; run it without --organization")
+        known_regions(split_list(regions))
         if organization:
             if snapshot_out is not None:
                 raise UsageProblem("--snapshot names one file; an organization scan writes one per account")
+            if not is_uri(output_dir):
+                request.preflight()
             hooks = client_hooks(ctx, endpoint_url)
             return scan_organization_command(
                 request, output_dir, selection, audit_config, scope, placement, access, regions, hooks
             )
         if scope.narrows():
             raise UsageProblem("--accounts, --exclude-accounts, --ous and --audit-role need --organization")
-        snapshot = _collect(ctx, access, regions, selection.dataset_keys())
-        saved = save(snapshot, snapshot_out) if snapshot_out is not None else None
+        if snapshot_out is not None:
+            writable_file(snapshot_out, "--snapshot")
+        request.preflight()
+        snapshot = _collect(ctx, access, regions, selection.dataset_keys(), quiet)
+        try:
+            saved = save(snapshot, snapshot_out) if snapshot_out is not None else None
+        except OSError as problem:
+            _rescue(snapshot, problem)
         result = run_evaluation(snapshot, selection, audit_config)
         sender = security_hub_sender(access, client_hooks(ctx, endpoint_url)) if security_hub else None
-        return deliver(
-            result, request, [str(saved)] if saved else [], snapshot_path=saved, security_hub=sender
-        )
+        try:
+            return deliver(
+                result, request, [str(saved)] if saved else [], snapshot_path=saved, security_hub=sender
+            )
+        except (OSError, AwsauditError) as problem:
+            if saved is not None:
+                raise
+            _rescue(snapshot, problem)
 
     raise typer.Exit(guard(body))
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from awsaudit.audit import AuditResult
 from awsaudit.cli.common import console
-from awsaudit.exit_codes import delivery_exit_code, exit_code, parse_fail_on
+from awsaudit.cli.preflight import usable_store, writable_directory
+from awsaudit.cli.verdict import Recorded, changes_line, print_verdict
+from awsaudit.exit_codes import account_verdict, delivery_verdict, parse_fail_on
 from awsaudit.findings import Severity
 from awsaudit.report.console import print_summary
 from awsaudit.report.model import ReportModel, build_report_model
@@ -29,6 +31,13 @@ class ReportRequest:
     fail_on_unknown: bool
     store: str | None = None  # history database URL (None: the default one)
     record: bool = False  # keep this audit in the history store
+    quiet: bool = False  # print only the closing verdict block
+
+    def preflight(self) -> None:
+        """Prove the reports and the history store can be written before any work starts."""
+        writable_directory(self.output_dir, "--output-dir")
+        if self.record:
+            usable_store(self.store)
 
 
 def report_request(
@@ -39,6 +48,7 @@ def report_request(
     fail_on_unknown: bool,
     store: str | None = None,
     record: bool = False,
+    quiet: bool = False,
 ) -> ReportRequest:
     return ReportRequest(
         formats=parse_formats(formats or DEFAULT_FORMATS),
@@ -48,6 +58,7 @@ def report_request(
         fail_on_unknown=fail_on_unknown,
         store=store,
         record=record,
+        quiet=quiet,
     )
 
 
@@ -63,22 +74,34 @@ def deliver(
     ``security_hub`` sends the findings on (``--security-hub``) and says whether every region took them.
     """
     model = build_report_model(result, request.suppressions)
+    recorded = None
     if request.record:
         # Lazy on purpose: the store pulls in SQLAlchemy and Alembic, which `--no-store` runs never need.
         from awsaudit.history.report_history import attach_history
         from awsaudit.store import record_audit
+        from awsaudit.store.database import describe, resolve_url
 
         scan_id = record_audit(request.store, model, snapshot_path)
         model = attach_history(request.store, model, scan_id)
+        recorded = Recorded(scan_id, describe(resolve_url(request.store)))
     written = [
         *(extra_written or []),
         *(str(p) for p in write_reports(model, request.formats, request.output_dir)),
     ]
-    print_summary(model, console, written)
-    verdict = int(exit_code(model, request.fail_on, request.fail_on_unknown))
-    if security_hub is None:
-        return verdict
-    return delivery_exit_code(verdict, security_hub(model))
+    if not request.quiet:
+        print_summary(model, console)
+        if model.below_severity:
+            console.print(
+                f"{model.below_severity} finding(s) below --severity were left out "
+                "(their evidence lowered them below the checks' severity)",
+                highlight=False,
+                soft_wrap=True,
+            )
+    verdict = account_verdict(model, request.fail_on, request.fail_on_unknown)
+    if security_hub is not None:
+        verdict = delivery_verdict(verdict, security_hub(model))
+    print_verdict(console, verdict, written, recorded, changes_line(model, recorded))
+    return verdict.code
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,8 @@ def trend(
         from awsaudit.history.render import print_trend  # lazy: SQLAlchemy
         from awsaudit.history.trend import account_trends
 
-        for acct, series in account_trends(store, account, limit).items():
-            print_trend(acct, series, console)
+        for acct, (series, note) in account_trends(store, account, limit).items():
+            print_trend(acct, series, console, note)
 
     guard(body)
 

@@ -146,3 +146,9 @@ StoreOpt = Annotated[
 AccountOpt = Annotated[
     str | None, typer.Option("--account", help="Account id (needed when the store holds several).")
 ]
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No progress bar and no summary tables: only the closing result block."
+    ),
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, did_you_mean
 from awsaudit.findings import Finding, Status
 
 # libyaml's parser when PyYAML was built with it: the bundled framework files are parsed on every
@@ -29,6 +29,8 @@ class ControlStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
     MANUAL = "MANUAL"
     NOT_AUTOMATED = "NOT_AUTOMATED"
+    # Checks exist for the control, but --checks, --exclude-checks or --severity left them all out.
+    NOT_SELECTED = "NOT_SELECTED"
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,9 @@ def find_framework(name: str) -> Framework:
     matches = [f for f in frameworks.values() if f.id == name]
     if not matches:
         known = ", ".join(sorted(frameworks))
-        raise FrameworkError(f"unknown framework {name!r} (known: {known})")
+        names = {*frameworks, *(f.id for f in frameworks.values())}
+        hint = did_you_mean(name, names) or f" (known: {known})"
+        raise FrameworkError(f"unknown framework {name!r}{hint}")
     return max(matches, key=lambda f: tuple(int(p) for p in f.version.split(".") if p.isdigit()))
 
 
@@ -138,13 +142,19 @@ class ControlResult:
         return not self.control.automated and self.status in (ControlStatus.PASS, ControlStatus.FAIL)
 
 
-def rollup(framework: Framework, findings: Iterable[Finding], evaluated: set[str]) -> list[ControlResult]:
+def rollup(
+    framework: Framework,
+    findings: Iterable[Finding],
+    evaluated: set[str],
+    registered: Collection[str] = (),
+) -> list[ControlResult]:
     """Per control: the worst status of its checks' findings.
 
     A control the framework calls manual but whose checks all ran and all pass
     is PASS: awsaudit judged it (see ``ControlResult.automated_here``). MANUAL
     comes only from a check that hands the decision to a person (an inventory).
-    A control none of whose checks ran or exist is NOT_AUTOMATED; one whose
+    A control none of whose checks ran is NOT_SELECTED when one of them is
+    ``registered`` (the selection left it out), else NOT_AUTOMATED; one whose
     checks ran and found nothing to judge (no buckets, say) is PASS.
     """
     by_check: dict[str, list[Finding]] = {}
@@ -154,7 +164,9 @@ def rollup(framework: Framework, findings: Iterable[Finding], evaluated: set[str
     for control in framework.controls:
         ran = [c for c in control.checks if c in evaluated]
         if not ran:
-            results.append(ControlResult(control, ControlStatus.NOT_AUTOMATED, {}))
+            left_out = any(c in registered for c in control.checks)
+            status = ControlStatus.NOT_SELECTED if left_out else ControlStatus.NOT_AUTOMATED
+            results.append(ControlResult(control, status, {}))
             continue
         counts: dict[str, int] = {}
         for check_id in ran:

@@ -59,6 +59,9 @@ def compare(
         if store is not None:
             store.close()
     notes = [s.snapshot_note for s in (old_source, new_source) if s.snapshot_note]
+    scope_note = selection_note(old_source.findings, new_source.findings)
+    if scope_note:
+        notes.insert(0, scope_note)
     configuration = None
     if old_source.snapshot is not None and new_source.snapshot is not None:
         configuration = diff_snapshots(old_source.snapshot, new_source.snapshot)
@@ -68,6 +71,25 @@ def compare(
         diff_findings(old_source.findings, new_source.findings, failed_earlier),
         configuration,
         tuple(notes),
+    )
+
+
+def selection_note(old: AuditFindings, new: AuditFindings) -> str | None:
+    """Say so when the two audits judged different checks or regions: a finding only the newer one
+    looked at is *newly checked*, not new, and one only the older looked at is unverified."""
+    differences = []
+    for label, mine, theirs in (("newer", new, old), ("older", old, new)):
+        checks = len(mine.checks - theirs.checks)
+        regions = sorted(set(mine.regions) - set(theirs.regions))
+        if checks or regions:
+            parts = [f"{checks} check(s)"] if checks else []
+            parts += [f"region(s) {', '.join(regions)}"] if regions else []
+            differences.append(f"{' and '.join(parts)} only in the {label}")
+    if not differences:
+        return None
+    return (
+        f"the audits judged different things ({'; '.join(differences)}): failing findings the older "
+        "audit did not judge are listed as newly checked, not new"
     )
 
 

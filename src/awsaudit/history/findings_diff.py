@@ -4,6 +4,8 @@ A finding is *failing* when its check said FAIL and no suppression accepted it.
 Among the findings failing on either side:
 
 - new: failing now, not before, and never failing in an earlier recorded scan;
+- newly checked: failing now, and the older audit did not evaluate it (its check or
+  region was outside that audit's selection): nothing says it changed;
 - regressed: failing now, not in the older audit, but failing in a scan before it
   (it was fixed, and fails again);
 - unchanged: failing in both;
@@ -28,6 +30,7 @@ from awsaudit.store.records import StoredFinding
 
 class Change(StrEnum):
     NEW = "new"
+    NEWLY_CHECKED = "newly_checked"
     REGRESSED = "regressed"
     RESOLVED = "resolved"
     UNCHANGED = "unchanged"
@@ -93,7 +96,7 @@ def diff_findings(
     changes = []
     for finding_id in old.findings.keys() | new.findings.keys():
         before, after = old.findings.get(finding_id), new.findings.get(finding_id)
-        change = _classify(before, after, new, finding_id in failed_earlier)
+        change = _classify(before, after, old, new, finding_id in failed_earlier)
         if change is not None:
             record = after or before
             assert record is not None
@@ -106,12 +109,18 @@ def diff_findings(
 
 
 def _classify(
-    before: StoredFinding | None, after: StoredFinding | None, new: AuditFindings, failed_earlier: bool
+    before: StoredFinding | None,
+    after: StoredFinding | None,
+    old: AuditFindings,
+    new: AuditFindings,
+    failed_earlier: bool,
 ) -> Change | None:
     was_failing = before is not None and before.failing
     if after is not None and after.failing:
         if was_failing:
             return Change.UNCHANGED
+        if before is None and not old.evaluated(after):
+            return Change.NEWLY_CHECKED
         return Change.REGRESSED if failed_earlier else Change.NEW
     if not was_failing:
         return None

@@ -20,11 +20,22 @@ from awsaudit.store.records import ScanRecord
 
 DIFF_SCHEMA = "awsaudit.diff/1"
 _SEVERITIES = sorted(Severity, key=lambda s: -s.rank)
-_LISTED = (Change.NEW, Change.REGRESSED, Change.RESOLVED, Change.SUPPRESSED, Change.UNVERIFIED)
+_LISTED = (
+    Change.NEW,
+    Change.NEWLY_CHECKED,
+    Change.REGRESSED,
+    Change.RESOLVED,
+    Change.SUPPRESSED,
+    Change.UNVERIFIED,
+)
 _VALUE_WIDTH = 160
 _MARKDOWN_ROWS = 50
 _STYLE = {Kind.ADDED: "green", Kind.REMOVED: "red", Kind.CHANGED: "yellow"}
 _SIGN = {Kind.ADDED: "+", Kind.REMOVED: "-", Kind.CHANGED: "~"}
+
+
+def _label(change: Change) -> str:
+    return change.value.replace("_", " ")
 
 
 def _side(source: AuditSource) -> dict[str, Any]:
@@ -140,12 +151,12 @@ def print_diff(comparison: Comparison, console: Console) -> None:
     table.add_column("total", justify="right")
     for change in Change:
         row = counts[change]
-        table.add_row(change.value, *(str(row[s]) for s in _SEVERITIES), str(sum(row.values())))
+        table.add_row(_label(change), *(str(row[s]) for s in _SEVERITIES), str(sum(row.values())))
     console.print(table)
     for change in _LISTED:
         items = comparison.findings.of(change)
         if items:
-            console.print(Text(f"\n{change.value.capitalize()} ({len(items)})", style="bold"))
+            console.print(Text(f"\n{_label(change).capitalize()} ({len(items)})", style="bold"))
             for item in items:
                 f = item.finding
                 console.print(
@@ -205,7 +216,7 @@ def render_markdown(comparison: Comparison) -> str:
     for change in Change:
         row = counts[change]
         lines.append(
-            f"| {change.value} | "
+            f"| {_label(change)} | "
             + " | ".join(str(row[s]) for s in _SEVERITIES)
             + f" | {sum(row.values())} |"
         )
@@ -215,7 +226,7 @@ def render_markdown(comparison: Comparison) -> str:
             continue
         lines += [
             "",
-            f"### {change.value.capitalize()} ({len(items)})",
+            f"### {_label(change).capitalize()} ({len(items)})",
             "",
             "| severity | check | resource | region | was → now |",
             "|---|---|---|---|---|",
@@ -300,8 +311,9 @@ def print_scans(listing: dict[str, list[ScanRecord]], location: str, console: Co
 # ---------------------------------------------------------------- trend
 
 
-def print_trend(account: str, series: list[TrendPoint], console: Console) -> None:
-    """`awsaudit trend` for one account: pass rate per framework and failing findings by severity."""
+def print_trend(account: str, series: list[TrendPoint], console: Console, note: str | None = None) -> None:
+    """`awsaudit trend` for one account: pass rate per framework and failing findings by severity;
+    ``note`` says which scans were left out for judging something else."""
     first, last = series[0].scan.collected_at, series[-1].scan.collected_at
     console.print(
         Text(f"Account {account}: {len(series)} scans, {first:%Y-%m-%d} → {last:%Y-%m-%d}", style="bold")
@@ -330,3 +342,5 @@ def print_trend(account: str, series: list[TrendPoint], console: Console) -> Non
             str(counts[-1]),
         )
     console.print(table)
+    if note:
+        console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)

@@ -6,12 +6,12 @@ import dataclasses
 
 from awsaudit.history.compare import findings_since
 from awsaudit.history.findings_diff import Change
-from awsaudit.history.trend import trend
+from awsaudit.history.trend import other_selections, selection_note, trend
 from awsaudit.report.model import ChangedFinding, HistoryPoint, ReportHistory, ReportModel, SinceLastScan
 from awsaudit.store import ScanId, Store, open_store
 
 TREND_SCANS = 30
-_LISTED = (Change.NEW, Change.REGRESSED, Change.RESOLVED)
+_LISTED = (Change.NEW, Change.NEWLY_CHECKED, Change.REGRESSED, Change.RESOLVED)
 
 
 def report_history(store: Store, scan_id: ScanId, trend_scans: int = TREND_SCANS) -> ReportHistory:
@@ -47,7 +47,8 @@ def report_history(store: Store, scan_id: ScanId, trend_scans: int = TREND_SCANS
         )
         for point in trend(store, scan.account_id, trend_scans, until=scan)
     )
-    return ReportHistory(since, points)
+    note = selection_note(other_selections(store, scan.account_id, trend_scans, until=scan))
+    return ReportHistory(since, points, note)
 
 
 def attach_history(store_url: str | None, model: ReportModel, scan_id: ScanId) -> ReportModel:

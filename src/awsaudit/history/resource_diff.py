@@ -73,6 +73,9 @@ _NATURAL_KEYS: tuple[tuple[str, ...], ...] = (
     ("AlarmArn",),
     ("FunctionArn",),
     ("DBInstanceArn",),
+    ("DBClusterArn",),
+    ("DBSnapshotArn",),
+    ("DBClusterSnapshotArn",),
     ("FileSystemId",),
     ("TopicArn", "Protocol", "Endpoint"),
     ("logGroupName", "filterName"),
@@ -142,6 +145,15 @@ _VOLATILE = frozenset(
         "access_key_2_last_used_date",
         "access_key_2_last_used_region",
         "access_key_2_last_used_service",
+        # RDS: the restore window slides forward every few minutes.
+        "LatestRestorableTime",
+        "EarliestRestorableTime",
+        # EFS: metered size (with its own timestamp) changes with every write.
+        "SizeInBytes",
+        # Last use of roles, secrets and images: activity, not configuration.
+        "RoleLastUsed",
+        "LastAccessedDate",
+        "lastRecordedPullTime",
     }
 )
 
@@ -280,4 +292,13 @@ def _parsed(value: Any) -> Any:
 
 
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    """Entries of an unkeyed list compare by this text, without their telemetry fields."""
+    return json.dumps(_without_telemetry(value), sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _without_telemetry(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_telemetry(v) for k, v in value.items() if k not in _VOLATILE}
+    if isinstance(value, list):
+        return [_without_telemetry(v) for v in value]
+    return value

@@ -26,12 +26,39 @@ class TrendPoint:
     failing: dict[Severity, int]  # unsuppressed FAIL findings
 
 
-def trend(store: Store, account: str, limit: int = 30, until: ScanRecord | None = None) -> list[TrendPoint]:
-    """The last ``limit`` scans of an account (up to and including ``until``), oldest first."""
+def same_selection(scan: ScanRecord, reference: ScanRecord) -> bool:
+    """Both audits judged the same checks in the same regions: their pass rates and counts compare."""
+    return set(scan.checks) == set(reference.checks) and set(scan.regions) == set(reference.regions)
+
+
+def _up_to(store: Store, account: str, until: ScanRecord | None) -> list[ScanRecord]:
     recent = store.scans(account)
     if until is not None:
         recent = [s for s in recent if (s.collected_at, s.id) <= (until.collected_at, until.id)]
-    scans = list(reversed(recent[:limit]))
+    return recent
+
+
+def other_selections(store: Store, account: str, limit: int = 30, until: ScanRecord | None = None) -> int:
+    """How many of the last ``limit`` scans :func:`trend` leaves out for judging something else."""
+    recent = _up_to(store, account, until)[:limit]
+    return sum(1 for s in recent if not same_selection(s, recent[0]))
+
+
+def selection_note(left_out: int) -> str | None:
+    if not left_out:
+        return None
+    return (
+        f"{left_out} scan(s) with a different selection (checks or regions) left out: "
+        "only audits that judged the same things are compared"
+    )
+
+
+def trend(store: Store, account: str, limit: int = 30, until: ScanRecord | None = None) -> list[TrendPoint]:
+    """The last ``limit`` scans of an account (up to and including ``until``), oldest first, that
+    judged the same checks in the same regions as the newest of them: a narrower scan's pass rate
+    is not a change of posture."""
+    recent = _up_to(store, account, until)[:limit]
+    scans = [s for s in reversed(recent) if same_selection(s, recent[0])]
     ids = [scan.id for scan in scans]
     rates = store.framework_rates(ids)
     failing = store.failing_by_severity(ids)
@@ -41,15 +68,19 @@ def trend(store: Store, account: str, limit: int = 30, until: ScanRecord | None 
     ]
 
 
-def account_trends(store_url: str | None, account: str | None, limit: int) -> dict[str, list[TrendPoint]]:
+def account_trends(
+    store_url: str | None, account: str | None, limit: int
+) -> dict[str, tuple[list[TrendPoint], str | None]]:
     """The trend of ``account`` (default: every account in the store); an account without scans is an
     error, so that a typo in --account is not shown as an empty chart."""
     with open_store(store_url) as opened:
         accounts = [account] if account else opened.accounts()
         if not accounts:
             raise TrendError(f"the store {opened.location} holds no scans yet")
-        points = {a: trend(opened, a, limit) for a in accounts}
-    for name, series in points.items():
+        points = {
+            a: (trend(opened, a, limit), selection_note(other_selections(opened, a, limit))) for a in accounts
+        }
+    for name, (series, _) in points.items():
         if not series:
             raise TrendError(f"no scans of account {name}")
     return points

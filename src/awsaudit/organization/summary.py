@@ -15,7 +15,7 @@ from awsaudit import __version__
 from awsaudit.accounts import AccountOutcome, AccountTarget, OrganizationStructure
 from awsaudit.audit import Selection, evaluate
 from awsaudit.checks.organizations.organization_wide import MEMBERS, ORGANIZATION, UNITS
-from awsaudit.checks.registry import CheckMeta
+from awsaudit.checks.registry import CheckMeta, all_checks
 from awsaudit.compliance.frameworks_model import rollup
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Severity, Status
@@ -194,7 +194,9 @@ def _controls(
     ]
     evaluated = set(statuses)
     return {
-        framework.key: {r.control.id: r.status.value for r in rollup(framework, findings, evaluated)}
+        framework.key: {
+            r.control.id: r.status.value for r in rollup(framework, findings, evaluated, all_checks())
+        }
         for framework in selection.frameworks
     }
 

@@ -71,7 +71,13 @@ def print_summary(
         scores.add_column("framework", overflow="fold", min_width=_NAME_MIN_WIDTH)
         # The pass rate first: on a terminal too narrow for every column, it is what stays in view.
         scores.add_column("pass rate", justify="right", overflow="fold")
-        for control_status in ControlStatus:
+        # NOT_SELECTED only when --checks, --exclude-checks or --severity left a control out.
+        shown = [
+            s
+            for s in ControlStatus
+            if s is not ControlStatus.NOT_SELECTED or any(f.counts()[s] for f in model.frameworks)
+        ]
+        for control_status in shown:
             scores.add_column(control_status.value, justify="right", overflow="fold")
         for framework in model.frameworks:
             tally = framework.counts()
@@ -79,7 +85,7 @@ def print_summary(
             scores.add_row(
                 _markup_safe(framework.key),
                 "-" if rate is None else f"{100 * rate:.0f}%",
-                *(str(tally[s]) for s in ControlStatus),
+                *(str(tally[s]) for s in shown),
             )
         console.print(scores)
         for framework in model.frameworks:

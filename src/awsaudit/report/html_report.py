@@ -209,6 +209,7 @@ def _history_context(history: ReportHistory | None) -> dict[str, Any] | None:
         "charts": charts,
         "plot": {"left": _PLOT_LEFT, "right": _PLOT_RIGHT, "top": _PLOT_TOP, "bottom": _PLOT_BOTTOM},
         "legend_row": _LEGEND_ROW,
+        "note": history.trend_note,
         "span": ""
         if first is None or last is None
         else f"{len(history.trend)} scans, {first.collected_at:%Y-%m-%d} to {last.collected_at:%Y-%m-%d}",

@@ -172,6 +172,7 @@ class ReportHistory:
 
     since_last_scan: SinceLastScan | None
     trend: tuple[HistoryPoint, ...]  # oldest first, this scan last
+    trend_note: str | None = None  # scans left out of the trend for judging other checks or regions
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class ReportModel:
     errors: tuple[CollectionError, ...]
     expired_suppressions: tuple[ExpiredSuppression, ...]
     history: ReportHistory | None = None
+    below_severity: int = 0  # findings left out by --severity (their evidence lowered them below it)
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -249,7 +251,7 @@ def _framework_report(
     for finding in suppressed:
         suppressed_by_check[finding.check_id] = suppressed_by_check.get(finding.check_id, 0) + 1
     controls = []
-    for result in rollup(framework, counted, evaluated):
+    for result in rollup(framework, counted, evaluated, all_checks()):
         counts = dict(result.counts)
         hidden = sum(suppressed_by_check.get(c, 0) for c in result.control.checks if c in evaluated)
         if hidden:
@@ -314,4 +316,5 @@ def build_report_model(result: AuditResult, suppressions: Sequence[Suppression] 
         expired_suppressions=tuple(
             ExpiredSuppression(s, outcome.resurfaced.get(s.entry, 0)) for s in outcome.expired
         ),
+        below_severity=result.below_severity,
     )

@@ -27,6 +27,7 @@ _MARKS = {
     ControlStatus.MANUAL: "M",
     ControlStatus.PASS: "P",
     ControlStatus.NOT_AUTOMATED: "–",
+    ControlStatus.NOT_SELECTED: "·",
 }
 _MATRIX_CSS = """
 .matrix-wrap { overflow-x: auto; }
@@ -34,7 +35,7 @@ table.matrix { width: auto; }
 table.matrix th.control { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
   font-size: 11px; }
 .cell { text-align: center; color: #fff; font-weight: 600; min-width: 22px; padding: 2px 4px; }
-.bg-NOT_AUTOMATED { background: var(--na); }
+.bg-NOT_AUTOMATED, .bg-NOT_SELECTED { background: var(--na); }
 .legend .cell { display: inline-block; }
 """
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, did_you_mean
 from awsaudit.redaction import redact_bytes
 from awsaudit.report.model import ReportModel
 from awsaudit.snapshot import write_private_atomic
@@ -93,7 +93,10 @@ def parse_formats(values: Sequence[str]) -> list[str]:
             if not name:
                 continue
             if name not in FORMATS:
-                raise ReportFormatError(f"unknown output format {name!r} (choose from {', '.join(FORMATS)})")
+                hint = did_you_mean(name, FORMATS)
+                raise ReportFormatError(
+                    f"unknown output format {name!r}{hint} (choose from {', '.join(FORMATS)})"
+                )
             if name not in chosen:
                 chosen.append(name)
     return chosen

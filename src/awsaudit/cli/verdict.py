@@ -1,0 +1,55 @@
+"""The block every audit run ends with: the exit code and why, the reports, the scan id, what changed.
+
+It is the last thing on the terminal, so a person (or a CI log reader) never has to scroll up to
+learn why a run failed or where its report went; ``--quiet`` prints this block and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from awsaudit.exit_codes import Verdict
+from awsaudit.report.console import inert
+from awsaudit.report.model import ReportModel
+
+# The changes a person acts on, in the order they are listed ("unchanged" is left out).
+_CHANGES = ("new", "regressed", "resolved", "newly_checked", "unverified")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Where the history store kept this audit (None when it was not recorded)."""
+
+    scan_id: int
+    store: str
+
+
+def changes_line(model: ReportModel, recorded: Recorded | None) -> str:
+    if recorded is None:
+        return "not compared: this audit was not recorded in the history store"
+    since = model.history.since_last_scan if model.history else None
+    if since is None:
+        return f"first recorded scan of account {model.account_id}"
+    counts = ", ".join(f"{since.counts.get(change, 0)} {change.replace('_', ' ')}" for change in _CHANGES)
+    when = since.previous_collected_at.strftime("%Y-%m-%d %H:%M")
+    return f"since scan {since.previous_scan_id} ({when}): {counts} (awsaudit diff)"
+
+
+def print_verdict(
+    console: Console,
+    verdict: Verdict,
+    written: Sequence[str],
+    recorded: Recorded | None = None,
+    changes: str | None = None,
+) -> None:
+    lines = [f"Result:  exit {verdict.code}: {verdict.reason}"]
+    lines.append(f"Reports: {', '.join(written) if written else 'none written'}")
+    if recorded is not None:
+        lines.append(f"Scan id: {recorded.scan_id} in {recorded.store}")
+    if changes is not None:
+        lines.append(f"Changes: {changes}")
+    for line in lines:
+        console.print(inert(line), highlight=False, markup=False, soft_wrap=True)
