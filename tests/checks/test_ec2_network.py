@@ -692,7 +692,7 @@ def test_unreadable_records() -> None:
     bad_interface = {"NetworkInterfaceId": "eni-bad", "Association": {"PublicIp": "not-an-ip"}}
     snapshot = network([group("sg-ssh", OPEN_SSH)], [bad_interface, interface("eni-db", "sg-ssh")]).build()
     assert by_id(run(snapshot, EXPOSED)) == {"eni-bad": Status.UNKNOWN, "eni-db": Status.PASS}
-    bad_table = {"RouteTableId": "rtb-bad", "VpcId": VPC, "Routes": [{"GatewayId": IGW}]}
+    bad_table = {"RouteTableId": "rtb-bad", "VpcId": VPC, "Associations": [], "Routes": [{"GatewayId": IGW}]}
     snapshot = network(
         [group("sg-ssh", OPEN_SSH)], [interface("eni-db", "sg-ssh")], RouteTables=[bad_table]
     ).build()
@@ -740,3 +740,72 @@ def test_imdsv2_required() -> None:
 def test_imdsv2_unknown_when_instances_missing() -> None:
     snapshot = SnapshotBuilder().with_error("ec2", "Instances", region=REGION).build()
     assert only(run(snapshot, "ec2.imdsv2_required")).status is Status.UNKNOWN
+
+
+def _two_vpcs(**broken: dict[str, Any]) -> SnapshotBuilder:
+    """vpc-1 (the usual routing) plus vpc-2 with its own public subnet, table and ACL; `broken` replaces
+    vpc-2's route table or ACL record."""
+    datasets = routing()
+    other_table = {
+        "RouteTableId": "rtb-2",
+        "VpcId": "vpc-2",
+        "Associations": [{"Main": True}],
+        "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-2", "State": "active"}],
+    }
+    other_acl = {**acl("acl-2", *OPEN_ACL_ENTRIES, subnets=("subnet-2",)), "VpcId": "vpc-2"}
+    datasets["Subnets"].append({"SubnetId": "subnet-2", "VpcId": "vpc-2"})
+    datasets["RouteTables"].append(broken.get("RouteTables", other_table))
+    datasets["NetworkAcls"].append(broken.get("NetworkAcls", other_acl))
+    datasets["InternetGateways"].append(
+        {"InternetGatewayId": "igw-2", "Attachments": [{"VpcId": "vpc-2", "State": "available"}]}
+    )
+    other = {
+        **interface("eni-other", "sg-ssh", subnet="subnet-2", public_ip="198.51.100.7"),
+        "VpcId": "vpc-2",
+    }
+    interfaces = [interface("eni-web", "sg-ssh", subnet=PUBLIC_SUBNET, public_ip="203.0.113.10"), other]
+    return network([group("sg-ssh", OPEN_SSH)], interfaces, with_routing=False, **datasets)
+
+
+def test_exposure_of_two_vpcs_is_judged_in_each() -> None:
+    assert by_id(run(_two_vpcs().build(), EXPOSED)) == {"eni-web": Status.FAIL, "eni-other": Status.FAIL}
+
+
+@pytest.mark.parametrize(
+    ("dataset", "record"),
+    [
+        # An ACL whose entries are missing would read as "deny everything": closed, a PASS.
+        ("NetworkAcls", {"NetworkAclId": "acl-2", "VpcId": "vpc-2", "Associations": []}),
+        # A route table without its routes would read as "no route to the internet".
+        ("RouteTables", {"RouteTableId": "rtb-2", "VpcId": "vpc-2", "Associations": [{"Main": True}]}),
+        ("RouteTables", {"RouteTableId": "rtb-2", "VpcId": "vpc-2", "Associations": [], "Routes": [{}]}),
+    ],
+)
+def test_an_unreadable_path_record_makes_only_its_vpc_unknown(dataset: str, record: dict[str, Any]) -> None:
+    findings = run(_two_vpcs(**{dataset: record}).build(), EXPOSED)
+    assert by_id(findings) == {"eni-web": Status.FAIL, "eni-other": Status.UNKNOWN}
+    other = finding(findings, "eni-other")
+    assert f"{dataset} record cannot be read" in other.message and record.get("NetworkAclId", "rtb-2") in (
+        other.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("dataset", "field"),
+    [
+        ("SecurityGroups", "IpPermissions"),
+        ("NetworkInterfaces", "Groups"),
+        ("InternetGateways", "Attachments"),
+        ("NetworkAcls", "Entries"),
+        ("RouteTables", "Routes"),
+    ],
+)
+def test_a_list_aws_always_returns_is_never_read_as_empty(dataset: str, field: str) -> None:
+    builder = network(
+        [group("sg-ssh", OPEN_SSH)],
+        [interface("eni-web", "sg-ssh", subnet=PUBLIC_SUBNET, public_ip="203.0.113.10")],
+    )
+    for record in builder.snapshot.datasets["ec2"][REGION][dataset]:
+        record.pop(field, None)
+    statuses_found = {f.status for f in run(builder.build(), EXPOSED)}
+    assert Status.PASS not in statuses_found and Status.UNKNOWN in statuses_found

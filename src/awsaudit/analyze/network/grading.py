@@ -89,8 +89,10 @@ class Reachability:
         undecided: set[str] = set()
         closed: set[str] = set()
         for opening in openings:
-            for label, path, text in self._paths(group_id, opening):
-                if path.status is Exposure.EXPOSED and group_id in path.group_ids:
+            for label, path, text, vpc_problem in self._paths(group_id, opening):
+                if vpc_problem is not None:
+                    undecided.add(f"{label}: the path data of its VPC cannot be read ({vpc_problem})")
+                elif path.status is Exposure.EXPOSED and group_id in path.group_ids:
                     paths.add(f"{label}: {text}")
                 elif path.status is Exposure.UNKNOWN:
                     undecided.add(f"{label}: {path.reason}")
@@ -106,15 +108,17 @@ class Reachability:
             return None, "", evidence
         return None, "", {"attached_to_interfaces": True, "not_reachable": sorted(closed)}
 
-    def _paths(self, group_id: str, opening: Opening) -> Iterator[tuple[str, FamilyPath, str]]:
-        """(interface, path, path text) for the opening's IP version on each interface using the group."""
+    def _paths(self, group_id: str, opening: Opening) -> Iterator[tuple[str, FamilyPath, str, str | None]]:
+        """(interface, path, path text, why its VPC's path data is unreadable or None) for the opening's IP
+        version on each interface using the group."""
         index = self._index(opening.protocol)
         assert index is not None  # only called when the region exists
         for result in index.interfaces_with_group(group_id):
             for path in result.port(opening.port).paths:
                 if path.version == opening.version:
                     text = result.path_text(opening.port, opening.version)
-                    yield interface_label(result.interface), path, text
+                    vpc_problem = self._view.vpc_problem(result.interface)
+                    yield interface_label(result.interface), path, text, vpc_problem
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,11 @@ def _records(data: Mapping[str, Any], key: str) -> Sequence[Record] | None:
     return value
 
 
-def _items(record: Record, key: str, where: str) -> Iterator[Record]:
+def _items(record: Record, key: str, where: str, *, required: bool = False) -> Iterator[Record]:
+    """The records of a list field. `required`: AWS always returns the field (empty when there is nothing),
+    and reading it as empty would close a path (no rule, no route, no association), so absent is an error."""
+    if required and record.get(key) is None:
+        raise NetworkDataError(f"{where}: {key} missing")
     value = record.get(key) or ()
     if not isinstance(value, list | tuple):
         raise NetworkDataError(f"{where}: {key} must be a list")
@@ -122,13 +126,13 @@ def _subnet(record: Record) -> Subnet:
 
 def _route_table(record: Record) -> RouteTable:
     table_id = _text(record, "RouteTableId", "route table")
-    associations = list(_items(record, "Associations", table_id))
+    associations = list(_items(record, "Associations", table_id, required=True))
     return RouteTable(
         route_table_id=table_id,
         vpc_id=_text(record, "VpcId", table_id),
         is_main=any(a.get("Main") is True for a in associations),
         subnet_ids=tuple(s for a in associations if (s := _optional_text(a, "SubnetId"))),
-        routes=tuple(_route(r, table_id) for r in _items(record, "Routes", table_id)),
+        routes=tuple(_route(r, table_id) for r in _items(record, "Routes", table_id, required=True)),
     )
 
 
@@ -166,7 +170,7 @@ def _internet_gateway(record: Record) -> InternetGateway:
     gateway_id = _text(record, "InternetGatewayId", "internet gateway")
     attached = frozenset(
         vpc
-        for a in _items(record, "Attachments", gateway_id)
+        for a in _items(record, "Attachments", gateway_id, required=True)
         if a.get("State") in _ATTACHED_STATES and (vpc := _optional_text(a, "VpcId"))
     )
     return InternetGateway(gateway_id, attached)
@@ -175,7 +179,7 @@ def _internet_gateway(record: Record) -> InternetGateway:
 def _network_acl(record: Record) -> NetworkAcl:
     acl_id = _text(record, "NetworkAclId", "network ACL")
     entries = sorted(
-        (_nacl_entry(e, acl_id) for e in _items(record, "Entries", acl_id)),
+        (_nacl_entry(e, acl_id) for e in _items(record, "Entries", acl_id, required=True)),
         key=lambda entry: entry.rule_number,
     )
     return NetworkAcl(
@@ -183,7 +187,9 @@ def _network_acl(record: Record) -> NetworkAcl:
         vpc_id=_text(record, "VpcId", acl_id),
         is_default=record.get("IsDefault") is True,
         subnet_ids=tuple(
-            s for a in _items(record, "Associations", acl_id) if (s := _optional_text(a, "SubnetId"))
+            s
+            for a in _items(record, "Associations", acl_id, required=True)
+            if (s := _optional_text(a, "SubnetId"))
         ),
         entries=tuple(entries),
     )
@@ -232,7 +238,7 @@ def _security_group(record: Record) -> SecurityGroup:
 
 def _group_rules(record: Record, key: str, group_id: str, *, egress: bool) -> tuple[SecurityGroupRule, ...]:
     rules: list[SecurityGroupRule] = []
-    for permission in _items(record, key, group_id):
+    for permission in _items(record, key, group_id, required=True):
         where = f"{group_id} {key}"
         match = _permission_match(permission, where)
         sources: list[RuleSource] = [
@@ -288,7 +294,9 @@ def _interface(record: Record) -> NetworkInterface:
         interface_id=interface_id,
         subnet_id=_optional_text(record, "SubnetId"),
         vpc_id=_optional_text(record, "VpcId"),
-        group_ids=tuple(_text(g, "GroupId", interface_id) for g in _items(record, "Groups", interface_id)),
+        group_ids=tuple(
+            _text(g, "GroupId", interface_id) for g in _items(record, "Groups", interface_id, required=True)
+        ),
         public_ipv4=tuple(public_ipv4),
         ipv6=ipv6,
         interface_type=_optional_text(record, "InterfaceType") or "interface",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from awsaudit.analyze.network import (
@@ -54,13 +54,31 @@ def parse_acls(records: Iterable[Mapping[str, Any]]) -> Mapping[str, NetworkAcl]
 
 @dataclass(frozen=True)
 class NetworkView:
-    """The region's model for exposure questions; `problem` says why there is none (data unreadable)."""
+    """The region's model for exposure questions; `problem` says why there is none (data unreadable).
+
+    `unknown_vpcs`: VPC id -> why its path data cannot be read (an unreadable subnet, route table or network
+    ACL of that VPC, left out of the model): nothing in that VPC may be judged reachable or not."""
 
     region: RegionNetwork | None
     problem: str | None
     groups: Readable
     interfaces: Readable
     not_collected: tuple[str, ...]
+    unknown_vpcs: Mapping[str, str] = field(default_factory=dict)
+
+    def vpc_problem(self, interface: NetworkInterface) -> str | None:
+        """Why the path data of the interface's VPC cannot be read, or None."""
+        if not self.unknown_vpcs:
+            return None
+        vpc_id = interface.vpc_id
+        if self.region is not None and interface.subnet_id in self.region.subnets:
+            vpc_id = self.region.subnets[interface.subnet_id].vpc_id
+        return self.unknown_vpcs.get(vpc_id or "")
+
+
+# Path records whose loss can be confined to their VPC: leaving one out would otherwise swap in the VPC's
+# main route table or default ACL, so every interface of that VPC is unknown instead.
+_PER_VPC = ("Subnets", "RouteTables", "NetworkAcls")
 
 
 def build_network_view(datasets: Mapping[str, Any], not_collected: Sequence[str]) -> NetworkView:
@@ -70,8 +88,9 @@ def build_network_view(datasets: Mapping[str, Any], not_collected: Sequence[str]
     links, never open.
 
     Unreadable security groups are left out (interfaces using them become unknown) and unreadable
-    interfaces are reported apart; any other unreadable record leaves the whole region without a model,
-    since dropping a route table or ACL would silently swap in the VPC's main table or default ACL."""
+    interfaces are reported apart; an unreadable subnet, route table or ACL that names its VPC is left out
+    and makes that VPC unknown (`unknown_vpcs`); any other unreadable record leaves the whole region without
+    a model."""
     data = dict(datasets)
     try:
         whole = parse_region(data)
@@ -84,12 +103,24 @@ def build_network_view(datasets: Mapping[str, Any], not_collected: Sequence[str]
     interfaces = split_readable("NetworkInterfaces", data["NetworkInterfaces"])
     data["SecurityGroups"] = list(groups.records)
     data["NetworkInterfaces"] = list(interfaces.records)
+    unknown_vpcs: dict[str, str] = {}
+    for key in _PER_VPC:
+        if not isinstance(data.get(key), list):
+            continue  # not collected, or not a list: parse_region below says so
+        path = split_readable(key, data[key])
+        for record, error in path.unreadable:
+            vpc_id = record.get("VpcId")
+            if not isinstance(vpc_id, str) or not vpc_id:
+                break  # cannot confine it: parse the whole dataset below and fail the region
+            unknown_vpcs.setdefault(vpc_id, f"{key} record cannot be read: {error}")
+        else:
+            data[key] = list(path.records)
     try:
         region: RegionNetwork | None = parse_region(data)
         problem = None
     except NetworkDataError as error:
         region, problem = None, f"the region's network data cannot be read: {error}"
-    return NetworkView(region, problem, groups, interfaces, tuple(not_collected))
+    return NetworkView(region, problem, groups, interfaces, tuple(not_collected), unknown_vpcs)
 
 
 def interface_label(interface: NetworkInterface) -> str:

@@ -147,6 +147,16 @@ def internet_exposed_interfaces(ctx: CheckContext) -> Iterator[Result]:
     # Interfaces alike share one tuple of port results (see the analysis); judge each tuple once.
     verdicts: dict[int, PortsVerdict] = {}
     for result in results:
+        vpc_problem = view.vpc_problem(result.interface)
+        if vpc_problem is not None:
+            interface = result.interface
+            yield ctx.unknown(
+                ec2_arn(ctx, "network-interface", interface.interface_id),
+                f"Network interface {interface_label(interface)}: reachability cannot be decided, "
+                f"the path data of its VPC cannot be read ({vpc_problem})",
+                {"error": vpc_problem, "SubnetId": interface.subnet_id},
+            )
+            continue
         if id(result.ports) not in verdicts:
             verdicts[id(result.ports)] = ports_verdict(result.ports)
         yield judge_interface(ctx, result, verdicts[id(result.ports)])
