@@ -71,8 +71,9 @@ class NetworkView:
         if not self.unknown_vpcs:
             return None
         vpc_id = interface.vpc_id
-        if self.region is not None and interface.subnet_id in self.region.subnets:
-            vpc_id = self.region.subnets[interface.subnet_id].vpc_id
+        subnet = self.region.subnets.get(interface.subnet_id or "") if self.region is not None else None
+        if subnet is not None:
+            vpc_id = subnet.vpc_id
         return self.unknown_vpcs.get(vpc_id or "")
 
 
