@@ -40,3 +40,29 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word.lower(), sorted(set(choices)), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
+
+
+# The most of one value an error message quotes: input can be a megabyte (or an alias bomb
+# expanded); a message stays one short line whatever it was given.
+MAX_QUOTED = 80
+
+
+def shorten(text: str, limit: int = MAX_QUOTED) -> str:
+    """``text`` on one line and at most ``limit`` characters, the cut marked with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def quoted(value: object, limit: int = MAX_QUOTED) -> str:
+    """A value for a message, as ``repr`` would show it but bounded: never repr an unbounded value.
+
+    Containers are not rendered at all (their repr is as large as they are): only their type and size.
+    """
+    if isinstance(value, dict | list | tuple | set | frozenset):
+        return f"<{type(value).__name__} of {len(value)}>"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "<an integer too large to show>"
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text) if isinstance(value, str) else text

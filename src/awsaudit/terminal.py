@@ -21,8 +21,10 @@ from rich.text import Text
 from awsaudit.redaction import redact
 
 # C0 and C1 controls (ESC, BEL, CR, the CSI and OSC introducers …) except the line break, and
-# the bidirectional overrides, embeddings and isolates (Trojan Source), the Arabic letter mark.
-_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# the bidirectional overrides, embeddings and isolates (Trojan Source), the Arabic letter mark,
+# and lone surrogates (no terminal encoding can write them).
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 REPLACEMENT = "\ufffd"
 
 

@@ -12,6 +12,7 @@ from awsaudit.cli.preflight import usable_store, writable_directory
 from awsaudit.cli.verdict import Recorded, changes_line, print_verdict
 from awsaudit.exit_codes import account_verdict, delivery_verdict, parse_fail_on
 from awsaudit.findings import Severity
+from awsaudit.interrupts import deferred_interrupts
 from awsaudit.report.console import print_summary
 from awsaudit.report.model import ReportModel, build_report_model
 from awsaudit.report.writer import parse_formats, write_reports
@@ -74,20 +75,8 @@ def deliver(
     ``security_hub`` sends the findings on (``--security-hub``) and says whether every region took them.
     """
     model = build_report_model(result, request.suppressions)
-    recorded = None
-    if request.record:
-        # Lazy on purpose: the store pulls in SQLAlchemy and Alembic, which `--no-store` runs never need.
-        from awsaudit.history.report_history import attach_history
-        from awsaudit.store import record_audit
-        from awsaudit.store.database import describe, resolve_url
-
-        scan_id = record_audit(request.store, model, snapshot_path)
-        model = attach_history(request.store, model, scan_id)
-        recorded = Recorded(scan_id, describe(resolve_url(request.store)))
-    written = [
-        *(extra_written or []),
-        *(str(p) for p in write_reports(model, request.formats, request.output_dir)),
-    ]
+    model, paths, recorded = _record_and_write(model, request, snapshot_path)
+    written = [*(extra_written or []), *(str(p) for p in paths)]
     if not request.quiet:
         print_summary(model, console)
         if model.below_severity:
@@ -102,6 +91,33 @@ def deliver(
         verdict = delivery_verdict(verdict, security_hub(model))
     print_verdict(console, verdict, written, recorded, changes_line(model, recorded))
     return verdict.code
+
+
+def _record_and_write(
+    model: ReportModel, request: ReportRequest, snapshot_path: Path | None
+) -> tuple[ReportModel, list[Path], Recorded | None]:
+    """Write the reports; with the store, the scan stays recorded only if all of them were written.
+
+    The HTML report shows this scan in its history, so the scan is recorded first; should writing
+    the reports then fail or be interrupted, the scan is removed again (interrupts held back
+    meanwhile), and the store never holds an audit whose reports do not exist.
+    """
+    if not request.record:
+        return model, write_reports(model, request.formats, request.output_dir), None
+    # Lazy on purpose: the store pulls in SQLAlchemy and Alembic, which `--no-store` runs never need.
+    from awsaudit.history.report_history import attach_history
+    from awsaudit.store import forget_audit, record_audit
+    from awsaudit.store.database import describe, resolve_url
+
+    scan_id = record_audit(request.store, model, snapshot_path)
+    try:
+        model = attach_history(request.store, model, scan_id)
+        written = write_reports(model, request.formats, request.output_dir)
+    except BaseException:
+        with deferred_interrupts():
+            forget_audit(request.store, scan_id)
+        raise
+    return model, written, Recorded(scan_id, describe(resolve_url(request.store)))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from awsaudit.organization.output import OutputLocationError, is_uri, join, stag
 from awsaudit.organization.runner import AccountExecutor, per_account_workers, scan_accounts
 from awsaudit.organization.summary import ORGANIZATION_DIR, summarize, write_summary
 from awsaudit.organization.task import FINDINGS_FILE, AccountScanRequest
+from awsaudit.redaction import redact_bytes
 from awsaudit.report.json_report import render_json
 from awsaudit.report.model import build_report_model
 from awsaudit.report.organization_model import OrganizationSummary
@@ -197,10 +198,10 @@ def _organization_reports(
     model = build_report_model(summary.organization_result, suppressions)
     directory = output_dir / ORGANIZATION_DIR
     findings = directory / FINDINGS_FILE
-    write_private_atomic(findings, render_json(model))
+    write_private_atomic(findings, redact_bytes(render_json(model)))
     written = [findings, *write_reports(model, [f for f in formats if f != "json"], directory)]
     if "html" in formats:
         page = output_dir / ORGANIZATION_REPORT_FILE
-        write_private_atomic(page, render_organization_html(summary))
+        write_private_atomic(page, redact_bytes(render_organization_html(summary)))
         written.append(page)
     return written

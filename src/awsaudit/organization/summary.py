@@ -19,6 +19,7 @@ from awsaudit.checks.registry import CheckMeta, all_checks
 from awsaudit.compliance.frameworks_model import rollup
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Severity, Status
+from awsaudit.redaction import redact_bytes
 from awsaudit.report.organization_json import render_organization_summary
 from awsaudit.report.organization_model import AccountRow, OrganizationSummary, account_of
 from awsaudit.snapshot import GLOBAL, Account, Snapshot, save, write_private_atomic
@@ -205,5 +206,5 @@ def _controls(
 def write_summary(summary: OrganizationSummary, snapshot: Snapshot, output_dir: Path) -> list[Path]:
     """``organization-summary.json`` and the organization-level snapshot (re-evaluable offline)."""
     target = output_dir / SUMMARY_FILE
-    write_private_atomic(target, render_organization_summary(summary))
+    write_private_atomic(target, redact_bytes(render_organization_summary(summary)))
     return [target, save(snapshot, output_dir / ORGANIZATION_DIR / "snapshot.json.gz")]

@@ -27,6 +27,7 @@ from awsaudit.config import AuditConfig
 from awsaudit.errors import AwsauditError
 from awsaudit.organization.context import hand_over
 from awsaudit.organization.facts import budget_facts, check_statuses, deferred_checks
+from awsaudit.redaction import redact_bytes
 from awsaudit.report.json_report import render_json
 from awsaudit.report.model import build_report_model
 from awsaudit.report.writer import write_reports
@@ -125,7 +126,7 @@ def scan_account(
         model = build_report_model(result, request.suppressions)
         directory = account_dir(request.output_dir, target.account_id)
         files = [save(snapshot, directory / SNAPSHOT_FILE), directory / FINDINGS_FILE]
-        write_private_atomic(files[1], render_json(model))
+        write_private_atomic(files[1], redact_bytes(render_json(model)))
         extra = [name for name in request.formats if name != "json"]
         files += write_reports(model, extra, directory)
         counts = Counter(item.status.value for item in model.findings)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from awsaudit.report.error_records import RECORD_TYPE, error_id, error_title
 from awsaudit.report.model import ReportFinding, ReportModel
+from awsaudit.terminal import BIDI_CONTROLS
 
 FINDING = "finding"
 COLUMNS = (
@@ -41,8 +42,9 @@ _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # Control characters but tab and line breaks (which CSV quoting carries): shown raw by a terminal
-# that prints the file, they are ANSI escape sequences.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# that prints the file, they are ANSI escape sequences. Bidi controls would make a cell read in
+# another order than it is written (Trojan Source).
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def neutralise(cell: str) -> str:

@@ -8,6 +8,7 @@ from collections import Counter
 from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Severity
 from awsaudit.report.model import ReportFinding, ReportModel, ReportStatus
+from awsaudit.terminal import BIDI_CONTROLS
 
 MAX_ROWS = 50  # per table: GitHub caps a comment at 65,536 characters
 MAX_CELL = 200
@@ -32,8 +33,9 @@ _MARKDOWN_SPECIAL = str.maketrans(
 )
 
 
-# Control characters would reach a terminal that prints the file (a CI log): ANSI sequences.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Control characters would reach a terminal that prints the file (a CI log): ANSI sequences;
+# bidi controls would make a row read in another order than it is written (Trojan Source).
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def cell(text: str) -> str:

@@ -6,8 +6,9 @@ statuses, suppressions and compliance rollups.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -18,6 +19,7 @@ from awsaudit.compliance.frameworks_model import ControlStatus, Framework, rollu
 from awsaudit.findings import Finding, Severity, Status
 from awsaudit.snapshot import GLOBAL, CollectionError
 from awsaudit.suppressions import Suppression, apply_suppressions
+from awsaudit.wellformed import wellformed
 
 REPORT_SCHEMA = "awsaudit.findings/2"
 
@@ -274,8 +276,26 @@ def _framework_report(
     return FrameworkReport(framework.key, framework.title, tuple(controls))
 
 
+def _representable(result: AuditResult) -> AuditResult:
+    """The audited data made representable once, here, for every format, the store and the terminal:
+    lone surrogates become U+FFFD, NaN and infinities strings (awsaudit.wellformed)."""
+    seconds = result.collection_seconds
+    return replace(
+        result,
+        snapshot_account=wellformed(result.snapshot_account),
+        caller_arn=wellformed(result.caller_arn),
+        partition=wellformed(result.partition),
+        regions=wellformed(result.regions),
+        findings=wellformed(result.findings),
+        errors=wellformed(result.errors),
+        # A duration that is not a number is unknown; 0 keeps the field a number in every format.
+        collection_seconds=seconds if math.isfinite(seconds) else 0.0,
+    )
+
+
 def build_report_model(result: AuditResult, suppressions: Sequence[Suppression] = ()) -> ReportModel:
     """Join findings with their check metadata, apply suppressions and roll up per framework."""
+    result = _representable(result)
     collected_at = datetime.fromisoformat(result.collected_at.replace("Z", "+00:00"))
     frameworks = result.selection.frameworks
     refs = _control_refs(frameworks)

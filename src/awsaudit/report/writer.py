@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from awsaudit.errors import AwsauditError, did_you_mean
+from awsaudit.errors import AwsauditError, ExitCode, did_you_mean, shorten
+from awsaudit.interrupts import deferred_interrupts
 from awsaudit.redaction import redact_bytes
 from awsaudit.report.model import ReportModel
-from awsaudit.snapshot import write_private_atomic
 
 
 class ReportFormatError(AwsauditError, ValueError):
     """An unknown report format was requested."""
+
+
+class ReportRenderError(AwsauditError):
+    """A renderer failed on this audit (a bug); the other formats were written."""
+
+    exit_code = ExitCode.INTERNAL
 
 
 @dataclass(frozen=True)
@@ -103,18 +112,65 @@ def parse_formats(values: Sequence[str]) -> list[str]:
 
 
 def write_reports(model: ReportModel, formats: Sequence[str], output_dir: Path) -> list[Path]:
-    """Render each format and write it under ``output_dir`` with its fixed name; returns the paths."""
-    names = parse_formats(formats)
-    written = []
-    for name in names:
-        target = output_dir / FORMATS[name].file_name
-        write_private_atomic(target, redact_bytes(renderer(name)(model)))
-        written.append(target)
-        companion_name = FORMATS[name].companion
-        if companion_name is not None:
-            from awsaudit.report.remediation.render import render_remediation_script
+    """Render each format and write it under ``output_dir`` with its fixed name; returns the paths.
 
-            companion = output_dir / companion_name
-            write_private_atomic(companion, redact_bytes(render_remediation_script(model)))
-            written.append(companion)
-    return written
+    Every format is rendered before any file is touched, then all are written as temporary files
+    and renamed into place together, with interrupts held back for the renames: the directory
+    holds either the previous run's set or this run's, never a mix, and no temporary file. A
+    format whose renderer fails does not stop the others: they are written, then the failure
+    is raised (a bug: exit code 4).
+    """
+    rendered: dict[Path, bytes] = {}
+    failures: list[str] = []
+    for name in parse_formats(formats):
+        try:
+            files = _render(name, model, output_dir)
+        except Exception as problem:  # a renderer bug must not cost the other formats
+            failures.append(f"{name} ({type(problem).__name__}: {shorten(str(problem))})")
+            continue
+        rendered.update(files)
+    write_private_atomic_all(rendered)
+    if failures:
+        raise ReportRenderError(f"could not render {', '.join(failures)}; the other formats were written")
+    return list(rendered)
+
+
+def _render(name: str, model: ReportModel, output_dir: Path) -> dict[Path, bytes]:
+    files = {output_dir / FORMATS[name].file_name: redact_bytes(renderer(name)(model))}
+    companion_name = FORMATS[name].companion
+    if companion_name is not None:
+        from awsaudit.report.remediation.render import render_remediation_script
+
+        files[output_dir / companion_name] = redact_bytes(render_remediation_script(model))
+    return files
+
+
+def write_private_atomic_all(payloads: Mapping[Path, bytes]) -> None:
+    """Write every payload to a 0600 temporary file beside its target, then rename them all.
+
+    Any failure or interrupt before the renames removes the temporary files and leaves the
+    targets as they were; the renames themselves run with interrupts deferred.
+    """
+    pending: list[tuple[str, Path]] = []
+    try:
+        for target, payload in payloads.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
+            pending.append((temporary, target))
+            os.fchmod(descriptor, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+        with deferred_interrupts():
+            while pending:
+                temporary, target = pending[0]
+                os.replace(temporary, target)
+                pending.pop(0)
+    finally:
+        with deferred_interrupts():
+            for temporary, _target in pending:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)

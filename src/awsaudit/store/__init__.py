@@ -2,7 +2,7 @@
 
 from awsaudit.store.database import STORE_ENV, StoreError, default_store_url
 from awsaudit.store.records import FrameworkRate, ScanId, ScanRecord, StoredFinding
-from awsaudit.store.store import PruneResult, Store, open_store, record_audit
+from awsaudit.store.store import PruneResult, Store, forget_audit, open_store, record_audit
 
 __all__ = [
     "STORE_ENV",
@@ -14,6 +14,7 @@ __all__ = [
     "StoreError",
     "StoredFinding",
     "default_store_url",
+    "forget_audit",
     "open_store",
     "record_audit",
 ]

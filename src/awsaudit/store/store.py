@@ -95,6 +95,13 @@ class Store:
             _insert_findings(connection, scan_id, model)
         return scan_id
 
+    def forget(self, scan_id: ScanId) -> None:
+        """Remove one scan and its rows (its reports were not written: see ``cli/delivery.py``)."""
+        with self._writing() as connection:
+            for table in (findings, scan_frameworks):
+                connection.execute(table.delete().where(table.c.scan_id == scan_id))
+            connection.execute(scans.delete().where(scans.c.id == scan_id))
+
     def prune(self, older_than: datetime, *, dry_run: bool = False) -> PruneResult:
         """Forget scans collected before ``older_than`` (their snapshot files are left alone)."""
         with self._writing() as connection:
@@ -295,6 +302,11 @@ def record_audit(store_url: str | None, model: ReportModel, snapshot_path: Path 
     """Record one audit (its findings with suppression state, and its snapshot's location and hash)."""
     with open_store(store_url) as store:
         return store.record(model, snapshot_path)
+
+
+def forget_audit(store_url: str | None, scan_id: ScanId) -> None:
+    with open_store(store_url) as store:
+        store.forget(scan_id)
 
 
 _FINDING_COLUMNS = (
