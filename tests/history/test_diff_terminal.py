@@ -21,6 +21,7 @@ def _snapshot(path: Path, description: str) -> Path:
         "GroupName": f"web {HOSTILE}",
         "Description": description,
         "IpPermissions": [],
+        "IpPermissionsEgress": [],
     }
     return save(SnapshotBuilder().with_regional("ec2", "SecurityGroups", [group]).build(), path)
 
