@@ -30,6 +30,7 @@ from awsaudit.collect.errors import (
     note_failed_operation,
     reject_unparseable_json,
 )
+from awsaudit.collect.models import share_models
 from awsaudit.collect.progress import Progress
 from awsaudit.collect.redaction import protect_credentials
 from awsaudit.collect.registry import DatasetSpec, all_specs
@@ -138,6 +139,7 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     """Collect the requested datasets of the session's account into a Snapshot."""
     started = time.monotonic()
     protect_credentials(session)
+    share_models(session)
     deadline = math.inf if options.deadline is None else started + options.deadline
     home_region = session.region_name or "us-east-1"
     probe = _Run(session, options, Account("", "aws", ""), home_region, deadline=deadline)

@@ -1,0 +1,115 @@
+"""Lean service models: everything botocore serializes and parses with is the shipped model's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import orjson
+import pytest
+from botocore.model import ServiceModel, Shape
+
+from awsaudit.collect.models import share_models, without_documentation
+from awsaudit.disk_cache import CACHE_DIR_ENV, write_entry
+
+SERVICES = ("ec2", "s3", "iam", "sso-admin", "apigateway")
+
+
+def _session() -> boto3.Session:
+    return boto3.Session(region_name="us-east-1", aws_access_key_id="AKIATEST", aws_secret_access_key="test")
+
+
+def _signature(shape: Shape | None, seen: frozenset[str] = frozenset()) -> Any:
+    """Every property of a shape botocore acts on, recursively (documentation left out)."""
+    if shape is None:
+        return None
+    if shape.name in seen:
+        return shape.name
+    seen |= {shape.name}
+    metadata = {k: v for k, v in shape.metadata.items() if k != "documentation"}
+    signature: list[Any] = [shape.type_name, dict(shape.serialization), metadata]
+    if shape.type_name == "structure":
+        signature.append([(name, _signature(member, seen)) for name, member in shape.members.items()])
+    elif shape.type_name == "list":
+        signature.append(_signature(shape.member, seen))
+    elif shape.type_name == "map":
+        signature += [_signature(shape.key, seen), _signature(shape.value, seen)]
+    return signature
+
+
+def _model(session: boto3.Session, service: str) -> ServiceModel:
+    loader = session._session.get_component("data_loader")
+    return ServiceModel(loader.load_service_model(service, "service-2"), service)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_lean_model_differs_from_the_shipped_one_in_documentation_only(service: str) -> None:
+    shipped = _model(_session(), service)
+    lean_session = _session()
+    share_models(lean_session)
+    lean = _model(lean_session, service)
+    assert lean.operation_names == shipped.operation_names
+    assert lean.metadata == shipped.metadata
+    assert lean.client_context_parameters == shipped.client_context_parameters
+    documented = 0
+    for name in shipped.operation_names:
+        full, trimmed = shipped.operation_model(name), lean.operation_model(name)
+        assert (trimmed.http, trimmed.metadata, trimmed.auth_type) == (
+            full.http,
+            full.metadata,
+            full.auth_type,
+        )
+        assert trimmed.context_parameters == full.context_parameters
+        assert [e.name for e in trimmed.error_shapes] == [e.name for e in full.error_shapes]
+        for part in ("input_shape", "output_shape"):
+            assert _signature(getattr(trimmed, part)) == _signature(getattr(full, part)), (name, part)
+        documented += bool(full.documentation)
+        assert trimmed.documentation == ""
+    assert documented > 0, "the shipped model has documentation to remove"
+
+
+def test_a_member_called_documentation_is_kept() -> None:
+    model = {
+        "documentation": "service",
+        "operations": {"Op": {"documentation": "op", "input": {"shape": "In", "documentation": "x"}}},
+        "shapes": {
+            "In": {
+                "type": "structure",
+                "documentation": "shape",
+                "members": {"documentation": {"shape": "S", "documentation": "field"}},
+            },
+            "S": {"type": "string"},
+        },
+    }
+    without_documentation(model)
+    assert model == {
+        "operations": {"Op": {"input": {"shape": "In"}}},
+        "shapes": {
+            "In": {"type": "structure", "members": {"documentation": {"shape": "S"}}},
+            "S": {"type": "string"},
+        },
+    }
+
+
+def test_sessions_share_one_loader_and_a_stale_cache_entry_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    first, second = _session(), _session()
+    share_models(first)
+    share_models(second)
+    loader = first._session.get_component("data_loader")
+    assert second._session.get_component("data_loader") is loader
+    loader._cache.clear()  # earlier tests of this process may have loaded sts already
+    first.client("sts")
+    (entry,) = tmp_path.glob("botocore-model-sts-*.json")
+    digest, _, payload = entry.read_bytes().partition(b"\n")
+    stale = orjson.loads(payload)
+    stale["source"]["size"] += 1
+    stale["model"]["operations"] = {}
+
+    write_entry(entry.name, orjson.dumps(stale))
+    loader._cache.clear()
+    assert "GetCallerIdentity" in _model(first, "sts").operation_names
+    assert entry.read_bytes().partition(b"\n")[0] == digest  # derived again from the shipped file
