@@ -8,9 +8,10 @@ from typing import Any
 import boto3
 import orjson
 import pytest
+from botocore.loaders import Loader
 from botocore.model import ServiceModel, Shape
 
-from awsaudit.collect.models import share_models, without_documentation
+from awsaudit.collect.models import LeanModelFileLoader, share_models, without_documentation
 from awsaudit.disk_cache import CACHE_DIR_ENV, write_entry
 
 SERVICES = ("ec2", "s3", "iam", "sso-admin", "apigateway")
@@ -46,20 +47,19 @@ def _model(session: boto3.Session, service: str) -> ServiceModel:
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_lean_model_differs_from_the_shipped_one_in_documentation_only(service: str) -> None:
     shipped = _model(_session(), service)
-    lean_session = _session()
-    share_models(lean_session)
-    lean = _model(lean_session, service)
+    # A loader of its own: botocore's S3 customizations edit the models a loader has handed out
+    # (the shared one's, once this process has made an S3 client), as they do within any session.
+    search_paths = _session()._session.get_component("data_loader").search_paths
+    lean_loader = Loader(search_paths, file_loader=LeanModelFileLoader(), include_default_search_paths=False)
+    lean = ServiceModel(lean_loader.load_service_model(service, "service-2"), service)
     assert lean.operation_names == shipped.operation_names
     assert lean.metadata == shipped.metadata
     assert lean.client_context_parameters == shipped.client_context_parameters
     documented = 0
     for name in shipped.operation_names:
         full, trimmed = shipped.operation_model(name), lean.operation_model(name)
-        assert (trimmed.http, trimmed.metadata, trimmed.auth_type) == (
-            full.http,
-            full.metadata,
-            full.auth_type,
-        )
+        assert (trimmed.http, trimmed.metadata) == (full.http, full.metadata)
+        assert trimmed.auth_type == full.auth_type
         assert trimmed.context_parameters == full.context_parameters
         assert [e.name for e in trimmed.error_shapes] == [e.name for e in full.error_shapes]
         for part in ("input_shape", "output_shape"):
