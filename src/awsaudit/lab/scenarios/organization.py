@@ -352,13 +352,16 @@ class AuditRoleGate:
 def _lab_session(region: str) -> Any:
     import boto3
 
+    from awsaudit.collect.models import share_models
     from awsaudit.lab.server import LAB_ENVIRONMENT
 
-    return boto3.Session(
+    session = boto3.Session(
         aws_access_key_id=LAB_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LAB_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
         region_name=region,
     )
+    share_models(session)  # the models the collection loaded already (this runs in the scan's process)
+    return session
 
 
 def _error_response(url: str, code: str, message: str) -> Any:
