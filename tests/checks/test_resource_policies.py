@@ -218,3 +218,82 @@ def test_function_without_url_is_not_judged_and_denied_urls_are_unknown() -> Non
     }
     (finding,) = url_findings(item)
     assert finding.status is Status.UNKNOWN
+
+
+# ---------------------------------------------------------------- S3 Block Public Access on access points
+
+ALL_OFF = {
+    "BlockPublicAcls": False,
+    "IgnorePublicAcls": False,
+    "BlockPublicPolicy": False,
+    "RestrictPublicBuckets": False,
+}
+RESTRICTED = {**ALL_OFF, "RestrictPublicBuckets": True}
+POINT_SETTING = {
+    "s3.access_point_not_exposed": "PublicAccessBlockConfiguration",
+    "s3.multi_region_access_point_not_exposed": "PublicAccessBlock",
+}
+POINT_KINDS = [k for k in KINDS if k.check_id in POINT_SETTING]
+
+
+def _point(kind: ResourceKind, own: object, account: object | None) -> SnapshotBuilder:
+    item = ITEMS[kind.check_id](policy("*", "s3:GetObject"))
+    if own is not None:
+        item[POINT_SETTING[kind.check_id]] = own
+    builder = snapshot_with(kind, item)
+    if account is not None:
+        builder.with_dataset(
+            "s3control", "AccountPublicAccessBlock", {"PublicAccessBlockConfiguration": account}
+        )
+    return builder
+
+
+@pytest.mark.parametrize("kind", POINT_KINDS, ids=lambda k: k.check_id)
+def test_a_public_point_policy_passes_when_its_own_setting_restricts_it(
+    kind: ResourceKind,
+) -> None:
+    (finding,) = run(_point(kind, RESTRICTED, ALL_OFF).build(), kind.check_id)
+    assert finding.status is Status.PASS
+    assert (
+        "own Block Public Access (RestrictPublicBuckets)" in finding.evidence["public_access_restricted_by"]
+    )
+    assert finding.evidence["exposure"] == "public", "what the policy says stays in the evidence"
+
+
+@pytest.mark.parametrize("kind", POINT_KINDS, ids=lambda k: k.check_id)
+def test_the_accounts_restriction_covers_every_point(kind: ResourceKind) -> None:
+    (finding,) = run(_point(kind, ALL_OFF, RESTRICTED).build(), kind.check_id)
+    assert finding.status is Status.PASS
+    assert finding.evidence["public_access_restricted_by"] == (
+        "the account's Block Public Access (RestrictPublicBuckets)"
+    )
+
+
+@pytest.mark.parametrize("kind", POINT_KINDS, ids=lambda k: k.check_id)
+@pytest.mark.parametrize(
+    "own",
+    [ALL_OFF, None, {"RestrictPublicBuckets": "true"}, {"BlockPublicPolicy": True}],
+    ids=["off", "absent", "string", "other-setting"],
+)
+def test_without_a_proven_restriction_the_public_policy_fails(kind: ResourceKind, own: object) -> None:
+    (finding,) = run(_point(kind, own, ALL_OFF).build(), kind.check_id)
+    assert finding.status is Status.FAIL and finding.evidence["exposure"] == "public"
+
+
+@pytest.mark.parametrize("kind", POINT_KINDS, ids=lambda k: k.check_id)
+def test_unread_settings_never_restrict(kind: ResourceKind) -> None:
+    item = ITEMS[kind.check_id](policy("*", "s3:GetObject"))
+    field = POINT_SETTING[kind.check_id]
+    item["_errors"] = {field: {"operation": "GetAccessPoint", "code": "AccessDenied", "message": "no"}}
+    builder = snapshot_with(kind, item).with_error("s3control", "AccountPublicAccessBlock")
+    (finding,) = run(builder.build(), kind.check_id)
+    assert finding.status is Status.FAIL
+
+
+def test_restriction_does_not_excuse_a_named_outside_account() -> None:
+    """RestrictPublicBuckets acts on public policies only; a grant to one stranger is not public."""
+    (kind,) = [k for k in POINT_KINDS if k.check_id == "s3.access_point_not_exposed"]
+    item = ITEMS[kind.check_id](policy({"AWS": "arn:aws:iam::999988887777:root"}, "s3:GetObject"))
+    item["PublicAccessBlockConfiguration"] = RESTRICTED
+    (finding,) = run(snapshot_with(kind, item).build(), kind.check_id)
+    assert (finding.status, finding.severity) == (Status.FAIL, Severity.MEDIUM)

@@ -54,10 +54,25 @@ def account_trust(ctx: CheckContext) -> Trust:
     return ctx.derived("resource_policy.trust", build, region="global")
 
 
+# Says what blocks public access to one resource whatever its policy says (S3 Block Public Access's
+# RestrictPublicBuckets), or None when nothing is known to.
+PublicAccessRestriction = Callable[[CheckContext, Mapping[str, Any]], "str | None"]
+
+
 def judge_policy(
-    ctx: CheckContext, arn: str, noun: str, name: str, policy: Any, services: tuple[str, ...]
+    ctx: CheckContext,
+    arn: str,
+    noun: str,
+    name: str,
+    policy: Any,
+    services: tuple[str, ...],
+    restricted_by: str | None = None,
 ) -> Result:
-    """PASS, FAIL (CRITICAL/HIGH public, MEDIUM outside the organization) or UNKNOWN for one policy."""
+    """PASS, FAIL (CRITICAL/HIGH public, MEDIUM outside the organization) or UNKNOWN for one policy.
+
+    ``restricted_by`` names a setting that AWS applies before the policy and that blocks public and
+    cross-account access through a public policy: such a policy PASSes, its reasons kept as evidence.
+    """
     if policy is None:
         return ctx.passed(arn, f"{noun} {name} has no resource policy", {"policy": None})
     trust = account_trust(ctx)
@@ -66,6 +81,13 @@ def judge_policy(
     except PolicyError as error:
         return ctx.unknown(arn, f"{noun} {name} policy cannot be read: {error}", {"policy": policy})
     evidence = {**verdict.as_evidence(), **_trust_evidence(trust)}
+    if verdict.exposure is Exposure.PUBLIC and restricted_by is not None:
+        return ctx.passed(
+            arn,
+            f"{noun} {name} has a public policy ({'; '.join(verdict.reasons())}), but {restricted_by} "
+            "blocks public and cross-account access through it",
+            {**evidence, "public_access_restricted_by": restricted_by},
+        )
     if verdict.exposure is Exposure.PUBLIC:
         severity = Severity.CRITICAL if verdict.severe else Severity.HIGH
         return ctx.failed(
@@ -104,8 +126,9 @@ def kind(check_id: str) -> ResourceKind:
     return KINDS_BY_CHECK[check_id]
 
 
-def policy_check(kind: ResourceKind) -> Callable[[CheckFunction], CheckFunction]:
-    """The ``@check`` registration of a resource kind's exposure check, from its line in the table."""
+def policy_check(kind: ResourceKind, *extra: Needs) -> Callable[[CheckFunction], CheckFunction]:
+    """The ``@check`` registration of a resource kind's exposure check, from its line in the table
+    (``extra``: further datasets its judgement reads, such as settings that restrict public access)."""
     return check(
         id=kind.check_id,
         title=f"{kind.noun} policies do not admit everyone, or accounts outside the organization unpinned",
@@ -115,6 +138,7 @@ def policy_check(kind: ResourceKind) -> Callable[[CheckFunction], CheckFunction]
             Needs(kind.service, kind.dataset, regional=kind.regional),
             ORGANIZATION,
             ORGANIZATION_ACCOUNTS,
+            *extra,
         ],
         rationale=RATIONALE,
         remediation=kind.remediation,
@@ -122,7 +146,9 @@ def policy_check(kind: ResourceKind) -> Callable[[CheckFunction], CheckFunction]
     )
 
 
-def judge_kind(ctx: CheckContext, kind: ResourceKind) -> Iterator[Result]:
+def judge_kind(
+    ctx: CheckContext, kind: ResourceKind, restriction: PublicAccessRestriction | None = None
+) -> Iterator[Result]:
     """One result per resource of the kind in this scope (UNKNOWN where its policy was not read)."""
     where = Where(ctx.partition, ctx.region, ctx.account_id)
     if kind.regional:
@@ -137,7 +163,8 @@ def judge_kind(ctx: CheckContext, kind: ResourceKind) -> Iterator[Result]:
             policy = kind.policy_of(raw)
         except PolicyError as error:
             return ctx.unknown(arn, f"{kind.noun} {kind.name(item)} policy cannot be read: {error}")
-        return judge_policy(ctx, arn, kind.noun, kind.name(item), policy, kind.action_services)
+        restricted_by = restriction(ctx, item) if restriction is not None else None
+        return judge_policy(ctx, arn, kind.noun, kind.name(item), policy, kind.action_services, restricted_by)
 
     applicable = [item for item in items if kind.applies(item)]
     return ctx.each(applicable, lambda item: kind.arn(item, where), judge)

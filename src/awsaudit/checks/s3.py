@@ -382,19 +382,58 @@ def bucket_encryption(ctx: CheckContext) -> Iterator[Result]:
 # ------------------------------------------------------- resource policy exposure (CIS 2.21)
 
 ACCESS_POINT_NOT_EXPOSED = kind("s3.access_point_not_exposed")
+ACCOUNT_BPA = Needs("s3control", "AccountPublicAccessBlock", optional=True)
 
 
-@policy_check(ACCESS_POINT_NOT_EXPOSED)
+def _restricts_public_access(settings: object) -> bool:
+    # Only a real boolean true counts: anything else (missing, "true", null) proves nothing.
+    return isinstance(settings, Mapping) and settings.get("RestrictPublicBuckets") is True
+
+
+def _account_restricts(ctx: CheckContext) -> str | None:
+    try:
+        account = ctx.global_dataset("s3control", "AccountPublicAccessBlock")
+    except NotCollected:
+        return None
+    if _restricts_public_access(account.get("PublicAccessBlockConfiguration")):
+        return "the account's Block Public Access (RestrictPublicBuckets)"
+    return None
+
+
+def _own_setting_restricts(ctx: CheckContext, point: Mapping[str, Any], field: str, whose: str) -> str | None:
+    try:
+        settings = ctx.field(point, field, service="s3control")
+    except NotCollected:
+        return None
+    return (
+        f"{whose} Block Public Access (RestrictPublicBuckets)" if _restricts_public_access(settings) else None
+    )
+
+
+def _access_point_restriction(ctx: CheckContext, point: Mapping[str, Any]) -> str | None:
+    # AWS also applies the underlying bucket's setting; not counted here (it could only add PASSes).
+    return _own_setting_restricts(
+        ctx, point, "PublicAccessBlockConfiguration", "the access point's own"
+    ) or _account_restricts(ctx)
+
+
+def _multi_region_restriction(ctx: CheckContext, point: Mapping[str, Any]) -> str | None:
+    return _own_setting_restricts(
+        ctx, point, "PublicAccessBlock", "the Multi-Region Access Point's own"
+    ) or _account_restricts(ctx)
+
+
+@policy_check(ACCESS_POINT_NOT_EXPOSED, ACCOUNT_BPA)
 def access_point_not_exposed(ctx: CheckContext) -> Iterator[Result]:
-    return judge_kind(ctx, ACCESS_POINT_NOT_EXPOSED)
+    return judge_kind(ctx, ACCESS_POINT_NOT_EXPOSED, _access_point_restriction)
 
 
 MULTI_REGION_ACCESS_POINT_NOT_EXPOSED = kind("s3.multi_region_access_point_not_exposed")
 
 
-@policy_check(MULTI_REGION_ACCESS_POINT_NOT_EXPOSED)
+@policy_check(MULTI_REGION_ACCESS_POINT_NOT_EXPOSED, ACCOUNT_BPA)
 def multi_region_access_point_not_exposed(ctx: CheckContext) -> Iterator[Result]:
-    return judge_kind(ctx, MULTI_REGION_ACCESS_POINT_NOT_EXPOSED)
+    return judge_kind(ctx, MULTI_REGION_ACCESS_POINT_NOT_EXPOSED, _multi_region_restriction)
 
 
 # ------------------------------------------------------- SSE in bucket policies

@@ -213,10 +213,17 @@ def _analyzer_findings(state: EmulatedExposure, region: Region, request: Any) ->
 _S3_NS = "http://awss3control.amazonaws.com/doc/2018-08-20/"
 
 
+def _public_access_block(on: bool) -> str:
+    """A Multi-Region Access Point's settings, fixed at creation: all on (AWS's default) or all off."""
+    value = "true" if on else "false"
+    settings = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    return "<PublicAccessBlock>" + "".join(f"<{s}>{value}</{s}>" for s in settings) + "</PublicAccessBlock>"
+
+
 def _multi_region_points(state: EmulatedExposure, region: Region, request: Any) -> Any:
     points = "".join(
         f"<AccessPoint><Name>{escape(name)}</Name><Alias>{escape(point.get('Alias', name))}</Alias>"
-        "<Status>READY</Status></AccessPoint>"
+        f"{_public_access_block(point.get('PublicAccessBlock') != 'off')}<Status>READY</Status></AccessPoint>"
         for name, point in sorted(state.multi_region_access_points.items())
     )
     return _xml(

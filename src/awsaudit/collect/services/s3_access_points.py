@@ -12,12 +12,20 @@ MULTI_REGION_CONTROL_REGION = "us-west-2"
 
 
 def _access_point_detail(ctx: CallContext, point: dict[str, Any]) -> None:
-    # No bulk read of access point policies: one call per access point.
+    # No bulk read of access point policies or settings: calls per access point.
     attach(
         point,
         "Policy",
         lambda: ctx.client.get_access_point_policy(AccountId=ctx.account_id, Name=point["Name"])["Policy"],
         absent={"NoSuchAccessPointPolicy": None},
+    )
+    # The access point's own Block Public Access (on by default): it can neutralise a public policy.
+    attach(
+        point,
+        "PublicAccessBlockConfiguration",
+        lambda: ctx.client.get_access_point(AccountId=ctx.account_id, Name=point["Name"]).get(
+            "PublicAccessBlockConfiguration"
+        ),
     )
 
 
@@ -25,11 +33,12 @@ def _access_point_detail(ctx: CallContext, point: dict[str, Any]) -> None:
     "s3control",
     "AccessPoints",
     regional=True,
-    actions=["s3:ListAccessPoints", "s3:GetAccessPointPolicy"],
+    actions=["s3:ListAccessPoints", "s3:GetAccessPointPolicy", "s3:GetAccessPoint"],
     detail=_access_point_detail,
 )
 def access_points(ctx: CallContext) -> list[dict[str, Any]]:
-    """{Name, AccessPointArn, Bucket, NetworkOrigin, Policy (JSON text or null)} per access point."""
+    """{Name, AccessPointArn, Bucket, NetworkOrigin, Policy (JSON text or null),
+    PublicAccessBlockConfiguration} per access point."""
     points: list[dict[str, Any]] = []
     token: str | None = None
     while True:  # ListAccessPoints has no paginator in botocore
@@ -69,7 +78,8 @@ def _multi_region_detail(ctx: CallContext, point: dict[str, Any]) -> None:
     detail=_multi_region_detail,
 )
 def multi_region_access_points(ctx: CallContext) -> list[dict[str, Any]]:
-    """{Name, Alias, Policy (the established policy's JSON text or null)} per Multi-Region Access Point."""
+    """{Name, Alias, PublicAccessBlock (fixed at creation), Policy (the established policy's JSON text
+    or null)} per Multi-Region Access Point."""
     control = ctx.client_for("s3control", MULTI_REGION_CONTROL_REGION)
     points: list[dict[str, Any]] = []
     token: str | None = None
@@ -77,7 +87,10 @@ def multi_region_access_points(ctx: CallContext) -> list[dict[str, Any]]:
         page = control.list_multi_region_access_points(
             AccountId=ctx.account_id, **({"NextToken": token} if token else {})
         )
-        points.extend({"Name": p["Name"], "Alias": p.get("Alias")} for p in page.get("AccessPoints", []))
+        points.extend(
+            {key: p[key] for key in ("Name", "Alias", "PublicAccessBlock") if key in p}
+            for p in page.get("AccessPoints", [])
+        )
         token = page.get("NextToken")
         if not token:
             return points

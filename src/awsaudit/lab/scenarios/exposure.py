@@ -47,6 +47,11 @@ def plant_resource_policies(
             f"{_PREFIX}-mrap-public": {
                 "Alias": public_alias,
                 "Policy": policy_json(_everyone("s3:GetObject")),
+                "PublicAccessBlock": "off",  # created with Block Public Access off (fixed at creation)
+            },
+            f"{_PREFIX}-mrap-guarded": {
+                "Alias": f"{_PREFIX}mrapguarded.mrap",
+                "Policy": policy_json(_everyone("s3:GetObject")),
             },
             f"{_PREFIX}-mrap-pinned": {
                 "Alias": pinned_alias,
@@ -281,12 +286,17 @@ def _access_points(account: LabAccount, region: str, bucket: str, planted: set[P
     control = account.client("s3control", region)
     acct = account.account_id
     arns = {}
-    for name in (f"{_PREFIX}-public-ap", f"{_PREFIX}-pinned-ap"):
-        control.create_access_point(AccountId=acct, Name=name, Bucket=bucket)
+    # New access points have every Block Public Access setting on; the public one had them turned off.
+    public_settings = dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), False
+    )
+    for name in (f"{_PREFIX}-public-ap", f"{_PREFIX}-pinned-ap", f"{_PREFIX}-guarded-ap"):
+        settings = {"PublicAccessBlockConfiguration": public_settings} if "public" in name else {}
+        control.create_access_point(AccountId=acct, Name=name, Bucket=bucket, **settings)
         # moto files every access point under us-east-1: the lab lists it in its own region.
         account.lab.exposure.access_point_regions[name] = region
         arns[name] = f"arn:aws:s3:{region}:{acct}:accesspoint/{name}"
-    public, pinned = arns
+    public, pinned, guarded = arns
     control.put_access_point_policy(
         AccountId=acct, Name=public, Policy=policy_json(_everyone("s3:GetObject", f"{arns[public]}/object/*"))
     )
@@ -298,6 +308,12 @@ def _access_points(account: LabAccount, region: str, bucket: str, planted: set[P
                 "s3:GetObject", f"{arns[pinned]}/object/*", StringEquals={"aws:SourceVpce": "vpce-0a1b2c3d"}
             )
         ),
+    )
+    # A public policy behind the access point's own RestrictPublicBuckets: AWS blocks it, so it PASSes.
+    control.put_access_point_policy(
+        AccountId=acct,
+        Name=guarded,
+        Policy=policy_json(_everyone("s3:GetObject", f"{arns[guarded]}/object/*")),
     )
     planted.add(Planted("s3.access_point_not_exposed", arns[public]))
 
