@@ -459,3 +459,76 @@ def test_no_collected_region_is_unknown() -> None:
     finding = judge(SG, {})
     assert (finding.status, finding.resource) == (Status.UNKNOWN, ACCOUNT_ARN)
     assert "no region was collected" in finding.message
+
+
+# ------------------------------------------------ unreadable pieces on the chain
+
+
+def _unreadable_piece(piece: str) -> tuple[str, dict[str, Any]]:
+    """(dataset, a record of it that cannot be read) for each piece of the chain."""
+    control = CONTROLS[SG]
+    no_group = {k: v for k, v in metric_filter(control).items() if k != "logGroupName"}
+    no_pattern = {k: v for k, v in metric_filter(control).items() if k != "filterPattern"}
+    no_metric = {**metric_filter(control), "metricTransformations": None}
+    no_watched = {k: v for k, v in alarm(control).items() if k not in ("MetricName", "Namespace")}
+    return {
+        "filter's log group": ("MetricFilters", no_group),
+        "filter's pattern": ("MetricFilters", no_pattern),
+        "filter's metric": ("MetricFilters", no_metric),
+        "alarm's metric": ("MetricAlarms", no_watched),
+        "alarm's actions flag": ("MetricAlarms", alarm(control, ActionsEnabled="true")),
+        "alarm's periods": ("MetricAlarms", alarm(control, EvaluationPeriods="1")),
+        "alarm's threshold": ("MetricAlarms", alarm(control, Threshold=float("nan"))),
+        "subscription's topic": ("Subscriptions", {**subscription(), "TopicArn": None}),
+        "subscription's state": ("Subscriptions", {**subscription(), "SubscriptionArn": None}),
+    }[piece]
+
+
+PIECES = [
+    "filter's log group",
+    "filter's pattern",
+    "filter's metric",
+    "alarm's metric",
+    "alarm's actions flag",
+    "alarm's periods",
+    "alarm's threshold",
+    "subscription's topic",
+    "subscription's state",
+]
+NAMED = {
+    "filter's log group": "names no readable log group",
+    "filter's pattern": "filterPattern is missing or not text",
+    "filter's metric": "metricTransformations cannot be read",
+    "alarm's metric": "the metric it watches cannot be read",
+    "alarm's actions flag": "its actions cannot be read",
+    "alarm's periods": "EvaluationPeriods '1'",
+    "alarm's threshold": "threshold nan is not judged",
+    "subscription's topic": "cannot be read (TopicArn or SubscriptionArn)",
+    "subscription's state": "cannot be read (TopicArn or SubscriptionArn)",
+}
+
+
+@pytest.mark.parametrize("piece", PIECES)
+def test_an_unreadable_piece_in_place_of_the_one_that_completes_the_chain_is_unknown(piece: str) -> None:
+    dataset, record = _unreadable_piece(piece)
+    home = complete_chain(CONTROLS[SG])
+    home[dataset] = [record]
+    finding = judge(SG, two_regions(home))
+    assert finding.status is Status.UNKNOWN, finding.message
+    assert NAMED[piece] in finding.message
+
+
+@pytest.mark.parametrize("piece", PIECES)
+def test_an_unreadable_piece_beside_a_complete_chain_does_not_matter(piece: str) -> None:
+    dataset, record = _unreadable_piece(piece)
+    home = complete_chain(CONTROLS[SG])
+    home[dataset] = [*home[dataset], record]
+    assert judge(SG, two_regions(home)).status is Status.PASS
+
+
+def test_an_unreadable_piece_beside_a_broken_chain_is_unknown_not_fail() -> None:
+    dataset, record = _unreadable_piece("alarm's metric")
+    home = complete_chain(CONTROLS[SG])
+    home[dataset] = [alarm(CONTROLS[SG], ActionsEnabled=False), record]
+    finding = judge(SG, two_regions(home))
+    assert finding.status is Status.UNKNOWN and "may watch" in finding.message

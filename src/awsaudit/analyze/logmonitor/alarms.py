@@ -9,6 +9,7 @@ breaches the threshold in a single datapoint. Everything else either can never f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +53,7 @@ def watched_statistic(alarm: Mapping[str, Any], metric: MetricRef) -> tuple[bool
     """(watches the metric, the statistic source) — the source is None for metric-math expressions."""
     if alarm.get("MetricName") == metric.name and alarm.get("Namespace") == metric.namespace:
         return True, alarm
-    queries = alarm.get("Metrics") or []
+    queries = [q for q in alarm.get("Metrics") or [] if isinstance(q, Mapping)]
     stat_queries = [q for q in queries if _query_metric(q) == (metric.name, metric.namespace)]
     if not stat_queries:
         return False, None
@@ -60,9 +61,10 @@ def watched_statistic(alarm: Mapping[str, Any], metric: MetricRef) -> tuple[bool
     for query in stat_queries:
         if len(returning) == 1 and returning[0] is query:
             stat = query["MetricStat"]
+            watched = stat.get("Metric")
             return True, {
                 "Statistic": stat.get("Stat"),
-                "Dimensions": stat.get("Metric", {}).get("Dimensions"),
+                "Dimensions": watched.get("Dimensions") if isinstance(watched, Mapping) else None,
                 "Unit": stat.get("Unit"),
             }
     return True, None
@@ -73,7 +75,22 @@ def _query_metric(query: Mapping[str, Any]) -> tuple[str, str] | None:
     if not isinstance(stat, Mapping):
         return None
     metric = stat.get("Metric") or {}
+    if not isinstance(metric, Mapping):
+        return None
     return str(metric.get("MetricName", "")), str(metric.get("Namespace", ""))
+
+
+def unreadable_metric(alarm: Mapping[str, Any]) -> str | None:
+    """Why the metric an alarm watches cannot be read, or None: an alarm watches one metric (MetricName
+    and Namespace, both text) or a list of metric queries; anything else might be the metric we look for."""
+    if isinstance(alarm.get("MetricName"), str) and isinstance(alarm.get("Namespace"), str):
+        return None
+    queries = alarm.get("Metrics")
+    if not isinstance(queries, list) or not all(isinstance(q, Mapping) for q in queries):
+        return "the metric it watches cannot be read"
+    if any(q.get("MetricStat") is not None and _query_metric(q) is None for q in queries):
+        return "a metric query it evaluates cannot be read"
+    return None
 
 
 def judge_alarm(alarm: Mapping[str, Any], metric: MetricRef) -> AlarmJudgement:
@@ -94,14 +111,32 @@ def judge_alarm(alarm: Mapping[str, Any], metric: MetricRef) -> AlarmJudgement:
             f"the filter publishes the metric with dimensions; the alarm watches {term}"
         )
     observed = _statistic_for_one_event(source, metric, problems, undetermined)
-    periods = alarm.get("DatapointsToAlarm") or alarm.get("EvaluationPeriods") or 1
-    if isinstance(periods, int) and periods > 1:
+    periods = _datapoints_to_alarm(alarm)
+    if periods is None:
+        undetermined.append(
+            f"EvaluationPeriods {alarm.get('EvaluationPeriods')!r} / DatapointsToAlarm "
+            f"{alarm.get('DatapointsToAlarm')!r} cannot be read"
+        )
+    elif periods > 1:
         problems.append(f"needs {periods} breaching datapoints; one event produces one")
     if observed is not None:
         _compare_with_threshold(
             alarm, observed, _statistic_without_events(source, metric), problems, undetermined
         )
     return AlarmJudgement(tuple(problems), tuple(undetermined))
+
+
+def _count(value: Any) -> int | None:
+    """A positive whole number of periods, or None (absent, a string, a bool, zero...)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
+
+
+def _datapoints_to_alarm(alarm: Mapping[str, Any]) -> int | None:
+    """How many breaching datapoints fire the alarm: DatapointsToAlarm when set, else EvaluationPeriods
+    (which AWS always returns); None when the one that applies cannot be read."""
+    if alarm.get("DatapointsToAlarm") is not None:
+        return _count(alarm["DatapointsToAlarm"])
+    return _count(alarm.get("EvaluationPeriods"))
 
 
 def _statistic_for_one_event(
@@ -111,6 +146,12 @@ def _statistic_for_one_event(
         value = float(metric.value)
     except ValueError:
         undetermined.append(f"metric value {metric.value!r} is taken from the event")
+        return None
+    if not math.isfinite(value):
+        undetermined.append(f"metric value {metric.value!r} is not a finite number")
+        return None
+    if metric.default_value is not None and not math.isfinite(metric.default_value):
+        undetermined.append(f"the filter's default value {metric.default_value!r} is not a finite number")
         return None
     statistic = source.get("Statistic") or source.get("ExtendedStatistic")
     default = metric.default_value
@@ -154,9 +195,11 @@ def _compare_with_threshold(
     if operator in ("LessThanThreshold", "LessThanOrEqualToThreshold"):
         problems.append(f"{operator} fires when events are absent, not when one occurs")
         return
-    if not isinstance(threshold, int | float) or operator not in (
-        "GreaterThanOrEqualToThreshold",
-        "GreaterThanThreshold",
+    if (
+        not isinstance(threshold, int | float)
+        or isinstance(threshold, bool)
+        or not math.isfinite(threshold)
+        or operator not in ("GreaterThanOrEqualToThreshold", "GreaterThanThreshold")
     ):
         undetermined.append(f"comparison {operator!r} with threshold {threshold!r} is not judged")
         return

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .alarms import MetricRef, judge_alarm, watched_statistic
+from .alarms import MetricRef, judge_alarm, unreadable_metric, watched_statistic
 from .corpus import CONTROL_IDS, requirements
 from .trails import TrailQualification, qualify_trail
-from .verdict import FilterVerdict, evaluate_filter
+from .verdict import FilterVerdict, VerdictStatus, evaluate_filter
 
 
 class ChainOutcome(enum.Enum):
@@ -159,26 +159,53 @@ class _ControlChain:
         if data is None or data.metric_filters is None:
             self._record(Link.METRIC_FILTER, f"metric filters were not collected in {group.region}", True)
             return chain
+        # A filter whose log group cannot be read might be on this group: it makes the link unknown below.
+        placeless = [f for f in data.metric_filters if not _text(f.get("logGroupName"))]
         on_group = [f for f in data.metric_filters if f.get("logGroupName") == group.name]
-        verdicts = [
-            (f, evaluate_filter(str(f.get("filterPattern", "")), self.control_id, self.cis_version))
-            for f in on_group
-        ]
+        verdicts = [(f, self._judge_filter(f)) for f in on_group]
         satisfying = [f for f, verdict in verdicts if verdict.satisfied]
         # Once a filter satisfies the control, the verdicts of the group's other filters are noise.
         shown = [(f, v) for f, v in verdicts if v.satisfied] or verdicts
         chain["metric_filters"] = [_filter_evidence(f, verdict) for f, verdict in shown]
         if not satisfying:
             self._record_filter_failure(group.name, [(str(f.get("filterName", "")), v) for f, v in verdicts])
+            for metric_filter in placeless:
+                self._record(
+                    Link.METRIC_FILTER,
+                    f"metric filter {metric_filter.get('filterName')!r} names no readable log group; "
+                    f"it may be the one on {group.name}",
+                    True,
+                )
             return chain
-        chain["metrics"] = [
-            self._follow_metric(group.region, MetricRef.from_transformation(t), str(f.get("filterName", "")))
-            for f in satisfying
-            for t in f.get("metricTransformations") or []
-        ]
-        if not chain["metrics"]:
+        chain["metrics"] = []
+        for metric_filter in satisfying:
+            name = str(metric_filter.get("filterName", ""))
+            transformations = metric_filter.get("metricTransformations")
+            problem = _unreadable_transformations(transformations)
+            if problem is not None:
+                self._record(Link.ALARM, f"metric filter {name} on {group.name}: {problem}", True)
+                continue
+            chain["metrics"].extend(
+                self._follow_metric(group.region, MetricRef.from_transformation(t), name)
+                for t in transformations or ()  # a list: checked just above
+            )
+        if not chain["metrics"] and all(
+            _unreadable_transformations(f.get("metricTransformations")) is None for f in satisfying
+        ):
             self._record(Link.ALARM, f"metric filter on {group.name} publishes no metric")
         return chain
+
+    def _judge_filter(self, metric_filter: Mapping[str, Any]) -> FilterVerdict:
+        pattern = metric_filter.get("filterPattern")
+        if not isinstance(pattern, str):
+            return FilterVerdict(
+                self.control_id,
+                self.cis_version,
+                "",
+                VerdictStatus.UNPARSEABLE,
+                error="its filterPattern is missing or not text",
+            )
+        return evaluate_filter(pattern, self.control_id, self.cis_version)
 
     def _record_filter_failure(self, log_group: str, verdicts: list[tuple[str, FilterVerdict]]) -> None:
         # An unjudgeable filter might be the one meant for this control, so it makes the link unknown.
@@ -207,6 +234,12 @@ class _ControlChain:
             self._record(Link.ALARM, f"alarms were not collected in {region}", True)
             return evidence
         watching = [alarm for alarm in data.alarms if watched_statistic(alarm, metric)[0]]
+        for alarm in data.alarms:
+            problem = unreadable_metric(alarm)
+            if problem is not None and alarm not in watching:
+                # It might watch this metric: unknown, unless another alarm completes the chain.
+                name = alarm.get("AlarmArn", alarm.get("AlarmName"))
+                self._record(Link.ALARM, f"alarm {name!r}: {problem}; it may watch {label}", True)
         if not watching:
             self._record(Link.ALARM, f"no alarm watches metric {label}")
         for alarm in watching:
@@ -225,8 +258,14 @@ class _ControlChain:
             detail = "; ".join(judgement.problems or judgement.undetermined)
             self._record(Link.ALARM, f"alarm {name}: {detail}", not judgement.problems)
             return evidence
-        actions = [str(a) for a in alarm.get("AlarmActions") or []]
-        if alarm.get("ActionsEnabled") is not True:
+        raw_actions = alarm.get("AlarmActions")
+        enabled = alarm.get("ActionsEnabled")
+        if not isinstance(enabled, bool) or not _strings(raw_actions):
+            detail = f"ActionsEnabled {enabled!r} and AlarmActions must be a flag and a list of ARNs"
+            self._record(Link.ALARM_ACTION, f"alarm {name}: its actions cannot be read ({detail})", True)
+            return evidence
+        actions = [str(action) for action in raw_actions or ()]  # a list: checked just above
+        if not enabled:
             self._record(Link.ALARM_ACTION, f"alarm {name} has its actions disabled")
             return evidence
         if not actions:
@@ -255,12 +294,25 @@ class _ControlChain:
             self._record(Link.SUBSCRIPTION, f"SNS subscriptions were not collected in {region}", True)
             return evidence
         on_topic = [s for s in data.subscriptions if s.get("TopicArn") == topic]
+        unreadable = [
+            s
+            for s in data.subscriptions
+            if not _text(s.get("TopicArn")) or (s in on_topic and not _text(s.get("SubscriptionArn")))
+        ]
         confirmed = [s for s in on_topic if str(s.get("SubscriptionArn", "")).startswith("arn:")]
         evidence["confirmed_subscriptions"] = len(confirmed)
         evidence["unconfirmed_subscriptions"] = len(on_topic) - len(confirmed)
         if confirmed:
             endpoints = ", ".join(f"{s.get('Protocol')}:{s.get('Endpoint')}" for s in confirmed)
             self._record(Link.COMPLETE, f"alarm {alarm_name} notifies {topic} ({endpoints})")
+        elif unreadable:
+            evidence["unreadable_subscriptions"] = len(unreadable)
+            self._record(
+                Link.SUBSCRIPTION,
+                f"topic {topic} of alarm {alarm_name} has no confirmed subscription in sight, but "
+                f"{len(unreadable)} subscription(s) in {region} cannot be read (TopicArn or SubscriptionArn)",
+                True,
+            )
         else:
             pending = f" ({len(on_topic)} pending confirmation)" if on_topic else ""
             self._record(
@@ -280,6 +332,23 @@ def _filter_evidence(metric_filter: Mapping[str, Any], verdict: FilterVerdict) -
         "wrongly_matched": [o.event_name for o in verdict.wrongly_matched],
         "error": verdict.error,
     }
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _unreadable_transformations(value: Any) -> str | None:
+    """Why a filter's metricTransformations cannot be read (each names its metric and namespace), or None."""
+    if not isinstance(value, list) or not all(isinstance(t, Mapping) for t in value):
+        return "its metricTransformations cannot be read"
+    if not all(_text(t.get("metricName")) and _text(t.get("metricNamespace")) for t in value):
+        return "a metric transformation names no metric or namespace"
+    return None
 
 
 def _explicitly_disqualified(trail: TrailQualification) -> bool:

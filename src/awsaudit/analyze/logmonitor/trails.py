@@ -130,12 +130,33 @@ def parse_selectors(raw: Any) -> TrailSelectors:
         if not isinstance(selectors, list) or not all(isinstance(s, Mapping) for s in selectors):
             raise SelectorError(f"{kind} must be a list of objects")
     for selector in basic:
-        kind = selector.get("ReadWriteType", "All")
-        if kind not in _READ_WRITE_TYPES:
-            raise SelectorError(f"unknown ReadWriteType {kind!r}")
+        _check_basic_selector(selector)
     for selector in advanced:
         _check_field_selectors(selector)
     return TrailSelectors(tuple(basic), tuple(advanced))
+
+
+def _check_basic_selector(selector: Mapping[str, Any]) -> None:
+    """GetEventSelectors always returns ReadWriteType and IncludeManagementEvents; without them (or with
+    values of another type) what the selector records is unknown, never a default."""
+    kind = selector.get("ReadWriteType")
+    if kind not in _READ_WRITE_TYPES:
+        raise SelectorError(f"ReadWriteType must be one of {', '.join(_READ_WRITE_TYPES)}, got {kind!r}")
+    if not isinstance(selector.get("IncludeManagementEvents"), bool):
+        raise SelectorError(
+            f"IncludeManagementEvents must be true or false, got {selector.get('IncludeManagementEvents')!r}"
+        )
+    excluded = selector.get("ExcludeManagementEventSources")
+    if excluded is not None and not (
+        isinstance(excluded, list) and all(isinstance(e, str) for e in excluded)
+    ):
+        raise SelectorError("ExcludeManagementEventSources must be a list of strings")
+    resources = selector.get("DataResources")
+    if resources is not None and not (
+        isinstance(resources, list)
+        and all(isinstance(r, Mapping) and isinstance(r.get("Values") or [], list) for r in resources)
+    ):
+        raise SelectorError("DataResources must be a list of objects with a list of Values")
 
 
 def _check_field_selectors(selector: Mapping[str, Any]) -> None:
@@ -158,8 +179,7 @@ def _check_field_selectors(selector: Mapping[str, Any]) -> None:
 
 
 def _read_write(selector: Mapping[str, Any]) -> set[Access]:
-    # AWS's default ReadWriteType is All.
-    return set(_READ_WRITE_TYPES[selector.get("ReadWriteType", "All")])
+    return set(_READ_WRITE_TYPES[selector["ReadWriteType"]])  # checked by parse_selectors
 
 
 def _names_field(selector: Mapping[str, Any], name: str) -> bool:
