@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,15 +18,48 @@ class CallContext:
     client_for: Callable[[str, str], Any]  # (boto3 client name, region) -> client
     regions: tuple[str, ...] = ()  # every region of this collection
 
-    def paginate(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
-        """Every item of a paginated list operation, pages merged."""
+    def paginate(
+        self, operation: str, result_key: str, *, absent_is_empty: bool = False, **kwargs: Any
+    ) -> list[Any]:
+        """Every item of a paginated list operation, pages merged; a page without ``result_key`` fails.
+
+        ``absent_is_empty`` is for the few operations AWS documents as leaving the key out when
+        there is nothing to list (SQS ListQueues); everywhere else a missing key is an error.
+        """
         items: list[Any] = []
         for page in self.client.get_paginator(operation).paginate(**kwargs):
-            items.extend(page.get(result_key, []))
+            if absent_is_empty and result_key not in page:
+                continue
+            items.extend(self.result(page, result_key, operation))
         return items
+
+    def listed(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
+        """The list one (unpaginated) call answers under ``result_key``; its absence is an error."""
+        return self.result(getattr(self.client, operation)(**kwargs), result_key, operation)
+
+    def result(self, response: Mapping[str, Any], result_key: str, operation: str) -> list[Any]:
+        """``response[result_key]``, which must be a list: a 200 answer without it is malformed, not empty."""
+        return result_list(response, result_key, self.api_name(operation))
+
+    def api_name(self, operation: str) -> str:
+        """The AWS name of a boto3 method (``describe_security_groups`` -> ``DescribeSecurityGroups``)."""
+        mapping = getattr(getattr(self.client, "meta", None), "method_to_api_mapping", None) or {}
+        return str(mapping.get(operation, operation))
 
     def pages(self, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
         yield from self.client.get_paginator(operation).paginate(**kwargs)
+
+
+def result_list(response: Mapping[str, Any], result_key: str, operation: str) -> list[Any]:
+    """The list an answer carries under ``result_key``; MalformedResponse when it is absent or not a list."""
+    from awsaudit.collect.errors import MalformedResponse
+
+    if result_key not in response:
+        raise MalformedResponse(operation, f"the answer has no {result_key}")
+    value = response[result_key]
+    if not isinstance(value, list):
+        raise MalformedResponse(operation, f"{result_key} is not a list")
+    return value
 
 
 def without_metadata(response: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import boto3
 from botocore.config import Config
 
 from awsaudit import __version__
-from awsaudit.collect.context import CallContext, record_field_error
+from awsaudit.collect.context import CallContext, record_field_error, result_list
 from awsaudit.collect.errors import (
     DeadlineExceeded,
     describe_failure,
@@ -34,6 +34,7 @@ from awsaudit.collect.models import share_models
 from awsaudit.collect.progress import Progress
 from awsaudit.collect.redaction import protect_credentials
 from awsaudit.collect.registry import DatasetSpec, all_specs
+from awsaudit.collect.validation import refuse_invalid_datasets
 from awsaudit.errors import AwsauditError
 from awsaudit.snapshot import GLOBAL, Account, CollectionError, Snapshot, now_utc
 
@@ -170,6 +171,7 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     )
     _run_tasks(run, snapshot, specs, regions)
     _make_jsonable(snapshot.datasets)
+    run.errors.extend(refuse_invalid_datasets(snapshot))
     snapshot.errors = sorted(run.errors, key=lambda e: (e.service, e.region, e.dataset, e.resource or ""))
     snapshot.api_calls = dict(run.calls)
     snapshot.duration_seconds = time.monotonic() - started
@@ -199,19 +201,37 @@ def _make_jsonable(container: dict[str, Any] | list[Any]) -> None:
 
 
 def _enabled_regions(run: _Run) -> list[str]:
-    """Regions enabled for the account, in the caller's partition only."""
-    response = run.client("ec2", run.home_region).describe_regions(
-        Filters=[{"Name": "opt-in-status", "Values": ["opt-in-not-required", "opted-in"]}]
-    )
-    regions = []
-    for region in response.get("Regions", []):
-        name = str(region["RegionName"])
-        if region.get("OptInStatus", "opt-in-not-required") not in {"opt-in-not-required", "opted-in"}:
-            continue  # some endpoints ignore the filter; the status field is authoritative
-        if run.session.get_partition_for_region(name) != run.account.partition:
-            continue
-        regions.append(name)
-    return sorted(regions)
+    """Regions enabled for the account, in the caller's partition only.
+
+    No answer, or an answer naming no region, stops the run: every regional check would otherwise
+    vanish and the audit read as clean.
+    """
+    try:
+        response = run.client("ec2", run.home_region).describe_regions(
+            Filters=[{"Name": "opt-in-status", "Values": ["opt-in-not-required", "opted-in"]}]
+        )
+        listed = result_list(response, "Regions", "DescribeRegions")
+        names = [str(region["RegionName"]) for region in listed if _opted_in(region)]
+        regions = sorted(
+            {name for name in names if run.session.get_partition_for_region(name) == run.account.partition}
+        )
+    except Exception as exc:
+        _, code, message = describe_failure(exc)
+        raise CollectionFailed(
+            f"cannot list the enabled regions (DescribeRegions failed with {code}: {message}); "
+            "name them with --regions"
+        ) from None
+    if not regions:
+        raise CollectionFailed(
+            "DescribeRegions answered no enabled region in this partition: an empty region list would "
+            "leave every regional check unjudged; name the regions with --regions"
+        )
+    return regions
+
+
+def _opted_in(region: dict[str, Any]) -> bool:
+    # Some endpoints ignore the filter; the status field is authoritative.
+    return region.get("OptInStatus", "opt-in-not-required") in {"opt-in-not-required", "opted-in"}
 
 
 def _run_tasks(run: _Run, snapshot: Snapshot, specs: Iterable[DatasetSpec], regions: list[str]) -> None:

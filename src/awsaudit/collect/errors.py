@@ -17,6 +17,7 @@ from botocore.parsers import ResponseParserError
 
 from awsaudit.errors import AwsauditError
 from awsaudit.redaction import redact
+from awsaudit.shapes import INVALID_DATA_CODE
 
 _OPERATION = "awsaudit_operation"  # attribute note_failed_operation sets on a failure
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -33,6 +34,19 @@ ACCESS_DENIED_CODES = frozenset(
         "403",
     }
 )
+
+
+class MalformedResponse(AwsauditError):
+    """A successful AWS answer without the result it must carry (no ``SecurityGroups`` key at all).
+
+    Read as "no resources", such an answer would turn a proxy's or an endpoint's broken reply
+    into a clean audit; it is recorded as an InvalidData error on the dataset instead.
+    """
+
+    def __init__(self, operation: str, problem: str) -> None:
+        super().__init__(f"{operation}: {problem}")
+        self.operation = operation
+        self.problem = problem
 
 
 class DeadlineExceeded(BotoCoreError, AwsauditError):  # type: ignore[misc]  # botocore has no types
@@ -60,9 +74,27 @@ def reject_unparseable_json(response_dict: Any = None, operation_model: Any = No
     if not isinstance(body, bytes) or not body.strip():
         return
     try:
-        json.loads(body)
-    except ValueError:
+        json.loads(body, object_pairs_hook=_refuse_duplicate_keys, parse_constant=_refuse_non_finite)
+    except _AmbiguousJson as exc:
+        raise MalformedResponse(operation_model.name, str(exc)) from None
+    except (ValueError, RecursionError):
         raise ResponseParserError(f"{operation_model.name}: the response body is not valid JSON") from None
+
+
+class _AmbiguousJson(AwsauditError, ValueError):
+    """JSON that parses, but whose meaning depends on the parser (a repeated key) or is no number."""
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # botocore keeps the last of two equal keys; the first could be the one that matters.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _AmbiguousJson("the answer repeats a key within one JSON object")
+    return result
+
+
+def _refuse_non_finite(token: str) -> Any:
+    raise _AmbiguousJson(f"the answer holds {token}, which is not a number")
 
 
 def note_failed_operation(exception: BaseException | None = None, event_name: str = "", **_: Any) -> None:
@@ -84,6 +116,8 @@ def describe_failure(exc: BaseException) -> tuple[str, str, str]:
         code = _one_line(str(error.get("Code") or status or "Unknown"), limit=100)
         message = str(error.get("Message") or "")
         return exc.operation_name, code, _one_line(message)
+    if isinstance(exc, MalformedResponse):
+        return exc.operation, INVALID_DATA_CODE, _one_line(exc.problem)
     operation = failed_operation(exc)
     if isinstance(exc, DeadlineExceeded):
         return operation, "DeadlineExceeded", _one_line(str(exc))

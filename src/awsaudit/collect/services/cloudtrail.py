@@ -31,7 +31,7 @@ def trails(ctx: CallContext) -> list[Any]:
     region outside the collection (``--regions``) is kept by the first collected region,
     so a narrowed collection still sees the multi-region trail that covers it.
     """
-    listed = ctx.client.describe_trails(includeShadowTrails=True).get("trailList", [])
+    listed = ctx.listed("describe_trails", "trailList", includeShadowTrails=True)
     adopts_foreign = ctx.region == min(ctx.regions, default=ctx.region)
     return [
         trail

@@ -10,7 +10,7 @@ from awsaudit.collect.registry import dataset
 
 @dataset("config", "ConfigurationRecorders", regional=True, actions=["config:DescribeConfigurationRecorders"])
 def configuration_recorders(ctx: CallContext) -> list[Any]:
-    return list(ctx.client.describe_configuration_recorders().get("ConfigurationRecorders", []))
+    return ctx.listed("describe_configuration_recorders", "ConfigurationRecorders")
 
 
 @dataset(
@@ -20,9 +20,9 @@ def configuration_recorders(ctx: CallContext) -> list[Any]:
     actions=["config:DescribeConfigurationRecorderStatus"],
 )
 def configuration_recorder_status(ctx: CallContext) -> list[Any]:
-    return list(ctx.client.describe_configuration_recorder_status().get("ConfigurationRecordersStatus", []))
+    return ctx.listed("describe_configuration_recorder_status", "ConfigurationRecordersStatus")
 
 
 @dataset("config", "DeliveryChannels", regional=True, actions=["config:DescribeDeliveryChannels"])
 def delivery_channels(ctx: CallContext) -> list[Any]:
-    return list(ctx.client.describe_delivery_channels().get("DeliveryChannels", []))
+    return ctx.listed("describe_delivery_channels", "DeliveryChannels")

@@ -51,8 +51,8 @@ def instances(ctx: CallContext) -> list[Any]:
     return [
         instance
         for page in ctx.pages("describe_instances")
-        for reservation in page.get("Reservations", [])
-        for instance in reservation.get("Instances", [])
+        for reservation in ctx.result(page, "Reservations", "describe_instances")
+        for instance in ctx.result(reservation, "Instances", "describe_instances")
     ]
 
 

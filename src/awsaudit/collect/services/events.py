@@ -16,7 +16,8 @@ def event_buses(ctx: CallContext) -> list[dict[str, Any]]:
     while True:  # ListEventBuses has no paginator in botocore
         page = ctx.client.list_event_buses(**({"NextToken": token} if token else {}))
         buses.extend(
-            {key: bus[key] for key in ("Name", "Arn", "Policy") if key in bus} for bus in page["EventBuses"]
+            {key: bus[key] for key in ("Name", "Arn", "Policy") if key in bus}
+            for bus in ctx.result(page, "EventBuses", "list_event_buses")
         )
         token = page.get("NextToken")
         if not token:

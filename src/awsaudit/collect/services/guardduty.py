@@ -50,7 +50,9 @@ def _severe_findings(ctx: CallContext, detector_id: str) -> dict[str, Any]:
     for start in range(0, min(len(ids), MAX_FINDINGS_DETAILED), _FINDINGS_PER_CALL):
         batch = ids[start : start + _FINDINGS_PER_CALL]
         answer = ctx.client.get_findings(DetectorId=detector_id, FindingIds=batch)
-        detailed.extend(_finding_summary(finding) for finding in answer.get("Findings", []))
+        detailed.extend(
+            _finding_summary(finding) for finding in ctx.result(answer, "Findings", "get_findings")
+        )
     return {"Count": len(ids), "Findings": detailed}
 
 

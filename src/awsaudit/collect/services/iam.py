@@ -10,6 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from awsaudit.collect.context import CallContext, attach, without_metadata
+from awsaudit.collect.errors import MalformedResponse
 from awsaudit.collect.registry import dataset
 
 _AUTH_DETAIL_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
@@ -24,12 +25,21 @@ _AUTH_DETAIL_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Pol
 def authorization_details(ctx: CallContext) -> dict[str, list[Any]]:
     """Users, groups, roles and managed policies with every document, in one paginated call."""
     merged: dict[str, list[Any]] = {key: [] for key in _AUTH_DETAIL_KEYS}
+    answered: set[str] = set()
     for page in ctx.pages(
         "get_account_authorization_details",
         Filter=["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"],
     ):
         for key in _AUTH_DETAIL_KEYS:
-            merged[key].extend(page.get(key, []))
+            # A later page may carry only the lists still being paged; each list must come at least once.
+            if key in page:
+                merged[key].extend(ctx.result(page, key, "get_account_authorization_details"))
+                answered.add(key)
+    missing = [key for key in _AUTH_DETAIL_KEYS if key not in answered]
+    if missing:
+        raise MalformedResponse(
+            ctx.api_name("get_account_authorization_details"), f"the answer has no {', '.join(missing)}"
+        )
     return merged
 
 
@@ -86,7 +96,7 @@ def virtual_mfa_devices(ctx: CallContext) -> list[Any]:
 
 @dataset("iam", "SAMLProviders", regional=False, actions=["iam:ListSAMLProviders"])
 def saml_providers(ctx: CallContext) -> list[Any]:
-    return list(ctx.client.list_saml_providers().get("SAMLProviderList", []))
+    return ctx.listed("list_saml_providers", "SAMLProviderList")
 
 
 def _oidc_detail(ctx: CallContext, provider: dict[str, Any]) -> None:
@@ -107,7 +117,7 @@ def _oidc_detail(ctx: CallContext, provider: dict[str, Any]) -> None:
     detail=_oidc_detail,
 )
 def oidc_providers(ctx: CallContext) -> list[Any]:
-    return list(ctx.client.list_open_id_connect_providers().get("OpenIDConnectProviderList", []))
+    return ctx.listed("list_open_id_connect_providers", "OpenIDConnectProviderList")
 
 
 @dataset("iam", "ServerCertificates", regional=False, actions=["iam:ListServerCertificates"])

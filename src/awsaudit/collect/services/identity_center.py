@@ -94,7 +94,7 @@ def _instance_detail(ctx: CallContext, instance: dict[str, Any]) -> None:
         lambda: [
             {key: group[key] for key in ("GroupId", "DisplayName") if key in group}
             for page in identity_store.get_paginator("list_groups").paginate(IdentityStoreId=store)
-            for group in page.get("Groups", [])
+            for group in ctx.result(page, "Groups", "list_groups")
         ],
     )
 

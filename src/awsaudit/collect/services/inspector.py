@@ -17,7 +17,7 @@ from awsaudit.collect.registry import dataset
 def account_status(ctx: CallContext) -> dict[str, Any]:
     """The account's entry of BatchGetAccountStatus: {accountId, state, resourceState}, or {} if absent."""
     answer = ctx.client.batch_get_account_status(accountIds=[ctx.account_id])
-    for account in answer.get("accounts", []):
+    for account in ctx.result(answer, "accounts", "batch_get_account_status"):
         if account.get("accountId") == ctx.account_id:
             return dict(account)
     failed = answer.get("failedAccounts") or []

@@ -19,11 +19,12 @@ _KEPT = ("DomainName", "ARN", "AccessPolicies", "Endpoint", "Endpoints", "VPCOpt
 )
 def domains(ctx: CallContext) -> list[dict[str, Any]]:
     """{DomainName, ARN, AccessPolicies (JSON text, "" for none), Endpoint(s), VPCOptions} per domain."""
-    names = [entry["DomainName"] for entry in ctx.client.list_domain_names().get("DomainNames", [])]
+    names = [entry["DomainName"] for entry in ctx.listed("list_domain_names", "DomainNames")]
     found: list[dict[str, Any]] = []
     for start in range(0, len(names), _BATCH):
         answer = ctx.client.describe_domains(DomainNames=names[start : start + _BATCH])
         found.extend(
-            {key: status[key] for key in _KEPT if key in status} for status in answer["DomainStatusList"]
+            {key: status[key] for key in _KEPT if key in status}
+            for status in ctx.result(answer, "DomainStatusList", "describe_domains")
         )
     return found

@@ -47,7 +47,7 @@ def access_points(ctx: CallContext) -> list[dict[str, Any]]:
         )
         points.extend(
             {key: point[key] for key in ("Name", "AccessPointArn", "Bucket", "NetworkOrigin") if key in point}
-            for point in page.get("AccessPointList", [])
+            for point in ctx.result(page, "AccessPointList", "list_access_points")
         )
         token = page.get("NextToken")
         if not token:
@@ -89,7 +89,7 @@ def multi_region_access_points(ctx: CallContext) -> list[dict[str, Any]]:
         )
         points.extend(
             {key: p[key] for key in ("Name", "Alias", "PublicAccessBlock") if key in p}
-            for p in page.get("AccessPoints", [])
+            for p in ctx.result(page, "AccessPoints", "list_multi_region_access_points")
         )
         token = page.get("NextToken")
         if not token:
