@@ -184,3 +184,11 @@ def test_a_snapshot_of_global_datasets_only_may_list_no_region(tmp_path: Path) -
     document["requested"] = ["iam/PasswordPolicy", "ec2/SecurityGroups"]  # regional data asked for
     with pytest.raises(SnapshotError, match="no collected region"):
         load(_write(tmp_path, json.dumps(document)))
+
+
+def test_every_collected_dataset_has_a_shape_and_every_shape_a_dataset() -> None:
+    from awsaudit.collect.registry import all_specs
+
+    collected = set(all_specs())
+    assert sorted(collected - set(SHAPES)) == []  # a new collector declares its shape in shapes/
+    assert sorted(set(SHAPES) - collected) == []

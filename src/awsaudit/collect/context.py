@@ -18,19 +18,20 @@ class CallContext:
     client_for: Callable[[str, str], Any]  # (boto3 client name, region) -> client
     regions: tuple[str, ...] = ()  # every region of this collection
 
-    def paginate(
-        self, operation: str, result_key: str, *, absent_is_empty: bool = False, **kwargs: Any
-    ) -> list[Any]:
-        """Every item of a paginated list operation, pages merged; a page without ``result_key`` fails.
-
-        ``absent_is_empty`` is for the few operations AWS documents as leaving the key out when
-        there is nothing to list (SQS ListQueues); everywhere else a missing key is an error.
-        """
+    def paginate(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
+        """Every item of a paginated list operation, pages merged; a page without ``result_key`` fails."""
         items: list[Any] = []
         for page in self.client.get_paginator(operation).paginate(**kwargs):
-            if absent_is_empty and result_key not in page:
-                continue
             items.extend(self.result(page, result_key, operation))
+        return items
+
+    def paginate_absent_is_empty(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
+        """As ``paginate``, for the few operations AWS documents as leaving ``result_key`` out when
+        there is nothing to list (SQS ListQueues); everywhere else a missing key is an error."""
+        items: list[Any] = []
+        for page in self.client.get_paginator(operation).paginate(**kwargs):
+            if result_key in page:
+                items.extend(self.result(page, result_key, operation))
         return items
 
     def listed(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:

@@ -72,9 +72,16 @@ SHAPES: dict[str, Shape] = {
         {"PublicAccessBlockConfiguration": Nullable(_PUBLIC_ACCESS_BLOCK)}
     ),
     "s3control/AccessPoints": list_of(
-        "AccessPointArn", Name=Str, Bucket=Str, NetworkOrigin=Str, Policy=_POLICY_TEXT
+        "AccessPointArn",
+        Name=Str,
+        Bucket=Str,
+        NetworkOrigin=Str,
+        Policy=_POLICY_TEXT,
+        PublicAccessBlockConfiguration=Nullable(_PUBLIC_ACCESS_BLOCK),
     ),
-    "s3control/MultiRegionAccessPoints": list_of("Name", Alias=Nullable(Str), Policy=_POLICY_TEXT),
+    "s3control/MultiRegionAccessPoints": list_of(
+        "Name", Alias=Nullable(Str), Policy=_POLICY_TEXT, PublicAccessBlock=Nullable(_PUBLIC_ACCESS_BLOCK)
+    ),
     "kms/Keys": ListOf(_KEY, unique="KeyArn"),
     "efs/FileSystems": list_of("FileSystemId", FileSystemArn=Str, Encrypted=Bool, KmsKeyId=Str),
     "rds/DBInstances": ListOf(_RDS_INSTANCE, unique="DBInstanceArn"),

@@ -29,4 +29,4 @@ def _queue_detail(ctx: CallContext, queue: dict[str, Any]) -> None:
 def queues(ctx: CallContext) -> list[dict[str, Any]]:
     """{QueueUrl, Attributes: {Policy?, QueueArn}} per queue; no Policy attribute means no policy."""
     # AWS leaves QueueUrls out of the answer when the region has no queue.
-    return [{"QueueUrl": url} for url in ctx.paginate("list_queues", "QueueUrls", absent_is_empty=True)]
+    return [{"QueueUrl": url} for url in ctx.paginate_absent_is_empty("list_queues", "QueueUrls")]
