@@ -242,7 +242,7 @@ def scan(
     """
 
     def body() -> int:
-        # Organization scans keep per-account files; only single-account audits go to the history store.
+        # An organization scan is recorded as one run with one scan per account (organization.history).
         request = report_request(
             output_format,
             Path(output_dir),
@@ -250,7 +250,7 @@ def scan(
             fail_on,
             fail_on_unknown,
             store,
-            not (no_store or organization),
+            not no_store,
             quiet,
         )
         selection = select(framework or (), checks or (), exclude_checks or (), severity)

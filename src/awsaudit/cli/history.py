@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from awsaudit.cli.common import console, guard
-from awsaudit.cli.options import AccountOpt, StoreOpt
+from awsaudit.cli.options import AccountOpt, OrganizationHistoryOpt, OrganizationIdOpt, StoreOpt
 from awsaudit.errors import UsageProblem
 from awsaudit.terminal import write_text
 
@@ -32,8 +32,14 @@ def diff(
     store: StoreOpt = None,
     account: AccountOpt = None,
     output_format: Annotated[str, typer.Option("--format", help="terminal, json or markdown.")] = "terminal",
+    organization: OrganizationHistoryOpt = False,
+    organization_id: OrganizationIdOpt = None,
 ) -> None:
-    """Compare two audits: findings new, resolved, regressed, unchanged; configuration that changed."""
+    """Compare two audits: findings new, resolved, regressed, unchanged; configuration that changed.
+
+    With --organization, OLD and NEW are organization run ids (default: the last two runs): each
+    account is compared with its scan of the other run, and the organization checks with theirs.
+    """
 
     def body() -> None:
         from awsaudit.history.compare import compare  # lazy: SQLAlchemy (see the module docstring)
@@ -41,6 +47,10 @@ def diff(
 
         if output_format not in _DIFF_FORMATS:
             raise UsageProblem(f"unknown format {output_format!r} (choose {', '.join(_DIFF_FORMATS)})")
+        _check_organization_options(organization, organization_id, account)
+        if organization:
+            _organization_diff(old, new, store, organization_id, output_format)
+            return
         comparison = compare(old, new, store, account)
         if output_format == "json":
             write_text(sys.stdout, render_json(comparison))
@@ -57,15 +67,30 @@ def history(
     account: AccountOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Newest scans shown per account.")] = 20,
     output_format: Annotated[str, typer.Option("--format", help="terminal or json.")] = "terminal",
+    organization: OrganizationHistoryOpt = False,
+    organization_id: OrganizationIdOpt = None,
 ) -> None:
-    """List the recorded scans per account, newest first."""
+    """List the recorded scans per account, newest first (--organization: the organization runs)."""
 
     def body() -> None:
-        from awsaudit.history.render import print_scans, scans_document  # lazy: SQLAlchemy
+        from awsaudit.history.organization_render import (  # lazy: SQLAlchemy
+            organization_runs_document,
+            print_organization_runs,
+        )
+        from awsaudit.history.render import print_scans, scans_document
         from awsaudit.store import open_store
 
         if output_format not in _LIST_FORMATS:
             raise UsageProblem(f"unknown format {output_format!r} (choose terminal or json)")
+        _check_organization_options(organization, organization_id, account)
+        if organization:
+            with open_store(store) as opened:
+                runs, location = opened.organization_runs(organization_id, limit=limit), opened.location
+            if output_format == "json":
+                write_text(sys.stdout, organization_runs_document(runs))
+            else:
+                print_organization_runs(runs, location, console)
+            return
         with open_store(store) as opened:
             accounts = [account] if account else opened.accounts()
             listing = {a: opened.scans(a, limit=limit) for a in accounts}
@@ -82,12 +107,26 @@ def trend(
     store: StoreOpt = None,
     account: AccountOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=2, help="How many recent scans to chart.")] = 30,
+    organization: OrganizationHistoryOpt = False,
+    organization_id: OrganizationIdOpt = None,
 ) -> None:
-    """Pass rate per framework and failing findings by severity over the recent scans (sparklines)."""
+    """Pass rate per framework and failing findings by severity over the recent scans (sparklines).
+
+    With --organization: over the organization's recent runs, summed over every account of each run.
+    """
 
     def body() -> None:
         from awsaudit.history.render import print_trend  # lazy: SQLAlchemy
         from awsaudit.history.trend import account_trends
+
+        _check_organization_options(organization, organization_id, account)
+        if organization:
+            from awsaudit.history.organization import organization_trends
+            from awsaudit.history.organization_render import print_organization_trend
+
+            for name, points in organization_trends(store, organization_id, limit).items():
+                print_organization_trend(name, points, console)
+            return
 
         for acct, (series, note) in account_trends(store, account, limit).items():
             print_trend(acct, series, console, note)
@@ -120,6 +159,28 @@ def prune(
         )
 
     guard(body)
+
+
+def _check_organization_options(organization: bool, organization_id: str | None, account: str | None) -> None:
+    if organization_id is not None and not organization:
+        raise UsageProblem("--organization-id needs --organization")
+    if organization and account is not None:
+        raise UsageProblem("--account names one account's scans; --organization the organization's runs")
+
+
+def _organization_diff(
+    old: str | None, new: str | None, store: str | None, organization_id: str | None, output_format: str
+) -> None:
+    from awsaudit.history.organization import compare_organization
+    from awsaudit.history.organization_render import organization_diff_document, print_organization_diff
+
+    if output_format == "markdown":
+        raise UsageProblem("diff --organization writes terminal or json")
+    comparison = compare_organization(old, new, store, organization_id)
+    if output_format == "json":
+        write_text(sys.stdout, organization_diff_document(comparison))
+    else:
+        print_organization_diff(comparison, console)
 
 
 def register(app: typer.Typer) -> None:

@@ -152,3 +152,17 @@ QuietOpt = Annotated[
         "--quiet", "-q", help="No progress bar and no summary tables: only the closing result block."
     ),
 ]
+OrganizationHistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--organization",
+        help="The organization runs (from scan --organization) instead of one account's scans.",
+    ),
+]
+OrganizationIdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--organization-id",
+        help="Organization id, with --organization (needed when the store holds several).",
+    ),
+]

@@ -19,6 +19,7 @@ from awsaudit.organization.dask_executor import DaskExecutor, dashboard_link, da
 from awsaudit.organization.runner import AccountExecutor
 from awsaudit.organization.scan import OrganizationScanOptions, scan_organization
 from awsaudit.report.organization_console import print_organization_summary
+from awsaudit.report.organization_model import OrganizationSummary
 from awsaudit.report.progress import AccountProgress
 
 EXECUTORS = ("local", "dask")
@@ -109,7 +110,22 @@ def scan_organization_command(
             executor=executor,
         )
     print_organization_summary(scan.summary, console, list(scan.written))
+    if request.record:
+        _record(request, scan.summary, output)
     return organization_exit_code(scan.summary, request.fail_on, request.fail_on_unknown)
+
+
+def _record(request: ReportRequest, summary: OrganizationSummary, output: str) -> None:
+    # Lazy on purpose: the store pulls in SQLAlchemy and Alembic, which `--no-store` runs never need.
+    from awsaudit.organization.history import record_organization_scan
+
+    run_id = record_organization_scan(request.store, summary, request.suppressions, output)
+    error_console.print(
+        f"History: organization run {run_id} ({len(summary.rows)} accounts); "
+        f"`awsaudit history --organization`, `awsaudit trend --organization`",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @contextlib.contextmanager

@@ -277,6 +277,8 @@ def scans_document(listing: dict[str, list[ScanRecord]]) -> str:
                 "status_counts": dict(s.status_counts),
                 "snapshot": s.snapshot_path,
                 "snapshot_sha256": s.snapshot_sha256,
+                "organization_run": s.organization_run_id,
+                "management_account_id": s.management_account_id,
             }
             for s in scans
         ]
@@ -292,7 +294,8 @@ def print_scans(listing: dict[str, list[ScanRecord]], location: str, console: Co
         return
     for account, scans in listing.items():
         table = Table(title=f"Account {account}", title_justify="left")
-        for column in ("scan", "collected (UTC)", "regions", "checks", "FAIL", "PASS", "errors", "tool"):
+        columns = ("scan", "collected (UTC)", "regions", "checks", "FAIL", "PASS", "errors", "tool", "run")
+        for column in columns:
             table.add_column(column, justify="right" if column in ("scan", "FAIL", "PASS") else "left")
         for s in scans:
             table.add_row(
@@ -304,6 +307,7 @@ def print_scans(listing: dict[str, list[ScanRecord]], location: str, console: Co
                 str(s.status_counts.get("PASS", 0)),
                 str(len(s.errors)),
                 Text(s.tool_version),
+                "-" if s.organization_run_id is None else str(s.organization_run_id),
             )
         console.print(table)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NewType
 
 from awsaudit.findings import Finding, Severity, Status
+from awsaudit.store.content import ACCOUNT_SCAN, ScanContent
 
 ScanId = NewType("ScanId", int)
+OrganizationRunId = NewType("OrganizationRunId", int)
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,59 @@ class ScanRecord:
     status_counts: Mapping[str, int]
     snapshot_path: str | None
     snapshot_sha256: str | None
+    kind: str = ACCOUNT_SCAN  # or "organization": an organization run's own checks
+    organization_run_id: OrganizationRunId | None = None
+    management_account_id: str | None = None
 
     @property
     def failing(self) -> int:
         return self.status_counts.get("FAIL", 0)
+
+
+@dataclass(frozen=True)
+class AccountScanEntry:
+    """One account of an organization run, to record: its scan and its snapshot's (location, SHA-256)."""
+
+    content: ScanContent
+    snapshot: tuple[str | None, str | None]
+
+
+@dataclass(frozen=True)
+class OrganizationRunEntry:
+    """An organization run to record. ``account_scans`` yields the accounts' scans one at a time (each
+    read from its findings file), so a large organization is never held in memory at once."""
+
+    run_key: str  # the organization scan's id, e.g. 20261128T153000Z-1a2b3c
+    organization_id: str
+    management_account_id: str
+    caller_arn: str
+    started_at: datetime
+    seconds: float
+    tool_version: str
+    # Every account in scope, scanned or not: {account_id, name, status, reason, ou_path}.
+    accounts: tuple[Mapping[str, Any], ...]
+    account_scans: Callable[[], Iterator[AccountScanEntry]] = field(repr=False)
+    organization_scan: ScanContent | None = None  # the organization checks' findings
+    output_location: str | None = None
+
+
+@dataclass(frozen=True)
+class OrganizationRunRecord:
+    id: OrganizationRunId
+    run_key: str
+    organization_id: str
+    management_account_id: str
+    caller_arn: str
+    started_at: datetime
+    recorded_at: datetime
+    seconds: float
+    tool_version: str
+    accounts: tuple[Mapping[str, Any], ...]  # as recorded, with each account's scan_id (None: not scanned)
+    output_location: str | None
+
+    @property
+    def scanned(self) -> int:
+        return sum(1 for account in self.accounts if account.get("scan_id") is not None)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,32 @@ scans = sa.Table(
     sa.Column("status_counts", _JSON, nullable=False),
     sa.Column("snapshot_path", sa.Text(), nullable=True),
     sa.Column("snapshot_sha256", sa.String(64), nullable=True),
+    # "account" (one account's audit) or "organization" (an organization run's own checks).
+    sa.Column("kind", sa.String(16), nullable=False, server_default="account"),
+    sa.Column("organization_run_id", _ID, nullable=True),  # organization_runs.id (no FK: see 0003)
+    sa.Column("management_account_id", sa.String(64), nullable=True),
     sa.Index("ix_scans_account_time", "account_id", "collected_at"),
+    sa.Index("ix_scans_organization_run", "organization_run_id"),
+    sqlite_autoincrement=True,
+)
+
+organization_runs = sa.Table(
+    "organization_runs",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("run_key", sa.String(64), nullable=False),
+    sa.Column("organization_id", sa.String(64), nullable=False),
+    sa.Column("management_account_id", sa.String(64), nullable=False),
+    sa.Column("caller_arn", sa.Text(), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seconds", sa.Float(), nullable=False),
+    sa.Column("tool_version", sa.String(64), nullable=False),
+    # Every account in scope: {account_id, name, status, reason, ou_path, scan_id}.
+    sa.Column("accounts", _JSON, nullable=False),
+    sa.Column("output_location", sa.Text(), nullable=True),
+    sa.Index("ix_organization_runs_key", "run_key", unique=True),
+    sa.Index("ix_organization_runs_org_time", "organization_id", "started_at"),
     sqlite_autoincrement=True,
 )
 

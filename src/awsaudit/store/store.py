@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from itertools import islice
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Severity, Status
-from awsaudit.redaction import redact, redact_json
-from awsaudit.report.model import FrameworkReport, ReportModel
+from awsaudit.report.model import ReportModel
+from awsaudit.store.content import ACCOUNT_SCAN, ScanContent, ScanLink, content_of_model
 from awsaudit.store.database import (
     WRITE,
     StoreError,
@@ -29,18 +26,30 @@ from awsaudit.store.database import (
     migrate,
     resolve_url,
 )
-from awsaudit.store.records import FrameworkRate, ScanId, ScanRecord, StoredFinding
-from awsaudit.store.schema import findings, scan_frameworks, scans
-
-# Rows per INSERT batch, and ids per IN (...) list: well under SQLite's and PostgreSQL's
-# bound-parameter limits, large enough that round trips do not dominate.
-_BATCH = 2_000
+from awsaudit.store.records import (
+    FrameworkRate,
+    OrganizationRunEntry,
+    OrganizationRunId,
+    OrganizationRunRecord,
+    ScanId,
+    ScanRecord,
+    StoredFinding,
+)
+from awsaudit.store.rows import (
+    batches,
+    insert_organization_run,
+    insert_scan,
+    organization_run_record,
+    scan_record,
+)
+from awsaudit.store.schema import findings, organization_runs, scan_frameworks, scans
 
 
 @dataclass(frozen=True)
 class PruneResult:
     scans: int
     findings: int
+    organization_runs: int = 0
 
 
 class Store:
@@ -64,36 +73,21 @@ class Store:
         self.close()
 
     # ---------------------------------------------------------------- writing
-    def record(self, model: ReportModel, snapshot_path: Path | None = None) -> ScanId:
-        snapshot_location, snapshot_sha256 = _snapshot_reference(snapshot_path)
+    def record(
+        self, model: ReportModel, snapshot_path: Path | None = None, link: ScanLink = ScanLink()
+    ) -> ScanId:
+        return self.record_content(content_of_model(model), snapshot_path, link)
+
+    def record_content(
+        self, content: ScanContent, snapshot_path: Path | None = None, link: ScanLink = ScanLink()
+    ) -> ScanId:
         with self._writing() as connection:
-            inserted = connection.execute(
-                scans.insert(),
-                {
-                    "collected_at": model.collected_at,
-                    "recorded_at": datetime.now(UTC),
-                    "account_id": model.account_id,
-                    "partition": model.partition,
-                    "caller_arn": model.caller_arn,
-                    "regions": list(model.regions),
-                    "frameworks": [f.key for f in model.frameworks],
-                    "checks": list(model.checks),
-                    "tool_version": model.tool_version,
-                    "collection_seconds": model.collection_seconds,
-                    "errors": [redact_json(e.to_json()) for e in model.errors],
-                    "status_counts": {s.value: n for s, n in model.status_counts().items()},
-                    "snapshot_path": snapshot_location,
-                    "snapshot_sha256": snapshot_sha256,
-                },
-            )
-            key = inserted.inserted_primary_key
-            assert key is not None
-            scan_id = ScanId(key[0])
-            rates = [_framework_row(scan_id, framework) for framework in model.frameworks]
-            if rates:
-                connection.execute(scan_frameworks.insert(), rates)
-            _insert_findings(connection, scan_id, model)
-        return scan_id
+            return insert_scan(connection, content, snapshot_reference(snapshot_path), link)
+
+    def record_organization(self, run: OrganizationRunEntry) -> OrganizationRunId:
+        """An organization run with its accounts' scans and its own checks' scan, in one transaction."""
+        with self._writing() as connection:
+            return insert_organization_run(connection, run)
 
     def forget(self, scan_id: ScanId) -> None:
         """Remove one scan and its rows (its reports were not written: see ``cli/delivery.py``)."""
@@ -103,42 +97,61 @@ class Store:
             connection.execute(scans.delete().where(scans.c.id == scan_id))
 
     def prune(self, older_than: datetime, *, dry_run: bool = False) -> PruneResult:
-        """Forget scans collected before ``older_than`` (their snapshot files are left alone)."""
+        """Forget scans collected before ``older_than`` (their snapshot files are left alone), and
+        organization runs started before it, whole: a run never keeps only some of its accounts."""
         with self._writing() as connection:
-            doomed = sa.select(scans.c.id).where(scans.c.collected_at < older_than).scalar_subquery()
+            old_runs = sa.select(organization_runs.c.id).where(organization_runs.c.started_at < older_than)
+            doomed_scans = sa.or_(
+                scans.c.collected_at < older_than, scans.c.organization_run_id.in_(old_runs.scalar_subquery())
+            )
+            doomed = sa.select(scans.c.id).where(doomed_scans).scalar_subquery()
             finding_count = connection.execute(
                 sa.select(sa.func.count()).select_from(findings).where(findings.c.scan_id.in_(doomed))
             ).scalar_one()
             scan_count = connection.execute(
-                sa.select(sa.func.count()).select_from(scans).where(scans.c.collected_at < older_than)
+                sa.select(sa.func.count()).select_from(scans).where(doomed_scans)
+            ).scalar_one()
+            run_count = connection.execute(
+                sa.select(sa.func.count()).select_from(old_runs.subquery())
             ).scalar_one()
             if not dry_run:
                 for table in (findings, scan_frameworks):
                     connection.execute(table.delete().where(table.c.scan_id.in_(doomed)))
-                connection.execute(scans.delete().where(scans.c.collected_at < older_than))
-        return PruneResult(scan_count, finding_count)
+                connection.execute(scans.delete().where(doomed_scans))
+                connection.execute(
+                    organization_runs.delete().where(organization_runs.c.started_at < older_than)
+                )
+        return PruneResult(scan_count, finding_count, run_count)
 
     # ---------------------------------------------------------------- reading
-    def scans(self, account: str | None = None, limit: int | None = None) -> list[ScanRecord]:
-        """Scans, newest first."""
-        query = sa.select(scans).order_by(scans.c.collected_at.desc(), scans.c.id.desc()).limit(limit)
+    def scans(
+        self, account: str | None = None, limit: int | None = None, kind: str = ACCOUNT_SCAN
+    ) -> list[ScanRecord]:
+        """Scans of accounts (``kind="organization"``: organization runs' own checks), newest first."""
+        query = (
+            sa.select(scans)
+            .where(scans.c.kind == kind)
+            .order_by(scans.c.collected_at.desc(), scans.c.id.desc())
+            .limit(limit)
+        )
         if account is not None:
             query = query.where(scans.c.account_id == account)
         with self._reading() as connection:
-            return [_scan_record(row) for row in connection.execute(query)]
+            return [scan_record(row) for row in connection.execute(query)]
 
     def scan(self, scan_id: int) -> ScanRecord:
         with self._reading() as connection:
             row = connection.execute(sa.select(scans).where(scans.c.id == scan_id)).one_or_none()
         if row is None:
             raise StoreError(f"no scan {scan_id} in the store {self.location} (see `awsaudit history`)")
-        return _scan_record(row)
+        return scan_record(row)
 
     def previous(self, scan: ScanRecord) -> ScanRecord | None:
-        """The scan of the same account just before this one."""
+        """The scan of the same account (and kind) just before this one."""
         query = (
             sa.select(scans)
             .where(scans.c.account_id == scan.account_id)
+            .where(scans.c.kind == scan.kind)
             .where(
                 sa.or_(
                     scans.c.collected_at < scan.collected_at,
@@ -150,11 +163,16 @@ class Store:
         )
         with self._reading() as connection:
             row = connection.execute(query).one_or_none()
-        return None if row is None else _scan_record(row)
+        return None if row is None else scan_record(row)
 
     def accounts(self) -> list[str]:
         with self._reading() as connection:
-            query = sa.select(scans.c.account_id).distinct().order_by(scans.c.account_id)
+            query = (
+                sa.select(scans.c.account_id)
+                .where(scans.c.kind == ACCOUNT_SCAN)
+                .distinct()
+                .order_by(scans.c.account_id)
+            )
             return list(connection.execute(query).scalars())
 
     def findings(self, scan_id: int, *, evidence: bool = True) -> list[StoredFinding]:
@@ -193,15 +211,16 @@ class Store:
         ]
 
     def failed_before(self, scan: ScanRecord, finding_ids: Iterable[str]) -> set[str]:
-        """Which of these findings failed (unsuppressed) in an earlier scan of the scan's account."""
+        """Which of these findings failed (unsuppressed) in an earlier scan of the account (same kind)."""
         earlier = (
             sa.select(scans.c.id)
             .where(scans.c.account_id == scan.account_id)
+            .where(scans.c.kind == scan.kind)
             .where(scans.c.collected_at < scan.collected_at)
         )
         found: set[str] = set()
         with self._reading() as connection:
-            for batch in _batches(iter(sorted(set(finding_ids)))):
+            for batch in batches(iter(sorted(set(finding_ids)))):
                 query = (
                     sa.select(findings.c.finding_id)
                     .distinct()
@@ -212,6 +231,50 @@ class Store:
                 )
                 found.update(connection.execute(query).scalars())
         return found
+
+    def organization_runs(
+        self, organization_id: str | None = None, limit: int | None = None
+    ) -> list[OrganizationRunRecord]:
+        """Organization runs, newest first."""
+        query = (
+            sa.select(organization_runs)
+            .order_by(organization_runs.c.started_at.desc(), organization_runs.c.id.desc())
+            .limit(limit)
+        )
+        if organization_id is not None:
+            query = query.where(organization_runs.c.organization_id == organization_id)
+        with self._reading() as connection:
+            return [organization_run_record(row) for row in connection.execute(query)]
+
+    def organization_run(self, run_id: int) -> OrganizationRunRecord:
+        query = sa.select(organization_runs).where(organization_runs.c.id == run_id)
+        with self._reading() as connection:
+            row = connection.execute(query).one_or_none()
+        if row is None:
+            raise StoreError(
+                f"no organization run {run_id} in the store {self.location} "
+                "(see `awsaudit history --organization`)"
+            )
+        return organization_run_record(row)
+
+    def organizations(self) -> list[str]:
+        query = (
+            sa.select(organization_runs.c.organization_id)
+            .distinct()
+            .order_by(organization_runs.c.organization_id)
+        )
+        with self._reading() as connection:
+            return list(connection.execute(query).scalars())
+
+    def run_scans(self, run_id: int) -> list[ScanRecord]:
+        """The scans of an organization run: its accounts' (by account) and its own checks' (last)."""
+        query = (
+            sa.select(scans)
+            .where(scans.c.organization_run_id == run_id)
+            .order_by(scans.c.kind, scans.c.account_id, scans.c.id)
+        )
+        with self._reading() as connection:
+            return [scan_record(row) for row in connection.execute(query)]
 
     def framework_rates(self, scan_ids: Sequence[int]) -> dict[ScanId, list[FrameworkRate]]:
         rates: dict[ScanId, list[FrameworkRate]] = {ScanId(i): [] for i in scan_ids}
@@ -298,10 +361,12 @@ def open_store(url: str | None = None) -> Store:
     return Store(engine, resolved)
 
 
-def record_audit(store_url: str | None, model: ReportModel, snapshot_path: Path | None) -> ScanId:
+def record_audit(
+    store_url: str | None, model: ReportModel, snapshot_path: Path | None, link: ScanLink = ScanLink()
+) -> ScanId:
     """Record one audit (its findings with suppression state, and its snapshot's location and hash)."""
     with open_store(store_url) as store:
-        return store.record(model, snapshot_path)
+        return store.record(model, snapshot_path, link)
 
 
 def forget_audit(store_url: str | None, scan_id: ScanId) -> None:
@@ -309,57 +374,7 @@ def forget_audit(store_url: str | None, scan_id: ScanId) -> None:
         store.forget(scan_id)
 
 
-_FINDING_COLUMNS = (
-    "scan_id",
-    "finding_id",
-    "check_id",
-    "status",
-    "suppressed",
-    "severity",
-    "account_id",
-    "region",
-    "resource",
-    "message",
-    "evidence",
-)
-
-
-def _finding_rows(scan_id: ScanId, model: ReportModel) -> Iterator[tuple[Any, ...]]:
-    for item in model.findings:
-        finding = item.finding
-        yield (
-            scan_id,
-            finding.id,
-            finding.check_id,
-            finding.status.value,
-            item.suppression is not None,
-            finding.severity.value,
-            finding.account_id,
-            finding.region,
-            finding.resource,
-            redact(finding.message),
-            redact_json(dict(finding.evidence)),
-        )
-
-
-def _insert_findings(connection: Connection, scan_id: ScanId, model: ReportModel) -> None:
-    rows = _finding_rows(scan_id, model)
-    if connection.dialect.name == "postgresql":
-        # COPY streams rows in one statement: several times faster than multi-row INSERTs.
-        columns = ", ".join(_FINDING_COLUMNS)
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(f"COPY findings ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((*row[:-1], json.dumps(row[-1], separators=(",", ":"))))
-        return
-    for batch in _batches(rows):
-        connection.execute(
-            findings.insert(), [dict(zip(_FINDING_COLUMNS, row, strict=True)) for row in batch]
-        )
-
-
-def _snapshot_reference(path: Path | None) -> tuple[str | None, str | None]:
+def snapshot_reference(path: Path | None) -> tuple[str | None, str | None]:
     if path is None:
         return None, None
     return str(path.resolve()), sha256_of(path)
@@ -375,46 +390,3 @@ def sha256_of(path: Path) -> str:
     except OSError as exc:
         raise StoreError(f"cannot read the snapshot {path}: {exc.strerror or exc}") from None
     return digest.hexdigest()
-
-
-def _framework_row(scan_id: ScanId, framework: FrameworkReport) -> dict[str, Any]:
-    tally = framework.counts()
-    passed, failed = tally[ControlStatus.PASS], tally[ControlStatus.FAIL]
-    return {
-        "scan_id": scan_id,
-        "framework": framework.key,
-        "title": framework.title,
-        "passed": passed,
-        "failed": failed,
-        "other": sum(tally.values()) - passed - failed,
-    }
-
-
-def _batches(rows: Iterator[Any]) -> Iterator[list[Any]]:
-    while batch := list(islice(rows, _BATCH)):
-        yield batch
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; every stored time is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _scan_record(row: Row[Any]) -> ScanRecord:
-    return ScanRecord(
-        id=ScanId(row.id),
-        collected_at=_utc(row.collected_at),
-        recorded_at=_utc(row.recorded_at),
-        account_id=row.account_id,
-        partition=row.partition,
-        caller_arn=row.caller_arn,
-        regions=tuple(row.regions),
-        frameworks=tuple(row.frameworks),
-        checks=tuple(row.checks),
-        tool_version=row.tool_version,
-        collection_seconds=row.collection_seconds,
-        errors=tuple(row.errors),
-        status_counts=dict(row.status_counts),
-        snapshot_path=row.snapshot_path,
-        snapshot_sha256=row.snapshot_sha256,
-    )
