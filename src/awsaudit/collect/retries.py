@@ -47,7 +47,7 @@ class RetryPolicy:
         else:
             base, cap = self.transient_base, self.transient_cap
         bound = min(cap, base * 2 ** min(attempts - 1, 30))
-        return random.uniform(0.0, bound)  # noqa: S311 - jitter, not security
+        return random.uniform(0.0, bound)
 
 
 @dataclass
