@@ -25,6 +25,7 @@ from awsaudit.analyze.iam import (
     who_can,
 )
 from awsaudit.analyze.iam.admin_equivalence import admin_equivalence, holders_of
+from awsaudit.analyze.iam.duties import duties_by_effect
 from awsaudit.analyze.iam.escalation import EscalationGraph
 
 ACCOUNT = "111122223333"
@@ -433,8 +434,12 @@ def main() -> None:
     for principal in account.principals:
         effective_permissions(graph, principal)
     lap("effective permissions of every principal")
+    unknown = graph.unknown_reach()
+    lap(f"unknown reach ({len(unknown)} principals reach an unknown node)")
     duties = separation_of_duties(analysis, ["admins"])
-    lap(f"separation of duties ({len(duties.conflicts)} conflicts)")
+    lap(f"separation of duties, held directly ({len(duties.conflicts)} conflicts)")
+    by_effect = duties_by_effect(graph)
+    lap(f"separation of duties by effect ({len(by_effect.conflicts)} conflicts)")
     trusts = external_trusts(account)
     lap(f"external trusts ({len(trusts)} grants)")
     answers = who_can(graph, "iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/u42")

@@ -414,6 +414,40 @@ def test_holding_both_duties_fails_with_both_sides_and_their_statements() -> Non
     ]
 
 
+def test_duties_held_through_a_principal_one_can_act_as_count() -> None:
+    account = Account()
+    account.role(
+        "definer", SAME_ACCOUNT, attached=(account.policy("define", doc(allow("iam:CreatePolicy"))),)
+    )
+    to_definer = allow("sts:AssumeRole", arn("role", "definer"))
+    account.user("assigner", inline=doc(allow("iam:CreateUser"), to_definer))
+    account.user("creator", inline=doc(allow("iam:CreateUser")))
+    account.role("opaque", SAME_ACCOUNT, attached=(arn("policy", "not-collected"),))
+    account.user(
+        "hopeful", inline=doc(allow("iam:CreateUser"), allow("sts:AssumeRole", arn("role", "opaque")))
+    )
+    config = AuditConfig(admin_principals=("definer",))
+    findings = by_resource(run(account.builder().build(), "iam.separation_of_duties", config))
+    assert {resource: f.status for resource, f in findings.items()} == {
+        arn("user", "assigner"): Status.FAIL,  # acting as an approved principal is not approval
+        arn("user", "creator"): Status.PASS,
+        arn("user", "hopeful"): Status.UNKNOWN,
+        arn("role", "definer"): Status.PASS,
+        arn("role", "opaque"): Status.UNKNOWN,
+    }
+    assigner = findings[arn("user", "assigner")]
+    assert "acting as " + arn("role", "definer") in assigner.message
+    (route,) = assigner.evidence["through"]
+    assert (route["define_holder"], route["assign_holder"]) == (
+        arn("role", "definer"),
+        arn("user", "assigner"),
+    )
+    assert [hop["method"] for hop in route["define_hops"]] == ["sts:AssumeRole"]
+    hopeful = findings[arn("user", "hopeful")]
+    assert hopeful.evidence["unknown_node"] == arn("role", "opaque")
+    assert hopeful.evidence["unknown_policies"] == [arn("policy", "not-collected")]
+
+
 def test_approved_administrators_pass_by_name_or_arn() -> None:
     config = AuditConfig(admin_principals=("wilma", arn("role", "admin")))
     findings = by_resource(run(_duties_account().builder().build(), "iam.separation_of_duties", config))

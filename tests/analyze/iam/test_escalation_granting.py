@@ -221,3 +221,14 @@ def test_attach_restricted_to_policies_it_may_create_still_escalates(account: Ac
     paths = account.graph().escalation_paths()
     assert [e.method for e in paths[user_arn("pat")].edges] == ["iam:AttachUserPolicy"]
     assert user_arn("kim") not in paths
+
+
+def test_an_unreadable_trust_on_a_role_that_can_make_others_admin_opens_it(account: AccountBuilder) -> None:
+    # user-admin may attach policies to any user; whoever it admits could have it make themselves admin.
+    account.role("user-admin", trust(ACCOUNT_ROOT), inline={"p": doc(allow("iam:AttachUserPolicy", "*"))})
+    account.user("pat", inline={"p": doc(allow("s3:GetObject"))})
+    readable = account.graph()
+    assert readable.escalation_paths() == {} and readable.unknown_reach() == {}
+    graph = graph_for(parse_authorization_details(account.details()), {role_arn("user-admin"): "bad"})
+    reach = graph.unknown_reach()[user_arn("pat")]
+    assert (reach.node, reach.trust_problem) == (role_arn("user-admin"), "bad")

@@ -167,6 +167,17 @@ class EscalationGraph(EdgeFinder):
         if self._unknown is None:
             paths = self.escalation_paths()
             leads = {*paths, *(p.arn for p in self.analysis.account.principals if self.is_admin(p))}
-            found = reach_through_unknown(self, leads, "leads to admin")
+            # A role that can make another principal admin leads there for whoever it admits (who might be,
+            # or act as, that principal): behind an unreadable trust it counts as leading to admin.
+            granters = {arn for arn in self.trust_problems() if self._grants_admin_to_another(arn)}
+            found = reach_through_unknown(self, leads | granters, "leads to admin")
             self._unknown = {arn: reach for arn, reach in found.items() if arn not in leads}
         return dict(self._unknown)
+
+    def _grants_admin_to_another(self, arn: str) -> bool:
+        granter = self.analysis.by_arn[arn]
+        profile = self.analysis.profile_of[arn]
+        return any(
+            target is not granter and self.may_grant_to(profile, target) and self.grant_edges(granter, target)
+            for target in self.analysis.account.principals
+        )

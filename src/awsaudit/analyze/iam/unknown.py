@@ -146,7 +146,7 @@ def reach_through_unknown(
         first_edge = graph.shortest_paths_to(dict.fromkeys(nodes))
     found: dict[str, UnknownReach] = {}
     for arn in first_edge:
-        edges = _walk(arn, first_edge)
+        edges = walk_to_sink(arn, first_edge)
         end = edges[-1].target if edges else arn
         node = nodes[end]
         found[arn] = UnknownReach(
@@ -157,11 +157,12 @@ def reach_through_unknown(
 
 def _reached(nodes: Mapping[str, UnknownReach], first_edge: Mapping[str, Edge | None], start: str) -> str:
     """Why the unknown node `start` reaches is unknown (the role itself when it is that node)."""
-    edges = _walk(start, first_edge)
+    edges = walk_to_sink(start, first_edge)
     return nodes[edges[-1].target if edges else start].reason
 
 
-def _walk(source: str, first_edge: Mapping[str, Edge | None]) -> tuple[Edge, ...]:
+def walk_to_sink(source: str, first_edge: Mapping[str, Edge | None]) -> tuple[Edge, ...]:
+    """The edges from `source` to the sink a backward search (`shortest_paths_to`) reached it from."""
     edges: list[Edge] = []
     current = source
     while (edge := first_edge[current]) is not None:

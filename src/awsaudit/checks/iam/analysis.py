@@ -21,7 +21,6 @@ from awsaudit.analyze.iam import (
     UnknownReach,
     Verdict,
     external_trusts,
-    separation_of_duties,
 )
 from awsaudit.analyze.iam.adapters import (
     IamModel,
@@ -30,6 +29,7 @@ from awsaudit.analyze.iam.adapters import (
     conditions_evidence,
     hop_evidence,
 )
+from awsaudit.analyze.iam.duties import duties_by_effect, is_approved
 from awsaudit.analyze.iam.federation import Risk
 from awsaudit.analyze.iam.trust import TrustKind, account_of_principal
 from awsaudit.analyze.organization.context import (
@@ -217,19 +217,27 @@ def separation_of_duties_check(ctx: CheckContext) -> Iterator[Result]:
         return
     analysis = model.graph.analysis
     approved = ctx.config.admin_principals
-    everyone = {c.principal.arn: c for c in separation_of_duties(analysis).conflicts}
-    judged = separation_of_duties(analysis, approved)
-    failing = {c.principal.arn for c in judged.conflicts}
+    judged = duties_by_effect(model.graph)
+    conflicts = {c.principal.arn: c for c in judged.conflicts}
     undetermined = {p.arn for p in judged.undetermined}
     for principal in _sorted(analysis.account.principals):
-        conflict = everyone.get(principal.arn)
-        if conflict is not None and principal.arn in failing:
+        conflict = conflicts.get(principal.arn)
+        if conflict is not None and not is_approved(principal, approved):
             yield _duty_failure(ctx, conflict)
         elif conflict is not None:
             yield ctx.passed(
                 principal.arn,
                 f"{principal.label} holds both duties as an approved administrator",
                 {**_duty_evidence(conflict), "approved_administrators": list(approved)},
+            )
+        elif is_approved(principal, approved):
+            yield ctx.passed(principal.arn, f"{principal.label} is an approved administrator", {})
+        elif principal.arn in judged.unknown_reach:
+            reach = judged.unknown_reach[principal.arn]
+            yield ctx.unknown(
+                principal.arn,
+                f"{principal.label}: its duties cannot be determined: {reach.reason}",
+                unknown_reach_evidence(reach, model),
             )
         elif principal.arn in undetermined:
             yield _unknown_policies(ctx, model, model.graph, principal, "its duties cannot be determined")
@@ -249,11 +257,23 @@ def _granted(actions: Sequence[GrantedAction]) -> list[dict[str, Any]]:
 
 
 def _duty_evidence(conflict: DutyConflict) -> dict[str, Any]:
-    return {
+    evidence: dict[str, Any] = {
         "duty_sets": list(conflict.duty_sets),
         "define_permissions": _granted(conflict.define),
         "assign_identities": _granted(conflict.assign),
     }
+    if conflict.routes:
+        evidence["through"] = [
+            {
+                "duty_set": route.duty_set,
+                "define_holder": route.define_holder,
+                "define_hops": [hop_evidence(edge) for edge in route.define_via],
+                "assign_holder": route.assign_holder,
+                "assign_hops": [hop_evidence(edge) for edge in route.assign_via],
+            }
+            for route in conflict.routes
+        ]
+    return evidence
 
 
 def _actions_text(granted: Sequence[GrantedAction], shown: int = 3) -> str:
@@ -269,6 +289,11 @@ def _duty_failure(ctx: CheckContext, conflict: DutyConflict) -> Result:
     message = (
         f"{principal.label} can define permissions ({define}) and assign identities ({assign}) in {systems}"
     )
+    holders = sorted(
+        {h for r in conflict.routes for h in (r.define_holder, r.assign_holder) if h != principal.arn}
+    )
+    if holders:
+        message += f", acting as {', '.join(holders)}"
     evidence = _duty_evidence(conflict)
     # A side held only under conditions still lets one person do both when the conditions hold.
     if all(g.conditional for g in conflict.define) or all(g.conditional for g in conflict.assign):

@@ -55,9 +55,10 @@ def plant_escalation_paths(account: LabAccount, admin_policy: str, planted: set[
             {"Effect": "Allow", "Action": "iam:PassRole", "Resource": str(runner["Role"]["Arn"])},
         ),
     )
-    planted.add(
-        Planted("iam.privilege_escalation", create_user(account, "ivan", groups=("batch-operators",)))
-    )
+    ivan = create_user(account, "ivan", groups=("batch-operators",))
+    planted.add(Planted("iam.privilege_escalation", ivan))
+    # Acting as batch-runner, ivan holds both of its duties too.
+    planted.add(Planted("iam.separation_of_duties", ivan))
 
     # ci-deploy: trusted by GitHub's OIDC provider for the right audience, but for any repository.
     provider = iam.create_open_id_connect_provider(
