@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from awsaudit.accounts import AccountStatus
 from awsaudit.errors import AwsauditError, ExitCode, did_you_mean
 from awsaudit.findings import Severity, Status
 from awsaudit.report.model import ReportModel, ReportStatus
@@ -24,7 +25,9 @@ __all__ = [
     "error_exit_code",
     "exit_code",
     "organization_exit_code",
+    "organization_verdict",
     "parse_fail_on",
+    "unreached_members",
 ]
 
 
@@ -137,6 +140,55 @@ def organization_exit_code(
         fail_on,
         fail_on_unknown,
     )
+
+
+def unreached_members(summary: OrganizationSummary) -> tuple[int, int]:
+    """(members whose audit role could not be assumed, members in scope); the scanning account's
+    own row is no member: it is audited with the caller's credentials."""
+    caller = summary.structure.caller_account_id
+    members = [row for row in summary.rows if row.target.account_id != caller]
+    unreached = sum(1 for row in members if row.outcome.status is AccountStatus.UNREACHABLE)
+    return unreached, len(members)
+
+
+def organization_verdict(
+    summary: OrganizationSummary, fail_on: Severity | None, fail_on_unknown: bool, audit_role: str
+) -> Verdict:
+    """:func:`organization_exit_code` with its reason; an organization scan that reached no member
+    at all exits 3 whatever the options: its report would describe the scanning account alone."""
+    unreached, members = unreached_members(summary)
+    if members and unreached == members:
+        return Verdict(
+            ExitCode.INCOMPLETE,
+            f"role {audit_role} could not be assumed in {unreached}/{members} members — check --audit-role",
+        )
+    code = organization_exit_code(summary, fail_on, fail_on_unknown)
+    checks = summary.checks
+    results = [(row, c, s) for row in summary.rows for c, s in row.statuses.items()]
+    failing = [(row, c) for row, c, s in results if s == Status.FAIL.value and c in checks]
+    not_scanned = sum(1 for row in summary.rows if not row.outcome.scanned)
+    if code == ExitCode.FAILURES:
+        assert fail_on is not None
+        reached = [(row, c) for row, c in failing if checks[c].severity.rank >= fail_on.rank]
+        accounts = len({row.target.account_id for row, _ in reached})
+        reason = (
+            f"{_count(len(reached), 'failing check')} at or above --fail-on {fail_on.value} "
+            f"in {_count(accounts, 'account')}"
+        )
+    elif code == ExitCode.INCOMPLETE:
+        unknown = sum(1 for _, _, s in results if s == Status.UNKNOWN.value)
+        reason = f"{_count(unknown, 'UNKNOWN check result')} with --fail-on-unknown"
+    elif fail_on is None:
+        reason = (
+            f"{_count(len(failing), 'failing check')}, none fails the run without --fail-on"
+            if failing
+            else "no failing checks"
+        )
+    else:
+        reason = f"no failing check at or above --fail-on {fail_on.value}"
+    if not_scanned:
+        reason += f"; {_count(not_scanned, 'account')} not scanned"
+    return Verdict(code, reason)
 
 
 def error_exit_code(error: BaseException) -> ExitCode | None:

@@ -322,3 +322,51 @@ def test_a_narrower_earlier_scan_makes_findings_newly_checked_not_new(tmp_path: 
         "note: 1 scan(s) with a different selection (checks or regions) left out: only audits that "
         "judged the same things are compared"
     )
+
+
+# ---------------------------------------------------------------- permissions --organization
+
+
+def test_permissions_for_an_organization_cover_both_sides() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "permissions",
+            "--organization",
+            "--audit-role",
+            "AwsauditAudit",
+            "--scanning-account",
+            "123456789012",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    policies = json.loads(result.stdout)
+    scanner = policies["ScanningIdentity"]["Policy"]["Statement"]
+    assert {"organizations:ListAccountsForParent", "organizations:ListRoots"} <= set(scanner[0]["Action"])
+    assert scanner[1] == {
+        "Sid": "AwsauditAssumeMemberAuditRole",
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Resource": "arn:aws:iam::*:role/AwsauditAudit",
+    }
+    member = policies["MemberAuditRole"]
+    assert member["RoleName"] == "AwsauditAudit"
+    plain = json.loads(runner.invoke(app, ["permissions"]).stdout)
+    assert member["PermissionsPolicy"]["Statement"] == plain["Statement"]
+    assert member["TrustPolicy"]["Statement"] == [
+        {
+            "Sid": "AwsauditScanner",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+
+
+def test_permissions_organization_options_are_checked() -> None:
+    alone = runner.invoke(app, ["permissions", "--audit-role", "X"])
+    assert alone.exit_code == 2
+    assert _error(alone) == "awsaudit: error: --audit-role and --scanning-account need --organization"
+    bad = runner.invoke(app, ["permissions", "--organization", "--scanning-account", "12345"])
+    assert bad.exit_code == 2
+    assert _error(bad) == "awsaudit: error: --scanning-account '12345' is not a 12-digit account id"

@@ -148,3 +148,14 @@ def test_iam_paths_says_admin_is_unknown_through_an_unknown_node(opaque_file: Pa
     assert _json("iam-paths", "reader", str(opaque_file))["admin"] is False
     code, output = _run("iam-paths", "assumer", str(opaque_file))
     assert code == 0 and "ADMIN (unknown)" in output and "cannot be ruled out" in output
+
+
+def test_who_can_says_plainly_that_resource_policies_are_not_included(snapshot_file: Path) -> None:
+    answer = _json("who-can", "s3:GetObject", str(snapshot_file))
+    assert answer["notes"][0] == (
+        "Scope: identity-based policies only. Principals admitted by resource-based policies (S3 bucket, "
+        "KMS key, SQS, SNS, Lambda, ECR, Secrets Manager policies), anonymous access included, are not "
+        "listed; the exposure checks judge those (s3.bucket_public_access and the *_not_exposed checks)."
+    )
+    code, output = _run("who-can", "s3:GetObject", str(snapshot_file))
+    assert code == 0 and "Scope: identity-based policies only." in output

@@ -244,3 +244,58 @@ def test_monitoring_of_members_is_decided_by_the_trail_owner(
     assert member["resolved_by_organization"]["cloudwatch.monitoring_root_account_usage"] == (
         f"decided in account {management}: FAIL"
     )
+
+
+def test_a_mistyped_audit_role_exits_3_with_one_summary_line(lab_environment: None, tmp_path: Path) -> None:
+    """Every member refuses the role: one line says so (not one per member) and the run fails."""
+    result = CliRunner().invoke(
+        app,
+        [
+            "lab",
+            "scan",
+            "--organization",
+            *SCOPE,
+            "--audit-role",
+            "AuditRoel",
+            "--output-dir",
+            str(tmp_path),
+            "--output-format",
+            "json,html",
+        ],
+    )
+    assert result.exit_code == 3, result.output
+    lines = result.stdout.splitlines()
+    [detail] = [line for line in lines if "AccessDenied" in line]
+    assert detail.startswith(
+        "role AuditRoel could not be assumed in 7/7 members — check --audit-role (AccessDenied: "
+    )
+    assert detail.endswith(" and 2 more)")
+    assert not any("UNREACHABLE: the audit role could not be assumed" in line for line in lines)
+    files = [
+        tmp_path / "organization-report.html",
+        tmp_path / "organization-summary.json",
+        *(tmp_path / "organization" / name for name in ("awsaudit-report.html", "findings.json")),
+        tmp_path / "organization" / "snapshot.json.gz",
+    ]
+    assert lines[-2:] == [
+        "Result:  exit 3: role AuditRoel could not be assumed in 7/7 members — check --audit-role",
+        f"Reports: {', '.join(str(f) for f in files)}",
+    ]
+
+
+def test_the_organization_page_links_every_report_and_counts_as_the_terminal(
+    scanned: tuple[Path, object],
+) -> None:
+    output, result = scanned
+    page = (output / "organization-report.html").read_text()
+    assert 'id="organization-report-link" href="organization/awsaudit-report.html"' in page
+    summary = json.loads((output / "organization-summary.json").read_text())
+    for account in summary["accounts"]:
+        if account["status"] == "COMPLETE" and account["credentials"] != "caller":
+            assert f'class="account-report" href="{account["id"]}/awsaudit-report.html"' in page
+    assert (output / "organization" / "awsaudit-report.html").is_file()
+    # The terminal's verdict counts failing checks per account; the page's accounts table shows the
+    # same per-account number, and the sum matches the verdict's.
+    verdict = next(line for line in result.output.splitlines() if line.startswith("Result:"))  # type: ignore[attr-defined]
+    failing = sum(1 for a in summary["accounts"] for status in a["checks"].values() if status == "FAIL")
+    assert f"{failing} failing check" in verdict

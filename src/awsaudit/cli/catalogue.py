@@ -10,6 +10,9 @@ import typer
 
 from awsaudit.catalogue import render_checks, render_framework, render_frameworks
 from awsaudit.cli.common import console, guard
+from awsaudit.cli.options import AuditRoleOpt
+from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE
+from awsaudit.collect.organization.policies import management_policy, member_policy, member_trust_policy
 from awsaudit.collect.registry import required_actions
 from awsaudit.collect.securityhub_import import IMPORT_ACTIONS
 from awsaudit.errors import UsageProblem
@@ -52,8 +55,49 @@ def permissions(
         bool,
         typer.Option("--security-hub", help="Add the write permissions `scan --security-hub` needs."),
     ] = False,
+    organization: Annotated[
+        bool,
+        typer.Option(
+            "--organization",
+            help="Print the policies of both sides of `scan --organization`: the scanning identity's "
+            "(management account or delegated administrator) and the member audit role's.",
+        ),
+    ] = False,
+    audit_role: AuditRoleOpt = DEFAULT_AUDIT_ROLE,
+    scanning_account: Annotated[
+        str | None,
+        typer.Option(
+            "--scanning-account",
+            help="With --organization: the account id the scan runs from (adds the audit role trust policy).",
+        ),
+    ] = None,
 ) -> None:
     """Print the read-only IAM policy awsaudit needs (every action its collectors call)."""
+
+    def body() -> None:
+        if not organization and (scanning_account is not None or audit_role != DEFAULT_AUDIT_ROLE):
+            raise UsageProblem("--audit-role and --scanning-account need --organization")
+        if organization:
+            write_text(sys.stdout, json.dumps(_organization_policies(), indent=2) + "\n")
+            return
+        policy = {"Version": "2012-10-17", "Statement": _single_account(security_hub)}
+        write_text(sys.stdout, json.dumps(policy, indent=2) + "\n")
+
+    def _organization_policies() -> dict[str, object]:
+        if scanning_account is not None and not (scanning_account.isdigit() and len(scanning_account) == 12):
+            raise UsageProblem(f"--scanning-account {scanning_account!r} is not a 12-digit account id")
+        management = management_policy(audit_role)
+        if security_hub:
+            management["Statement"].extend(_single_account(True)[1:])
+        member: dict[str, object] = {"RoleName": audit_role, "PermissionsPolicy": member_policy()}
+        if scanning_account is not None:
+            member["TrustPolicy"] = member_trust_policy(scanning_account)
+        return {"ScanningIdentity": {"Policy": management}, "MemberAuditRole": member}
+
+    guard(body)
+
+
+def _single_account(security_hub: bool) -> list[dict[str, object]]:
     statements: list[dict[str, object]] = [
         {"Sid": "AwsauditReadOnly", "Effect": "Allow", "Action": required_actions(), "Resource": "*"}
     ]
@@ -66,8 +110,7 @@ def permissions(
                 "Resource": "*",
             }
         )
-    policy = {"Version": "2012-10-17", "Statement": statements}
-    write_text(sys.stdout, json.dumps(policy, indent=2) + "\n")
+    return statements
 
 
 def register(app: typer.Typer) -> None:

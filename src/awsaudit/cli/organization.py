@@ -10,11 +10,12 @@ from typing import Any
 from awsaudit.audit import Selection
 from awsaudit.cli.common import console, error_console, split_list
 from awsaudit.cli.delivery import AccountAccess, ReportRequest
+from awsaudit.cli.verdict import print_verdict
 from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE
 from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig
 from awsaudit.errors import UsageProblem
-from awsaudit.exit_codes import organization_exit_code
+from awsaudit.exit_codes import organization_verdict
 from awsaudit.organization.dask_executor import DaskExecutor, dashboard_link, dask_client
 from awsaudit.organization.runner import AccountExecutor
 from awsaudit.organization.scan import OrganizationScanOptions, scan_organization
@@ -23,6 +24,9 @@ from awsaudit.report.organization_model import OrganizationSummary
 from awsaudit.report.progress import AccountProgress
 
 EXECUTORS = ("local", "dask")
+# report.organization_html.ORGANIZATION_REPORT_FILE, named here so that a run without the html
+# format does not import Jinja2.
+ORGANIZATION_REPORT = "organization-report.html"
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def scan_organization_command(
     )
     with contextlib.ExitStack() as stack:
         progress = stack.enter_context(
-            AccountProgress(error_console, show_running=placement.executor == "dask")
+            AccountProgress(error_console, show_running=placement.executor == "dask", hidden=request.quiet)
         )
         executor = None
         if placement.executor == "dask":
@@ -109,10 +113,19 @@ def scan_organization_command(
             on_outcome=progress.done,
             executor=executor,
         )
-    print_organization_summary(scan.summary, console, list(scan.written))
+    written = list(scan.written)
+    if not request.quiet:
+        print_organization_summary(scan.summary, console, [], scope.audit_role)
     if request.record:
         _record(request, scan.summary, output)
-    return organization_exit_code(scan.summary, request.fail_on, request.fail_on_unknown)
+    verdict = organization_verdict(scan.summary, request.fail_on, request.fail_on_unknown, scope.audit_role)
+    print_verdict(console, verdict, _reports_first(written))
+    return verdict.code
+
+
+def _reports_first(written: list[str]) -> list[str]:
+    """The organization report leads the list: it links to every account's own report."""
+    return sorted(written, key=lambda path: (not path.endswith(ORGANIZATION_REPORT), path))
 
 
 def _record(request: ReportRequest, summary: OrganizationSummary, output: str) -> None:

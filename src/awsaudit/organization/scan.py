@@ -193,7 +193,11 @@ def _organization_reports(
 ) -> list[Path]:
     """The organization checks' findings as a report of their own, and the organization HTML page."""
     # Lazy like report.writer's formats: Jinja2 only when the html format is asked for.
-    from awsaudit.report.organization_html import ORGANIZATION_REPORT_FILE, render_organization_html
+    from awsaudit.report.organization_html import (
+        ACCOUNT_REPORT_FILE,
+        ORGANIZATION_REPORT_FILE,
+        render_organization_html,
+    )
 
     model = build_report_model(summary.organization_result, suppressions)
     directory = output_dir / ORGANIZATION_DIR
@@ -202,6 +206,7 @@ def _organization_reports(
     written = [findings, *write_reports(model, [f for f in formats if f != "json"], directory)]
     if "html" in formats:
         page = output_dir / ORGANIZATION_REPORT_FILE
-        write_private_atomic(page, redact_bytes(render_organization_html(summary)))
+        organization_report = f"{ORGANIZATION_DIR}/{ACCOUNT_REPORT_FILE}"
+        write_private_atomic(page, redact_bytes(render_organization_html(summary, organization_report)))
         written.append(page)
     return written

@@ -15,10 +15,18 @@ from awsaudit.analyze.iam import ADMIN, Edge, Reachable, UnknownReach, WhoCan
 from awsaudit.analyze.iam.adapters import IamModel, conditions_evidence, hop_evidence
 from awsaudit.terminal import write_text
 
+# Said on every answer: without it, a bucket readable by "*" missing from `who-can s3:GetObject`
+# reads as "nobody can".
+RESOURCE_POLICIES_NOTE = (
+    "Scope: identity-based policies only. Principals admitted by resource-based policies (S3 bucket, "
+    "KMS key, SQS, SNS, Lambda, ECR, Secrets Manager policies), anonymous access included, are not "
+    "listed; the exposure checks judge those (s3.bucket_public_access and the *_not_exposed checks)."
+)
+
 
 def query_notes(model: IamModel) -> list[str]:
     """What limits every answer: how SCPs were treated and which policies could not be read."""
-    notes = [f"SCPs: {model.scps}"]
+    notes = [RESOURCE_POLICIES_NOTE, f"SCPs: {model.scps}"]
     notes.extend(f"unreadable {name}: {problem}" for name, problem in sorted(model.unreadable.items()))
     trust_problems = model.graph.trust_problems() if model.graph is not None else model.unreadable_trust
     notes.extend(f"unreadable trust policy of {role}: {p}" for role, p in sorted(trust_problems.items()))

@@ -9,16 +9,41 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from awsaudit.accounts import AccountStatus
 from awsaudit.findings import Severity, Status
 from awsaudit.report.organization_model import OrganizationSummary
+from awsaudit.terminal import inert
 
 _STATUS_STYLE = {"COMPLETE": "green", "UNREACHABLE": "red", "FAILED": "red"}
 WORST_SHOWN = 10
+LISTED_ACCOUNTS = 5
 SEVERITIES = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))
 
 
+def unreachable_line(summary: OrganizationSummary, audit_role: str | None) -> str | None:
+    """One line for every member whose audit role could not be assumed (never one per account: a
+    mistyped --audit-role would otherwise print the same error for each member)."""
+    rows = [row for row in summary.rows if row.outcome.status is AccountStatus.UNREACHABLE]
+    if not rows:
+        return None
+    caller = summary.structure.caller_account_id
+    members = sum(1 for row in summary.rows if row.target.account_id != caller)
+    role = f"role {audit_role}" if audit_role else "the audit role"
+    hint = " — check --audit-role" if len(rows) == members else ""
+    codes = ", ".join(sorted({row.outcome.error_code or "unknown error" for row in rows}))
+    listed = [row.target.account_id for row in rows][:LISTED_ACCOUNTS]
+    more = f" and {len(rows) - len(listed)} more" if len(rows) > len(listed) else ""
+    return (
+        f"{role} could not be assumed in {len(rows)}/{members} members{hint} "
+        f"({codes}: {', '.join(listed)}{more})"
+    )
+
+
 def print_organization_summary(
-    summary: OrganizationSummary, console: Console, written: Sequence[str]
+    summary: OrganizationSummary,
+    console: Console,
+    written: Sequence[str],
+    audit_role: str | None = None,
 ) -> None:
     structure = summary.structure
     counts = summary.status_counts()
@@ -29,8 +54,11 @@ def print_organization_summary(
         + ", ".join(f"[{_STATUS_STYLE.get(s, '')}]{n} {s}[/]" for s, n in sorted(counts.items())),
         highlight=False,
     )
+    unreachable = unreachable_line(summary, audit_role)
+    if unreachable:
+        console.print(escape(inert(unreachable)), style="red", highlight=False, soft_wrap=True)
     for row in summary.rows:
-        if not row.outcome.scanned:
+        if not row.outcome.scanned and row.outcome.status is not AccountStatus.UNREACHABLE:
             console.print(
                 f"  {row.target.account_id} ({escape(row.target.name)}) {row.outcome.status.value}: "
                 f"{escape(row.outcome.reason or '')}; its controls are UNKNOWN",
@@ -70,13 +98,22 @@ def print_organization_summary(
             )
         console.print(table)
 
+    # One line per check and status: a check that fails in every member (the audit role, say)
+    # would otherwise repeat the same sentence once per account.
+    grouped: dict[tuple[Status, str], list[str]] = {}
     for finding in summary.organization_findings:
         if finding.status in (Status.FAIL, Status.UNKNOWN):
-            style = "red" if finding.status is Status.FAIL else "yellow"
-            console.print(
-                f"[{style}]{finding.status.value}[/] {escape(finding.check_id)}: {escape(finding.message)}",
-                highlight=False,
-            )
+            grouped.setdefault((finding.status, finding.check_id), []).append(finding.message)
+    for (status, check_id), messages in grouped.items():
+        style = "red" if status is Status.FAIL else "yellow"
+        text = (
+            messages[0]
+            if len(messages) == 1
+            else f"{len(messages)} findings (the organization report lists them)"
+        )
+        console.print(
+            f"[{style}]{status.value}[/] {escape(check_id)}: {escape(text)}", highlight=False, soft_wrap=True
+        )
     if summary.not_scanned:
         console.print(
             f"{len(summary.not_scanned)} account(s) of the organization were not scanned (see the summary)"

@@ -48,7 +48,9 @@ def _hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 
-def render_organization_html(summary: OrganizationSummary) -> bytes:
+def render_organization_html(summary: OrganizationSummary, organization_report: str | None = None) -> bytes:
+    """The organization's page; ``organization_report`` is the relative link to the organization
+    checks' own report (written beside it), every scanned account's report is linked from its row."""
     css = _asset("report.css") + _MATRIX_CSS
     structure = summary.structure
     names = structure.unit_names()
@@ -65,6 +67,8 @@ def render_organization_html(summary: OrganizationSummary) -> bytes:
                 "status_class": "PASS" if row.outcome.scanned else "UNKNOWN",
                 "reason": row.outcome.reason,
                 "fail": counts.get(Status.FAIL.value, 0),
+                # The terminal's "worst accounts" counts failing checks: the same number here.
+                "failing_checks": len(row.failing(summary.checks)),
                 "unknown": counts.get(Status.UNKNOWN.value, 0),
                 "passed": counts.get(Status.PASS.value, 0),
                 "report": None if report is None else f"{row.target.account_id}/{ACCOUNT_REPORT_FILE}",
@@ -98,6 +102,7 @@ def render_organization_html(summary: OrganizationSummary) -> bytes:
             management_account=structure.management_account_id,
             caller_arn=structure.caller_arn,
             scan_id=summary.scan_id,
+            organization_report=organization_report,
             started_at=summary.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             seconds=summary.seconds,
             tool_version=__version__,

@@ -14,7 +14,7 @@ class AccountProgress:
     """Accounts done / running / not scanned out of the accounts in scope, on ``console`` when it is a
     terminal (nothing otherwise, so redirected output stays clean)."""
 
-    def __init__(self, console: Console, *, show_running: bool = False) -> None:
+    def __init__(self, console: Console, *, show_running: bool = False, hidden: bool = False) -> None:
         running = [TextColumn("{task.fields[running]} running")] if show_running else []
         self._bar = Progress(
             TextColumn("accounts"),
@@ -25,7 +25,7 @@ class AccountProgress:
             TimeElapsedColumn(),
             console=console,
             transient=True,
-            disable=not console.is_terminal,
+            disable=hidden or not console.is_terminal,
         )
         self._task = self._bar.add_task("accounts", total=0, failed=0, running=0)
         self._failed = 0
