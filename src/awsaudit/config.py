@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, quoted, shorten
+from awsaudit.yaml_input import load_yaml
 
 # The defaults of the configurable baseline: turning off what lets the security team see.
 DEFAULT_BASELINE_ACTIONS: tuple[str, ...] = (
@@ -81,14 +82,21 @@ class ConfigError(AwsauditError):
     """The configuration file or an override is invalid."""
 
 
+# A day count beyond a century is a typo, and one beyond ~2.9 million days does not fit a date:
+# subtracting it from the collection time would overflow.
+MAX_DAYS = 36_500
+
+
 class AuditConfig(BaseModel):
     """Every tunable the checks read. Field descriptions are the documentation."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_access_key_age_days: int = Field(90, ge=1, description="Rotate access keys at least this often.")
+    max_access_key_age_days: int = Field(
+        90, ge=1, le=MAX_DAYS, description="Rotate access keys at least this often."
+    )
     unused_credential_days: int = Field(
-        45, ge=1, description="Passwords and keys unused for this long must be disabled."
+        45, ge=1, le=MAX_DAYS, description="Passwords and keys unused for this long must be disabled."
     )
     min_password_length: int = Field(14, ge=6, le=128, description="Minimum IAM password length.")
     password_reuse_prevention: int = Field(24, ge=1, le=24, description="Passwords remembered.")
@@ -109,7 +117,7 @@ class AuditConfig(BaseModel):
         description="CIS version whose event lists the monitoring controls are judged against.",
     )
     recent_root_use_days: int = Field(
-        30, ge=1, description="Root use within this many days of collection counts as recent."
+        30, ge=1, le=MAX_DAYS, description="Root use within this many days of collection counts as recent."
     )
     guardrail_baseline: tuple[str, ...] = Field(
         DEFAULT_BASELINE_ACTIONS,
@@ -175,9 +183,10 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         except UnicodeDecodeError:
             raise ConfigError(f"{source}: not UTF-8 text") from None
         try:
-            loaded = tomllib.loads(text) if language == "TOML" else yaml.safe_load(text)
-        except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            loaded = tomllib.loads(text) if language == "TOML" else load_yaml(text)
+        except (tomllib.TOMLDecodeError, yaml.YAMLError, ValueError) as exc:
+            # ValueError: tomllib's int() of a number longer than Python converts (4300 digits).
+            first_line = shorten(str(exc).splitlines()[0], 200) if str(exc) else type(exc).__name__
             raise ConfigError(
                 f"{source}: not valid {source.suffix.lstrip('.') or 'YAML'}: {first_line}"
             ) from None
@@ -189,7 +198,7 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
             raise ConfigError(f"{source}: expected a mapping of settings at the top level")
         odd = [key for key in loaded if not isinstance(key, str)]
         if odd:
-            raise ConfigError(f"{source}: setting names must be text, got {odd[0]!r}")
+            raise ConfigError(f"{source}: setting names must be text, got {quoted(odd[0])}")
         values.update(loaded)
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:

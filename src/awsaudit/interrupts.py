@@ -28,3 +28,32 @@ def deferred_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM reached the CLI. A BaseException, and not a KeyboardInterrupt, so that
+    neither ``except Exception`` nor the command-line library's Ctrl-C handling (which exits
+    silently with 130) swallows it: the CLI prints one line and exits with 128 + the signal."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    # Later signals are ignored: the first is already unwinding the run, and the cleanup it
+    # runs (temporary files removed, a scan recorded for unwritten reports forgotten) must not
+    # be cut short by a second one sent a few milliseconds later.
+    for held in _HELD:
+        signal.signal(held, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def install_interrupt_handlers() -> None:
+    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread (the CLI's ``main``)."""
+    for held in _HELD:
+        signal.signal(held, _raise_interrupted)

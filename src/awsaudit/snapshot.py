@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, shorten
 from awsaudit.redaction import redact
 from awsaudit.shapes import INVALID_DATA_CODE, shape_problem
 
@@ -235,7 +235,9 @@ class Snapshot:
         except SnapshotError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-            raise SnapshotError(f"{source}: malformed snapshot ({type(exc).__name__}: {exc})") from None
+            raise SnapshotError(
+                f"{source}: malformed snapshot ({type(exc).__name__}: {shorten(str(exc))})"
+            ) from None
 
 
 def _region_list(
@@ -291,20 +293,33 @@ def validated_datasets(
     return valid, refused
 
 
+# A collection time outside these years is not one (AWS began in 2006); year 1 or 9999 would
+# also overflow the moment a time zone or a day count is applied to it.
+_YEARS = range(2000, 9000)
+
+
 def _parse_time(text: str) -> datetime:
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.year not in _YEARS:
+        raise ValueError(f"collected_at {shorten(text)} is not a plausible collection time")
+    return parsed
 
 
 def load(path: str | os.PathLike[str]) -> Snapshot:
     """Read a snapshot (gzip or plain JSON) and validate it; SnapshotError on any problem."""
     source = str(path)
+    limit = max_snapshot_bytes()
     try:
+        if Path(path).stat().st_size > limit:
+            raise SnapshotError(
+                f"{source}: larger than {limit:,} bytes (set {MAX_SNAPSHOT_ENV} to allow more)"
+            )
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise SnapshotError(f"{source}: cannot read ({exc.strerror or exc})") from None
     try:
-        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        text = _gunzip_bounded(raw, limit, source) if raw[:2] == b"\x1f\x8b" else raw
     except (EOFError, OSError, zlib.error):
         raise SnapshotError(f"{source}: truncated or corrupt gzip data") from None
     try:
@@ -324,6 +339,43 @@ def load(path: str | os.PathLike[str]) -> Snapshot:
         # Python refuses integers of more than 4,300 digits; no AWS value is one.
         raise SnapshotError(f"{source}: not a valid snapshot (a number too long to be data)") from None
     return Snapshot.from_json(data, source)
+
+
+MAX_SNAPSHOT_ENV = "AWSAUDIT_MAX_SNAPSHOT_BYTES"
+# A snapshot of a large organization account is tens of megabytes of JSON; a gzip "bomb" of
+# whitespace is a gigabyte from a megabyte. Decompression stops at this size instead of filling memory.
+DEFAULT_MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+_GUNZIP_STEP = 8 * 1024 * 1024
+
+
+def max_snapshot_bytes() -> int:
+    text = os.environ.get(MAX_SNAPSHOT_ENV, "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else DEFAULT_MAX_SNAPSHOT_BYTES
+
+
+def _gunzip_bounded(data: bytes, limit: int, source: str) -> bytes:
+    """gzip data decompressed (every member), refusing output beyond ``limit`` bytes as it grows."""
+    chunks: list[bytes] = []
+    size = 0
+    while data:
+        member = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+        pending = data
+        while pending or not member.eof:
+            chunk = member.decompress(pending, _GUNZIP_STEP)
+            size += len(chunk)
+            if size > limit:
+                raise SnapshotError(
+                    f"{source}: decompresses to more than {limit:,} bytes "
+                    f"(set {MAX_SNAPSHOT_ENV} to allow more)"
+                )
+            chunks.append(chunk)
+            pending = member.unconsumed_tail
+            if not chunk and not pending:
+                break
+        if not member.eof:
+            raise EOFError("truncated gzip member")
+        data = member.unused_data.lstrip(b"\0")  # gzip allows zero padding between members
+    return b"".join(chunks)
 
 
 class _InvalidJson(AwsauditError, ValueError):

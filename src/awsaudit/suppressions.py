@@ -27,8 +27,9 @@ from typing import Any
 
 import yaml
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, quoted, shorten
 from awsaudit.findings import Finding, Status
+from awsaudit.yaml_input import load_yaml
 
 _REQUIRED = ("check", "resource", "reason")
 _OPTIONAL = ("account", "region", "expires", "owner")
@@ -81,7 +82,7 @@ def _text(value: Any, key: str, where: str) -> str:
     # Strings only: YAML would read an unquoted account id such as 012345678901 as a number
     # and drop its leading zero.
     if not isinstance(value, str):
-        raise SuppressionError(f"{where}: {key!r} must be a string (quote it), got {value!r}")
+        raise SuppressionError(f"{where}: {key!r} must be a string (quote it), got {quoted(value)}")
     text = value.strip()
     if not text:
         raise SuppressionError(f"{where}: {key!r} must not be empty")
@@ -99,13 +100,13 @@ def _expiry(value: Any, where: str) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise SuppressionError(f"{where}: 'expires' must be a date (YYYY-MM-DD), got {value!r}")
+    raise SuppressionError(f"{where}: 'expires' must be a date (YYYY-MM-DD), got {quoted(value)}")
 
 
 def _shown(key: object) -> str:
     """A key as written, quoted when it holds a line break or other control character."""
     text = str(key)
-    return text if text.isprintable() else repr(text)
+    return shorten(text) if text.isprintable() else quoted(text)
 
 
 def _entry(raw: Any, position: int, source: str) -> Suppression:
@@ -113,7 +114,7 @@ def _entry(raw: Any, position: int, source: str) -> Suppression:
     if not isinstance(raw, Mapping):
         raise SuppressionError(f"{where}: expected a mapping with keys {', '.join(_REQUIRED)}")
     if isinstance(raw.get("check"), str):
-        where += f" (check {raw['check']!r})"
+        where += f" (check {quoted(raw['check'])})"
     unknown = sorted(_shown(k) for k in raw if k not in _REQUIRED + _OPTIONAL)
     if unknown:
         raise SuppressionError(f"{where}: unknown key(s) {', '.join(unknown)}")
@@ -135,7 +136,7 @@ def _entry(raw: Any, position: int, source: str) -> Suppression:
 def parse_suppressions(text: str, source: str = "suppressions") -> tuple[Suppression, ...]:
     """Entries of a suppressions document, in file order."""
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise SuppressionError(f"{source}: invalid YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:

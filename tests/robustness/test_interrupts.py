@@ -109,8 +109,58 @@ def test_interrupt_while_writing_reports_leaves_no_partial_file(
     out = tmp_path / "out"
     arguments = ["scan", "--output-dir", str(out), "--regions", REGIONS, "--output-format", "json,csv,html"]
     process = _start(arguments, lab_environment, SLOW_WRITES_CLI)
-    _wait_for(lambda: out.exists() and any(p.name.endswith(".tmp") for p in out.iterdir()), timeout=60)
+    _wait_for(lambda: out.exists() and any(p.name.endswith(".tmp") for p in out.iterdir()), timeout=180)
     process.send_signal(interrupt)
     process.wait(timeout=60)
     assert process.returncode != 0
     _assert_no_partial_file(out)
+
+
+def test_interrupts_during_report_writing_keep_the_previous_set_and_record_no_scan(
+    lab_environment: dict[str, str], tmp_path: Path
+) -> None:
+    """SIGTERM then SIGINT a few milliseconds apart while the reports are written: one line on
+    stderr, exit 128 + SIGTERM, the previous run's reports untouched (not a mix of old and new),
+    no temporary file, and the store holds only the previous run's scan."""
+    import sqlite3
+
+    out = tmp_path / "out"
+    store = tmp_path / "history.sqlite"
+    arguments = [
+        "scan",
+        "--output-dir",
+        str(out),
+        "--regions",
+        REGIONS,
+        "--output-format",
+        "json,csv,html",
+        "--store",
+        str(store),
+    ]
+    first = subprocess.run(
+        [sys.executable, "-c", CLI, *arguments], env=lab_environment, capture_output=True, timeout=300
+    )
+    assert first.returncode == 0, first.stderr.decode()
+    previous = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert len(previous) == 3
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITES_CLI, *arguments],
+        env=lab_environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _wait_for(lambda: any(p.name.endswith(".tmp") for p in out.iterdir()), timeout=120)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 128 + signal.SIGTERM
+    lines = [line for line in stderr.decode().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("awsaudit: interrupted (SIGTERM)"), stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    _assert_no_partial_file(out)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == previous
+    with sqlite3.connect(store) as connection:
+        assert connection.execute("SELECT count(*) FROM scans").fetchone() == (1,)

@@ -7,6 +7,7 @@ from typing import Any, NoReturn, Protocol, TypeVar, runtime_checkable
 
 import typer
 
+from awsaudit.cli import errors
 from awsaudit.exit_codes import ExitCode, error_exit_code
 from awsaudit.terminal import safe_console
 
@@ -18,7 +19,9 @@ error_console = safe_console(stderr=True)
 
 
 def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
-    error_console.print(f"awsaudit: error: {message}", markup=False, highlight=False, soft_wrap=True)
+    error_console.print(
+        f"awsaudit: error: {errors.one_line(message)}", markup=False, highlight=False, soft_wrap=True
+    )
     raise typer.Exit(code)
 
 
@@ -30,7 +33,7 @@ def guard(action: Callable[[], T]) -> T:
         code = error_exit_code(problem)
         if code is None:
             raise
-        fail(str(problem), code)
+        errors.anticipated_error(problem, str(problem), code)
 
 
 def split_list(text: str | None) -> tuple[str, ...] | None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from typing import Annotated
 
 import typer
 
 from awsaudit import __version__
-from awsaudit.cli import audit, catalogue, history, iam, lab
+from awsaudit.cli import audit, catalogue, errors, history, iam, lab
 from awsaudit.cli.common import console, error_console
 from awsaudit.cli.help_types import PlainHelpGroup
-from awsaudit.exit_codes import ExitCode
+from awsaudit.interrupts import Interrupted, install_interrupt_handlers
 
 app = typer.Typer(
     name="awsaudit",
@@ -35,8 +34,16 @@ def main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="On an error, print the traceback before the one-line message (for bug reports).",
+        ),
+    ] = False,
 ) -> None:
     """awsaudit: collect → snapshot → checks → findings."""
+    errors.debug = debug
 
 
 audit.register(app)
@@ -46,20 +53,17 @@ iam.register(app)
 history.register(app)
 
 
-def _terminate(signum: int, _frame: object) -> None:
-    # Unwind like Ctrl-C so atomic writers remove their temporary files.
-    raise KeyboardInterrupt
-
-
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminate)
+    install_interrupt_handlers()
     try:
         app()
-    except KeyboardInterrupt:
-        error_console.print("awsaudit: interrupted; nothing half-written was left behind")
-        sys.exit(130)
-    except Exception as bug:
+    except Interrupted as interrupt:
         error_console.print(
-            f"awsaudit: internal error: {type(bug).__name__}: {bug}", markup=False, highlight=False
+            f"awsaudit: interrupted ({interrupt}); no partial report or temporary file was left behind",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
-        sys.exit(ExitCode.INTERNAL)
+        sys.exit(interrupt.exit_code)
+    except Exception as bug:
+        errors.internal_error(bug)

@@ -94,7 +94,7 @@ def selection_note(old: AuditFindings, new: AuditFindings) -> str | None:
 
 
 def _is_scan_id(arg: str) -> bool:
-    return arg.isdigit() and not Path(arg).exists()
+    return arg.isascii() and arg.isdigit() and not Path(arg).exists()  # int() takes other digits too
 
 
 def _sources(

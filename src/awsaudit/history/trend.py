@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, shorten
 from awsaudit.findings import Severity
 from awsaudit.store import FrameworkRate, ScanRecord, Store, open_store
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
+_MAX_AGE_DIGITS = 9  # timedelta holds at most 999,999,999 days
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwh])\s*$")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
@@ -105,8 +106,17 @@ def parse_age(text: str) -> timedelta:
     match = _DURATION.match(text)
     if match is None:
         raise TrendError(f"not a duration: {text!r} (use e.g. 180d, 26w or 12h)")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    digits = match.group(1)
+    try:
+        if len(digits) > _MAX_AGE_DIGITS:
+            raise OverflowError
+        return int(digits) * _UNITS[match.group(2)]
+    except OverflowError:
+        raise TrendError(f"the duration {shorten(text)} is too long to be a date span") from None
 
 
 def cutoff(now: datetime, age: str) -> datetime:
-    return now - parse_age(age)
+    try:
+        return now - parse_age(age)
+    except OverflowError:
+        raise TrendError(f"the duration {shorten(age)} reaches back before the year 1") from None

@@ -6,6 +6,7 @@ import shlex
 import sys
 import time
 
+from awsaudit.interrupts import Interrupted
 from awsaudit.lab.scenarios import build_scenario
 from awsaudit.lab.server import start_lab
 
@@ -32,7 +33,7 @@ def serve(scenario: str) -> None:
         try:
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Interrupted):
             out.write("# lab stopped\n")
     finally:
         lab.stop()

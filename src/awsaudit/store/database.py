@@ -69,7 +69,7 @@ def resolve_url(url: str | None) -> URL:
     if "://" not in text:
         if _LIBPQ_KEYWORD.search(text):
             raise StoreError(
-                "a libpq connection string (host=… password=…) is not a store URL: "
+                "a libpq connection string (keyword=value pairs) is not a store URL: "
                 "use postgresql://USER@HOST:PORT/DATABASE (the password in PGPASSWORD or ~/.pgpass)"
             )
         text = f"sqlite:///{Path(text).expanduser().absolute()}"

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import SQLAlchemyError
 
+from awsaudit.errors import quoted
 from awsaudit.findings import Severity, Status
 from awsaudit.report.model import ReportModel
 from awsaudit.store.content import ACCOUNT_SCAN, ScanContent, ScanLink, content_of_model
@@ -43,6 +44,9 @@ from awsaudit.store.rows import (
     scan_record,
 )
 from awsaudit.store.schema import findings, organization_runs, scan_frameworks, scans
+
+# SQLite and PostgreSQL take 64-bit integers only: a larger id or limit cannot even be asked.
+_LARGEST_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,8 @@ class Store:
         self, account: str | None = None, limit: int | None = None, kind: str = ACCOUNT_SCAN
     ) -> list[ScanRecord]:
         """Scans of accounts (``kind="organization"``: organization runs' own checks), newest first."""
+        if limit is not None:
+            limit = min(limit, _LARGEST_ID)
         query = (
             sa.select(scans)
             .where(scans.c.kind == kind)
@@ -140,6 +146,10 @@ class Store:
             return [scan_record(row) for row in connection.execute(query)]
 
     def scan(self, scan_id: int) -> ScanRecord:
+        if not 0 < scan_id <= _LARGEST_ID:  # no such row, and the database could not even be asked
+            raise StoreError(
+                f"no scan {quoted(scan_id)} in the store {self.location} (see `awsaudit history`)"
+            )
         with self._reading() as connection:
             row = connection.execute(sa.select(scans).where(scans.c.id == scan_id)).one_or_none()
         if row is None:
