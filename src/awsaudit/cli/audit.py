@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -29,6 +29,7 @@ from awsaudit.cli.options import (
     FormatOpt,
     FrameworkOpt,
     NoStoreOpt,
+    OrganizationContextOpt,
     OrganizationOpt,
     OusOpt,
     OutputDirOpt,
@@ -56,6 +57,7 @@ from awsaudit.collect.registry import all_specs
 from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig, load_config
 from awsaudit.errors import AwsauditError, UsageProblem
+from awsaudit.organization.member_context import apply_context, obtain_context
 from awsaudit.organization.output import is_uri
 from awsaudit.report.console import print_collection
 from awsaudit.snapshot import Snapshot, load, save
@@ -234,6 +236,7 @@ def scan(
     no_store: NoStoreOpt = False,
     security_hub: SecurityHubOpt = False,
     quiet: QuietOpt = False,
+    organization_context: OrganizationContextOpt = None,
 ) -> None:
     """Collect only what the selected checks need, then evaluate and write the reports.
 
@@ -265,6 +268,11 @@ def scan(
         if organization:
             if snapshot_out is not None:
                 raise UsageProblem("--snapshot names one file; an organization scan writes one per account")
+            if organization_context is not None:
+                raise UsageProblem(
+                    "--organization-context is for one account scanned alone: an organization scan "
+                    "collects its context itself"
+                )
             if not is_uri(output_dir):
                 request.preflight()
             hooks = client_hooks(ctx, endpoint_url)
@@ -276,7 +284,11 @@ def scan(
         if snapshot_out is not None:
             writable_file(snapshot_out, "--snapshot")
         request.preflight()
+        context = None
+        if organization_context is not None:
+            context = _organization_context(ctx, organization_context, audit_config, access)
         snapshot = _collect(ctx, access, regions, selection.dataset_keys(), quiet)
+        management = None if context is None else apply_context(snapshot, context)
         try:
             saved = save(snapshot, snapshot_out) if snapshot_out is not None else None
         except OSError as problem:
@@ -285,7 +297,12 @@ def scan(
         sender = security_hub_sender(access, client_hooks(ctx, endpoint_url)) if security_hub else None
         try:
             return deliver(
-                result, request, [str(saved)] if saved else [], snapshot_path=saved, security_hub=sender
+                result,
+                request,
+                [str(saved)] if saved else [],
+                snapshot_path=saved,
+                security_hub=sender,
+                management_account=management,
             )
         except (OSError, AwsauditError) as problem:
             if saved is not None:
@@ -293,6 +310,30 @@ def scan(
             _rescue(snapshot, problem)
 
     raise typer.Exit(guard(body))
+
+
+def _organization_context(
+    ctx: typer.Context, source: str, config: AuditConfig, access: AccountAccess
+) -> dict[str, Any]:
+    """The organization's facts for a member scanned alone (see organization.member_context)."""
+
+    def caller_session() -> Any:
+        return make_session(
+            profile=access.profile,
+            role_arn=access.role_arn,
+            external_id=access.external_id,
+            endpoint_url=access.endpoint_url,
+        )
+
+    return obtain_context(
+        source,
+        config,
+        caller_session=caller_session,
+        home_region=caller_session().region_name or "us-east-1",
+        endpoint_url=access.endpoint_url,
+        client_hooks=client_hooks(ctx, access.endpoint_url),
+        max_workers=min(8, access.max_workers),
+    )
 
 
 def register(app: typer.Typer) -> None:

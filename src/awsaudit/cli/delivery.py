@@ -69,13 +69,15 @@ def deliver(
     extra_written: list[str] | None = None,
     snapshot_path: Path | None = None,
     security_hub: Callable[[ReportModel], bool] | None = None,
+    management_account: str | None = None,
 ) -> int:
     """Record the audit in the history store, write every report, print the summary, return the exit code.
 
     ``security_hub`` sends the findings on (``--security-hub``) and says whether every region took them.
+    ``management_account``: the organization's, when the audit was judged with its context.
     """
     model = build_report_model(result, request.suppressions)
-    model, paths, recorded = _record_and_write(model, request, snapshot_path)
+    model, paths, recorded = _record_and_write(model, request, snapshot_path, management_account)
     written = [*(extra_written or []), *(str(p) for p in paths)]
     if not request.quiet:
         print_summary(model, console)
@@ -94,7 +96,7 @@ def deliver(
 
 
 def _record_and_write(
-    model: ReportModel, request: ReportRequest, snapshot_path: Path | None
+    model: ReportModel, request: ReportRequest, snapshot_path: Path | None, management_account: str | None
 ) -> tuple[ReportModel, list[Path], Recorded | None]:
     """Write the reports; with the store, the scan stays recorded only if all of them were written.
 
@@ -106,10 +108,12 @@ def _record_and_write(
         return model, write_reports(model, request.formats, request.output_dir), None
     # Lazy on purpose: the store pulls in SQLAlchemy and Alembic, which `--no-store` runs never need.
     from awsaudit.history.report_history import attach_history
-    from awsaudit.store import forget_audit, record_audit
+    from awsaudit.store import ScanLink, forget_audit, record_audit
     from awsaudit.store.database import describe, resolve_url
 
-    scan_id = record_audit(request.store, model, snapshot_path)
+    scan_id = record_audit(
+        request.store, model, snapshot_path, ScanLink(management_account_id=management_account)
+    )
     try:
         model = attach_history(request.store, model, scan_id)
         written = write_reports(model, request.formats, request.output_dir)

@@ -152,6 +152,16 @@ QuietOpt = Annotated[
         "--quiet", "-q", help="No progress bar and no summary tables: only the closing result block."
     ),
 ]
+OrganizationContextOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--organization-context",
+        help="Judge this account with its organization's facts (linked budgets, internal trusts, "
+        "centralized root access, SCPs above it), from: caller (the scanning credentials are the "
+        "management or a delegated administrator account), profile:NAME (such an account's profile), "
+        "or a snapshot written by scan --organization.",
+    ),
+]
 OrganizationHistoryOpt = Annotated[
     bool,
     typer.Option(
