@@ -71,6 +71,23 @@ class Shape:
     def describe(self) -> str:
         raise NotImplementedError
 
+    def member(self, step: str | int) -> Member:
+        """What this shape declares about the value one step inside it (for tools such as the fuzzer)."""
+        return UNDECLARED
+
+
+class Member:
+    """A step inside a shape: the member's shape (None: not declared) and whether it may be absent."""
+
+    __slots__ = ("optional", "shape")
+
+    def __init__(self, shape: Shape | None, optional: bool) -> None:
+        self.shape = shape
+        self.optional = optional
+
+
+UNDECLARED = Member(None, optional=False)
+
 
 class _Scalar(Shape):
     __slots__ = ("_name",)
@@ -167,6 +184,9 @@ class Nullable(Shape):
     def describe(self) -> str:
         return f"{self._inner.describe()} or null"
 
+    def member(self, step: str | int) -> Member:
+        return self._inner.member(step)
+
 
 class Either(Shape):
     """The first of several shapes that fits (a field AWS types differently in some answers)."""
@@ -188,6 +208,13 @@ class Either(Shape):
 
     def describe(self) -> str:
         return " | ".join(option.describe() for option in self._options)
+
+    def member(self, step: str | int) -> Member:
+        for option in self._options:
+            found = option.member(step)
+            if found.shape is not None:
+                return found
+        return UNDECLARED
 
 
 class Obj(Shape):
@@ -223,6 +250,23 @@ class Obj(Shape):
                     shape.check(value[name])
                 except ShapeError as error:
                     raise error.inside(name) from None
+        if RESOURCE_ERRORS_FIELD in value:
+            try:
+                _RESOURCE_ERRORS.check(value[RESOURCE_ERRORS_FIELD])
+            except ShapeError as error:
+                raise error.inside(RESOURCE_ERRORS_FIELD) from None
+
+    def member(self, step: str | int) -> Member:
+        for name, shape in self._required:
+            if name == step:
+                return Member(shape, optional=False)
+        for name, shape in self._optional:
+            if name == step:
+                return Member(shape, optional=True)
+        if step == RESOURCE_ERRORS_FIELD:
+            # Present only when a sub-call failed; the failed field is then absent as well.
+            return Member(_RESOURCE_ERRORS, optional=True)
+        return UNDECLARED
 
     def describe(self) -> str:
         fields = [f"{name}: {shape.describe()}" for name, shape in self._required]
@@ -272,6 +316,13 @@ class ListOf(Shape):
         unique = f", unique by {self._unique}" if self._unique else ""
         return f"list of {self._item.describe()}{unique}"
 
+    @property
+    def unique(self) -> str | None:
+        return self._unique
+
+    def member(self, step: str | int) -> Member:
+        return Member(self._item, optional=False)
+
 
 class UniqueStrings(Shape):
     """A list of distinct strings (ARNs, names): a repeated one is a duplicated resource."""
@@ -291,6 +342,9 @@ class UniqueStrings(Shape):
 
     def describe(self) -> str:
         return "list of distinct strings"
+
+    def member(self, step: str | int) -> Member:
+        return Member(Str, optional=False)
 
 
 class MapOf(Shape):
@@ -314,8 +368,17 @@ class MapOf(Shape):
     def describe(self) -> str:
         return f"map of {self._value.describe()}"
 
+    def member(self, step: str | int) -> Member:
+        return Member(self._value, optional=True)
+
 
 def list_of(unique: str | None = None, **fields: Shape) -> ListOf:
     """The common case: a list of objects, the identifier field required and a string."""
     required: dict[str, Shape] = {unique: Str} if unique else {}
     return ListOf(Obj(required, **fields), unique=unique)
+
+
+# Where a resource records the failure of one of its sub-calls (awsaudit.snapshot.RESOURCE_ERRORS_KEY):
+# {field: {operation, code, message}}, checked on every object that has it.
+RESOURCE_ERRORS_FIELD = "_errors"
+_RESOURCE_ERRORS = MapOf(Obj({"operation": Str, "code": Str, "message": Str}))
