@@ -332,6 +332,13 @@ def test_trail_bucket_logging_accepts_bare_logging_enabled_and_failed_subcall_is
     }
 
 
+@pytest.mark.parametrize("logging", [{"x": 1}, {"LoggingEnabled": {"TargetPrefix": "p/"}}, "on", [LOGGING]])
+def test_trail_bucket_logging_that_names_no_target_is_unknown(logging: Any) -> None:
+    snapshot = bucket_snapshot([trail("a")], bucket("trail-logs", Logging=logging)).build()
+    finding = only(run(snapshot, "cloudtrail.bucket_access_logging"))
+    assert finding.status is Status.UNKNOWN and "cannot be read" in finding.message
+
+
 def test_trail_bucket_logging_unknown_without_bucket_list() -> None:
     snapshot = trails_snapshot([trail()], []).with_error("s3", "Buckets").build()
     assert only(run(snapshot, "cloudtrail.bucket_access_logging")).status is Status.UNKNOWN

@@ -390,14 +390,20 @@ def _each_trail_bucket(
 def bucket_access_logging(ctx: CheckContext) -> Iterator[Result]:
     def judge(bucket: Mapping[str, Any], trails: list[str]) -> Result:
         logging = ctx.field(bucket, "Logging", service="s3")
-        enabled = (logging or {}).get("LoggingEnabled", logging)
+        enabled = logging.get("LoggingEnabled", logging) if isinstance(logging, Mapping) else logging
         evidence = {"trails": trails, "LoggingEnabled": enabled}
         arn = f"arn:{ctx.partition}:s3:::{bucket['Name']}"
-        if enabled:
-            return ctx.passed(
-                arn, f"Trail bucket {bucket['Name']} logs access to {enabled.get('TargetBucket')}", evidence
+        if not enabled:
+            return ctx.failed(arn, f"Trail bucket {bucket['Name']} has no server access logging", evidence)
+        target = enabled.get("TargetBucket") if isinstance(enabled, Mapping) else None
+        if not isinstance(target, str) or not target:
+            # Logging is on, or something else: only a named target bucket shows where logs go.
+            return ctx.unknown(
+                arn,
+                f"Trail bucket {bucket['Name']}: its server access logging setting cannot be read",
+                evidence,
             )
-        return ctx.failed(arn, f"Trail bucket {bucket['Name']} has no server access logging", evidence)
+        return ctx.passed(arn, f"Trail bucket {bucket['Name']} logs access to {target}", evidence)
 
     return _each_trail_bucket(ctx, judge)
 
