@@ -83,6 +83,11 @@ def report(browser: Any, tmp_path: Path) -> Iterator[Page]:
 
 def test_loads_without_console_errors_or_network_requests(report: Page) -> None:
     assert report.problems == []
+    # FAIL is what the first screen shows; "all" is one choice away.
+    assert report.page.input_value("#f-status") == "FAIL"
+    assert {row[1] for row in report.rows()} == {"FAIL"} and len(report.rows()) == 4
+    assert report.page.inner_text("#count") == "Showing 1–4 of 4 matching (10 findings)"
+    report.choose("status", "")
     assert len(report.rows()) == 10
     assert report.requests == [report.page.url]
     assert report.page.inner_text("#count") == "Showing 1–10 of 10 matching (10 findings)"
@@ -171,6 +176,7 @@ def test_large_reports_render_one_page_at_a_time(browser: Any, tmp_path: Path) -
     path = tmp_path / "big.html"
     path.write_bytes(render_html(build_report_model(audit_result(findings))))
     page = Page(browser, path)
+    page.choose("status", "")
     assert len(page.rows()) == 100
     assert page.page.inner_text("#count") == "Showing 1–100 of 250 matching (250 findings)"
     page.page.click("#pager-top button:has-text('Last')")
@@ -187,3 +193,103 @@ def test_resource_names_are_shown_under_the_resource_and_searchable(report: Page
     assert report.page.inner_text("#findings-body tr.finding .resource-name") == "=rdp-servers <b>"
     assert report.page.query_selector("#findings-body b") is None
     assert report.problems == []
+
+
+# ---------------------------------------------------------------- what to fix first
+
+
+def test_fix_first_comes_first_and_findings_come_before_compliance(report: Page) -> None:
+    order = report.page.eval_on_selector_all(
+        "main > section, main > h2", "nodes => nodes.map(n => n.id || n.textContent)"
+    )
+    assert order[0] == "fix-first"
+    assert order.index("findings") < order.index("compliance")
+    causes = report.page.eval_on_selector_all(
+        "#fix-first li.cause > a.cause-link", "links => links.map(a => a.dataset.check)"
+    )
+    # The critical open admin port first, then the medium bucket settings: risk order.
+    assert causes == ["ec2.security_group_admin_ports", "s3.bucket_public_access_block"]
+    assert "4 in all" in report.page.inner_text("#fix-first")
+    assert report.problems == []
+
+
+def test_a_fix_first_link_opens_that_finding_and_a_cause_filters_its_check(report: Page) -> None:
+    report.choose("service", "s3")
+    report.page.click("#fix-first a.finding-link >> nth=0")
+    detail = report.page.inner_text("#findings-body tr.detail")
+    opened = report.page.evaluate(
+        "() => document.querySelector('#findings-body tr.detail').previousElementSibling.cells[3].textContent"
+    )
+    assert (
+        opened.startswith("arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0open")
+        and "Restrict SSH and RDP to trusted CIDRs." in detail
+    )
+    assert report.page.input_value("#f-service") == ""  # filters that would hide it were cleared
+    report.page.click("#fix-first a.cause-link[data-check='s3.bucket_public_access_block']")
+    assert {(row[1], row[2]) for row in report.rows()} == {("FAIL", "s3.bucket_public_access_block")}
+    assert len(report.rows()) == 2
+    assert report.problems == []
+
+
+def test_clicking_a_control_lists_its_findings_whatever_their_status(report: Page) -> None:
+    report.page.click("table.controls tr.control-row:has(td:text-is('5.1'))")
+    assert report.page.input_value("#f-status") == ""
+    rows = report.rows()
+    assert {row[2] for row in rows} == {"ec2.security_group_admin_ports"}
+    assert {row[1] for row in rows} == {"FAIL", "SUPPRESSED", "UNKNOWN"}
+    assert report.page.inner_text("#control-filter-label") == "Findings of cis-aws-foundations@7.0.0 5.1"
+    report.page.click("#control-filter-clear")
+    assert len(report.rows()) == 10
+    assert report.page.is_hidden("#control-filter")
+    assert report.problems == []
+
+
+def test_zero_percent_bars_are_drawn_as_failed_not_as_empty(report: Page) -> None:
+    tracks = report.page.eval_on_selector_all(
+        "rect.rate-track", "rects => rects.map(r => [r.getAttribute('fill'), r.textContent])"
+    )
+    assert tracks and all(fill == "#f4c7c3" for fill, _ in tracks)
+    assert any(" failed" in title for _, title in tracks)
+
+
+def test_details_link_references_name_controls_and_severity_changes(report: Page) -> None:
+    report.page.click("#fix-first a.finding-link >> nth=0")  # sg-0open: critical, the check says high
+    detail = report.page.inner_text("#findings-body tr.detail")
+    assert "Severity critical (the check's default is high)" in detail
+    controls = report.page.inner_text("#findings-body tr.detail p.controls-mapped")
+    assert controls == "CIS Amazon Web Services Foundations Benchmark v7.0.0 5.1"
+    report.choose("status", "FAIL")
+    report.choose("service", "s3")
+    report.page.click("#findings-body tr.finding >> nth=0")
+    link = report.page.query_selector("#findings-body tr.detail a[href^='https://']")
+    assert link is not None
+    assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener noreferrer"
+    assert report.problems == []
+
+
+def test_remediation_commands_carry_the_real_identifiers_and_copy(browser: Any, tmp_path: Path) -> None:
+    bucket = Finding(
+        "s3.block_public_access",
+        Status.FAIL,
+        Severity.HIGH,
+        ACCOUNT,
+        "global",
+        "arn:aws:s3:::team-data",
+        "Bucket team-data does not block public access",
+    )
+    path = tmp_path / "fix.html"
+    path.write_bytes(render_html(build_report_model(audit_result((bucket,)))))
+    page = Page(browser, path)
+    page.page.click("#fix-first a.finding-link")
+    commands = page.page.inner_text("#findings-body tr.detail pre.fix-commands")
+    assert commands == (
+        "aws s3api put-public-access-block --bucket team-data --public-access-block-configuration "
+        "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"
+    )
+    page.page.click("#findings-body tr.detail button.copy")
+    page.page.wait_for_function(
+        "() => document.querySelector('#findings-body button.copy').textContent !== 'Copy'"
+    )
+    assert page.page.inner_text("#findings-body button.copy") in ("Copied", "Selected: press Ctrl+C")
+    assert page.page.query_selector("#findings-body tr.detail") is not None  # the click did not fold it
+    assert page.problems == []

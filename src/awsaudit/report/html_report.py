@@ -22,6 +22,7 @@ from jinja2 import Environment
 
 from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Severity
+from awsaudit.report.fix_first import fix_commands, fix_first
 from awsaudit.report.model import FrameworkReport, ReportHistory, ReportModel, ReportStatus
 
 _STATUS_COLOURS = {
@@ -237,6 +238,7 @@ def _payload(model: ReportModel) -> dict[str, Any]:
                     info.rationale,
                     list(info.references),
                     frameworks,
+                    list(info.requirements),
                 ]
             )
     findings = []
@@ -262,6 +264,7 @@ def _payload(model: ReportModel) -> dict[str, Any]:
                 ],
                 finding.id,
                 finding.resource_name,
+                fix_commands(model, item),
             ]
         )
     return {"checks": checks, "findings": findings}
@@ -287,6 +290,7 @@ def render_html(model: ReportModel) -> bytes:
                         "level": c.level,
                         "status": c.status.value,
                         "note": c.note,
+                        "checks_attr": " ".join(c.checks),
                         "checks": c.checks,
                         "counts": c.counts,
                     }
@@ -325,6 +329,8 @@ def render_html(model: ReportModel) -> bytes:
         status_colours=[(s.value, c) for s, c in _STATUS_COLOURS.items()],
         severity_bars=_severity_bars(model),
         rate_charts=rate_charts,
+        fix_first=fix_first(model),
+        failing=sum(1 for item in model.findings if item.status is ReportStatus.FAIL),
         errors=model.errors,
         expired=model.expired_suppressions,
         history=_history_context(model.history),

@@ -6,14 +6,19 @@
   var rows = data.findings;
   // Row layout (see html_report.py): check, status, original status, severity, account, region,
   // resource, message, evidence, suppression [reason, owner, expires] or null, finding id,
-  // resource name (its Name tag) or null.
+  // resource name (its Name tag) or null, fix steps [[summary, [command, …]], …].
   var CHECK = 0, STATUS = 1, ORIGINAL = 2, SEVERITY = 3, ACCOUNT = 4, REGION = 5, RESOURCE = 6,
-    MESSAGE = 7, EVIDENCE = 8, SUPPRESSION = 9, ID = 10, NAME = 11;
+    MESSAGE = 7, EVIDENCE = 8, SUPPRESSION = 9, ID = 10, NAME = 11, FIX = 12;
+  // Check layout: id, title, default severity, service, remediation, rationale, references,
+  // framework indexes, mapped controls ("<framework title> <control id>").
+  var C_SEVERITY = 2, C_CONTROLS = 8;
   var PAGE_SIZE = 100;
   var SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
   var STATUS_RANK = { FAIL: 4, UNKNOWN: 3, MANUAL: 2, SUPPRESSED: 1, PASS: 0 };
 
-  var filters = { status: "", severity: "", service: "", account: "", region: "", framework: "", search: "" };
+  // Status starts at what the page selected: FAIL when anything fails, so the first screen is the work.
+  var filters = { status: document.getElementById("f-status").value, severity: "", service: "", account: "",
+    region: "", framework: "", search: "", checks: null };
   var sortKey = "severity";
   var sortDirection = -1;
   var ordered = [];   // every row index, in the current sort order
@@ -81,6 +86,7 @@
     for (var k = 0; k < ordered.length; k++) {
       var i = ordered[k], row = rows[i], check = checks[row[CHECK]];
       if (filters.status && row[STATUS] !== filters.status) { continue; }
+      if (filters.checks && !filters.checks[check[0]]) { continue; }
       if (filters.severity && row[SEVERITY] !== filters.severity) { continue; }
       if (filters.service && check[3] !== filters.service) { continue; }
       if (filters.account && row[ACCOUNT] !== filters.account) { continue; }
@@ -112,9 +118,32 @@
       td.appendChild(element("h4", "Suppressed (the check judged " + row[ORIGINAL] + ")"));
       td.appendChild(element("p", s[0] + (s[1] ? " — owner " + s[1] : "") + (s[2] ? " — expires " + s[2] : "")));
     }
+    if (row[SEVERITY] !== check[C_SEVERITY]) {
+      td.appendChild(element("h4", "Severity " + row[SEVERITY] + " (the check's default is " + check[C_SEVERITY] + ")"));
+      td.appendChild(element("p", "The evidence changed this finding's severity: " + row[MESSAGE], "severity-reason"));
+    }
     if (check[4]) {
       td.appendChild(element("h4", "Remediation"));
       td.appendChild(element("p", check[4]));
+    }
+    (row[FIX] || []).forEach(function (step) {
+      td.appendChild(element("h4", "Fix: " + step[0]));
+      var commands = step[1].join("\n");
+      var block = element("div", null, "fix");
+      var pre = element("pre", commands, "fix-commands");
+      var copy = element("button", "Copy", "copy");
+      copy.type = "button";
+      copy.addEventListener("click", function (event) {
+        event.stopPropagation();
+        copyText(pre, copy);
+      });
+      block.appendChild(copy);
+      block.appendChild(pre);
+      td.appendChild(block);
+    });
+    if (check[C_CONTROLS] && check[C_CONTROLS].length) {
+      td.appendChild(element("h4", "Controls"));
+      td.appendChild(element("p", check[C_CONTROLS].join("; "), "controls-mapped"));
     }
     if (check[5]) {
       td.appendChild(element("h4", "Why it matters"));
@@ -123,7 +152,19 @@
     if (check[6].length) {
       td.appendChild(element("h4", "References"));
       var list = element("ul");
-      check[6].forEach(function (reference) { list.appendChild(element("li", reference, "mono")); });
+      check[6].forEach(function (reference) {
+        var item = element("li", null, "mono");
+        if (/^https:\/\//.test(reference)) {
+          var link = element("a", reference);
+          link.href = reference;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          item.appendChild(link);
+        } else {
+          item.textContent = reference;
+        }
+        list.appendChild(item);
+      });
       td.appendChild(list);
     }
     td.appendChild(element("h4", "Evidence"));
@@ -131,6 +172,66 @@
     td.appendChild(element("p", "Finding " + row[ID] + " · check " + check[0], "muted mono"));
     tr.appendChild(td);
     return tr;
+  }
+
+  function copyText(pre, button) {
+    function copied(ok) { button.textContent = ok ? "Copied" : "Selected: press Ctrl+C"; }
+    function fallback() {
+      var range = document.createRange();
+      range.selectNodeContents(pre);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (ignored) { ok = false; }
+      copied(ok);
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(pre.textContent).then(function () { copied(true); }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  function showControlFilter(label) {
+    $("control-filter").hidden = !label;
+    $("control-filter-label").textContent = label ? "Findings of " + label : "";
+  }
+
+  function setStatus(value) {
+    filters.status = value;
+    $("f-status").value = value;
+  }
+
+  function filterByChecks(ids, label, status) {
+    filters.checks = Object.create(null);
+    ids.forEach(function (id) { if (id) { filters.checks[id] = true; } });
+    setStatus(status);
+    showControlFilter(label);
+    applyFilters();
+    $("findings").scrollIntoView();
+  }
+
+  function revealFinding(id) {
+    var index = -1;
+    for (var i = 0; i < rows.length; i++) { if (rows[i][ID] === id) { index = i; break; } }
+    if (index < 0) { return; }
+    filters.checks = null;
+    filters.search = "";
+    $("f-search").value = "";
+    ["severity", "service", "account", "region", "framework"].forEach(function (name) {
+      filters[name] = "";
+      $("f-" + name).value = "";
+    });
+    setStatus("");
+    showControlFilter("");
+    applyFilters();
+    var position = visible.indexOf(index);
+    page = Math.floor(position / PAGE_SIZE);
+    expanded[index] = true;
+    render();
+    var row = document.querySelector("#findings-body tr.finding[data-index='" + index + "']");
+    if (row) { row.scrollIntoView({ block: "center" }); }
   }
 
   function findingRow(index) {
@@ -230,6 +331,28 @@
     }, 120);
   });
   $("findings-body").addEventListener("click", toggle);
+  document.querySelectorAll("#fix-first a.cause-link").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      filterByChecks([link.dataset.check], link.dataset.check, "FAIL");
+    });
+  });
+  document.querySelectorAll("#fix-first a.finding-link").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      revealFinding(link.dataset.finding);
+    });
+  });
+  document.querySelectorAll("tr.control-row").forEach(function (row) {
+    row.addEventListener("click", function () {
+      filterByChecks(row.dataset.checks.split(" "), row.dataset.control, "");
+    });
+  });
+  $("control-filter-clear").addEventListener("click", function () {
+    filters.checks = null;
+    showControlFilter("");
+    applyFilters();
+  });
   document.querySelectorAll("#findings-table th.sortable").forEach(function (th) {
     th.addEventListener("click", function () { sortFindings(th); });
   });
