@@ -183,3 +183,12 @@ def test_denied_region_list_stops_the_run_with_a_clear_error(lab: Lab) -> None:
 def test_the_lab_region_list_is_collected(lab: Lab) -> None:
     snapshot = _collect_every_region(lab, lambda client: None)
     assert {HOME, OTHER} <= set(snapshot.regions)
+
+
+def test_virtual_mfa_seeds_are_never_collected(lab: Lab) -> None:
+    """moto (and a misbehaving endpoint) list each device with its seed and QR code: not kept."""
+    lab_client(lab, "iam").create_virtual_mfa_device(VirtualMFADeviceName="seeded")
+    snapshot = collect_lab(lab, datasets=["iam/VirtualMFADevices"])
+    devices = snapshot.dataset("iam", "global", "VirtualMFADevices")
+    assert [d["SerialNumber"].rsplit("/", 1)[-1] for d in devices] == ["seeded"]
+    assert all(set(d) <= {"SerialNumber", "User", "EnableDate"} for d in devices)

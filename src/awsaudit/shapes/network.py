@@ -20,22 +20,30 @@ _TAGS = ListOf(Obj({"Key": Str, "Value": Str}))
 SHAPES: dict[str, Shape] = {
     "ec2/Vpcs": list_of("VpcId", CidrBlock=Str, IsDefault=Bool, Tags=_TAGS),
     "ec2/Subnets": list_of("SubnetId", VpcId=Str, MapPublicIpOnLaunch=Bool, CidrBlock=Str, Tags=_TAGS),
-    "ec2/RouteTables": list_of(
-        "RouteTableId",
-        VpcId=Str,
-        Routes=ListOf(
-            Obj(
-                DestinationCidrBlock=Str,
-                DestinationIpv6CidrBlock=Str,
-                DestinationPrefixListId=Str,
-                GatewayId=Str,
-                State=Str,
-            )
+    # Lists AWS always returns are required: read as empty they would close a path (no rule, no
+    # route, no attachment) or swap in the VPC's main table or default ACL.
+    "ec2/RouteTables": ListOf(
+        Obj(
+            {
+                "RouteTableId": Str,
+                "Routes": ListOf(
+                    Obj(
+                        DestinationCidrBlock=Str,
+                        DestinationIpv6CidrBlock=Str,
+                        DestinationPrefixListId=Str,
+                        GatewayId=Str,
+                        State=Str,
+                    )
+                ),
+                "Associations": ListOf(Obj(Main=Bool, SubnetId=Str, RouteTableId=Str)),
+            },
+            VpcId=Str,
         ),
-        Associations=ListOf(Obj(Main=Bool, SubnetId=Str, RouteTableId=Str)),
+        unique="RouteTableId",
     ),
-    "ec2/InternetGateways": list_of(
-        "InternetGatewayId", Attachments=ListOf(Obj(VpcId=Str, State=Str)), Tags=_TAGS
+    "ec2/InternetGateways": ListOf(
+        Obj({"InternetGatewayId": Str, "Attachments": ListOf(Obj(VpcId=Str, State=Str))}, Tags=_TAGS),
+        unique="InternetGatewayId",
     ),
     "ec2/EgressOnlyInternetGateways": list_of("EgressOnlyInternetGatewayId"),
     "ec2/NatGateways": list_of("NatGatewayId"),
@@ -71,16 +79,18 @@ SHAPES: dict[str, Shape] = {
         ),
         unique="GroupId",
     ),
-    "ec2/NetworkInterfaces": list_of(
-        "NetworkInterfaceId",
-        SubnetId=Str,
-        VpcId=Str,
-        Groups=ListOf(Obj({"GroupId": Str})),
-        Association=Obj(PublicIp=Str),
-        Attachment=Obj(InstanceId=Str),
-        Ipv6Addresses=ListOf(Obj(Ipv6Address=Str)),
-        PrivateIpAddresses=ListOf(Obj(Association=Obj(PublicIp=Str))),
-        InterfaceType=Str,
+    "ec2/NetworkInterfaces": ListOf(
+        Obj(
+            {"NetworkInterfaceId": Str, "Groups": ListOf(Obj({"GroupId": Str}))},
+            SubnetId=Str,
+            VpcId=Str,
+            Association=Obj(PublicIp=Str),
+            Attachment=Obj(InstanceId=Str),
+            Ipv6Addresses=ListOf(Obj(Ipv6Address=Str)),
+            PrivateIpAddresses=ListOf(Obj(Association=Obj(PublicIp=Str))),
+            InterfaceType=Str,
+        ),
+        unique="NetworkInterfaceId",
     ),
     "ec2/FlowLogs": list_of("FlowLogId", ResourceId=Str, TrafficType=Str, FlowLogStatus=Str),
     "ec2/Volumes": list_of("VolumeId", Encrypted=Bool, KmsKeyId=Str),

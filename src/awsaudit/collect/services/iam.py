@@ -91,7 +91,14 @@ def account_summary(ctx: CallContext) -> dict[str, Any]:
 
 @dataset("iam", "VirtualMFADevices", regional=False, actions=["iam:ListVirtualMFADevices"])
 def virtual_mfa_devices(ctx: CallContext) -> list[Any]:
-    return ctx.paginate("list_virtual_mfa_devices", "VirtualMFADevices")
+    """{SerialNumber, User?, EnableDate?} per device: never the seed or QR code some endpoints add."""
+    return [
+        {key: device[key] for key in _MFA_DEVICE_FIELDS if key in device}
+        for device in ctx.paginate("list_virtual_mfa_devices", "VirtualMFADevices")
+    ]
+
+
+_MFA_DEVICE_FIELDS = ("SerialNumber", "User", "EnableDate")
 
 
 @dataset("iam", "SAMLProviders", regional=False, actions=["iam:ListSAMLProviders"])
