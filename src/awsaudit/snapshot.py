@@ -135,6 +135,9 @@ class Snapshot:
     errors: list[CollectionError] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)
     duration_seconds: float = 0.0
+    # How the collection went beyond its request counts: retries by kind (throttling, transient),
+    # calls that ran out of attempts, retries per operation (awsaudit.collect.retries).
+    statistics: dict[str, Any] = field(default_factory=dict)
     requested: list[str] | None = None  # dataset keys "service/dataset" asked for; None = all
 
     # ------------------------------------------------------------------ access
@@ -186,6 +189,7 @@ class Snapshot:
             "datasets": self.datasets,
             "errors": [e.to_json() for e in self.errors],
             "api_calls": dict(sorted(self.api_calls.items())),
+            "statistics": self.statistics,
         }
 
     @classmethod
@@ -230,6 +234,7 @@ class Snapshot:
                 errors=errors + refused,
                 api_calls={str(k): int(v) for k, v in data.get("api_calls", {}).items()},
                 duration_seconds=float(data.get("duration_seconds", 0.0)),
+                statistics=_statistics(data.get("statistics")),
                 requested=None if requested is None else [str(r) for r in requested],
             )
         except SnapshotError:
@@ -291,6 +296,19 @@ def validated_datasets(
                         )
                     )
     return valid, refused
+
+
+def _statistics(raw: Any) -> dict[str, Any]:
+    """The collection statistics: counts by name, in named groups (older snapshots have none)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(group, dict)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in group.values())
+        for group in raw.values()
+    ):
+        raise TypeError("'statistics' must map group -> name -> count")
+    return {str(name): {str(k): int(v) for k, v in group.items()} for name, group in raw.items()}
 
 
 # A collection time outside these years is not one (AWS began in 2006); year 1 or 9999 would

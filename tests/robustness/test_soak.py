@@ -24,9 +24,7 @@ from tests.robustness.scanning import Scan, comparable, scan_lab
 pytestmark = pytest.mark.lab
 
 SEED = 20261128
-THROTTLE_RATE = 0.3
-# A transient fault hits one request at most this often in a row; the engine makes 5 attempts.
-MAX_CONSECUTIVE = 3
+FAULT_RATE = 0.3
 
 # Permanent failures of one kind each, on datasets and on per-resource sub-calls.
 PERMANENT = (
@@ -45,19 +43,35 @@ def _assert_same_findings(scan: Scan, clean: Scan) -> None:
     assert [comparable(f) for f in scan.result.findings] == [comparable(f) for f in clean.result.findings]
 
 
-def test_thirty_percent_throttling_changes_no_finding(
-    lab: Lab, misconfigured: BuiltScenario, clean_scan: Scan
+@pytest.mark.parametrize(
+    ("kind", "retried_as"),
+    [(FaultKind.THROTTLE, "throttling"), (FaultKind.SERVER_ERROR, "transient")],
+    ids=["throttled", "5xx"],
+)
+def test_thirty_percent_faults_change_no_finding(
+    lab: Lab, misconfigured: BuiltScenario, clean_scan: Scan, kind: FaultKind, retried_as: str
 ) -> None:
-    faults = FaultInjector(SEED).sometimes(FaultKind.THROTTLE, THROTTLE_RATE, max_consecutive=MAX_CONSECUTIVE)
-    throttled = scan_lab(lab, misconfigured, [faults.hook])
-    _assert_same_findings(throttled, clean_scan)
-    share = sum(faults.by_kind.values()) / faults.requests
-    assert 0.2 < share < 0.35, f"{share:.0%} of requests throttled"
-    # Every protocol's own throttling answer was exercised.
-    assert set(faults.by_kind) == {FaultKind.THROTTLE.value}
+    # Independent faults, no bound on how often one request is hit in a row: a call's attempts
+    # (16) must outlast any run of faults that can happen in practice.
+    faults = FaultInjector(SEED).sometimes(kind, FAULT_RATE)
+    faulted = scan_lab(lab, misconfigured, [faults.hook])
+    _assert_same_findings(faulted, clean_scan)
+    injected = sum(faults.by_kind.values())
+    share = injected / faults.requests
+    assert 0.2 < share < 0.4, f"{share:.0%} of requests faulted"
+    assert set(faults.by_kind) == {kind.value}
+    # Every fault the collection met was retried and none exhausted a call; the statistics say so.
+    # (Calls the lab itself answers in place of moto may take the lab's answer over the fault's.)
+    statistics = faulted.snapshot.statistics
+    retried = statistics["retried_operations"]
+    assert set(statistics["retries"]) == {retried_as} and statistics["gave_up"] == {}
+    assert sum(retried.values()) == statistics["retries"][retried_as]
+    assert all(count <= faults.injected[operation] for operation, count in retried.items()), retried
+    unanswered = {op: n - retried.get(op, 0) for op, n in faults.injected.items() if n != retried.get(op, 0)}
+    assert sum(retried.values()) >= 0.9 * injected, unanswered
     print(
-        f"\nsoak: {faults.requests} requests, {sum(faults.by_kind.values())} throttled ({share:.1%}); "
-        f"scan {throttled.seconds:.1f} s throttled vs {clean_scan.seconds:.1f} s clean"
+        f"\nsoak ({kind.value}): {faults.requests} requests, {injected} faulted ({share:.1%}); "
+        f"scan {faulted.seconds:.1f} s vs {clean_scan.seconds:.1f} s clean; not retried: {unanswered}"
     )
 
 

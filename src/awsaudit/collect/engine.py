@@ -34,6 +34,8 @@ from awsaudit.collect.models import share_models
 from awsaudit.collect.progress import Progress
 from awsaudit.collect.redaction import protect_credentials
 from awsaudit.collect.registry import DatasetSpec, all_specs
+from awsaudit.collect.retries import RetryHandler, RetryPolicy, RetryStatistics
+from awsaudit.collect.retries import install as install_retries
 from awsaudit.collect.validation import refuse_invalid_datasets
 from awsaudit.errors import AwsauditError
 from awsaudit.snapshot import GLOBAL, Account, CollectionError, Snapshot, now_utc
@@ -47,7 +49,8 @@ class CollectOptions:
     datasets: frozenset[str] | None = None  # "service/dataset" keys; None: all
     max_workers: int = 16
     endpoint_url: str | None = None
-    max_attempts: int = 5
+    # Attempts per call for throttling and transient errors (collect/retries.py); others get one.
+    max_attempts: int = RetryPolicy.max_attempts
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     # One API call, its retries and their backoff included, gives up after this many seconds.
@@ -74,6 +77,7 @@ class _Run:
     errors: list[CollectionError] = field(default_factory=list)
     regions: tuple[str, ...] = ()
     deadline: float = math.inf  # time.monotonic() value after which no request is sent
+    retry_handler: RetryHandler | None = None  # made with the first client, shared by all
 
     def client(self, name: str, region: str) -> Any:
         key = (name, region)
@@ -86,6 +90,7 @@ class _Run:
                     endpoint_url=self.options.endpoint_url,
                     config=_client_config(self.options),
                 )
+                install_retries(client, self.retries())
                 service = client.meta.service_model.service_name
                 client.meta.events.register("before-send", functools.partial(self._count_request, service))
                 client.meta.events.register("before-call", _note_call_start)
@@ -96,6 +101,14 @@ class _Run:
                     hook(client)
                 self.clients[key] = client
             return self.clients[key]
+
+    def retries(self) -> RetryHandler:
+        if self.retry_handler is None:
+            policy = RetryPolicy(max_attempts=self.options.max_attempts)
+            self.retry_handler = RetryHandler(
+                policy, RetryStatistics(), self.options.call_deadline, _CALL_STARTED
+            )
+        return self.retry_handler
 
     def _count_request(self, service: str, event_name: str = "", **_: Any) -> None:
         # One count per HTTP attempt (retries included): that is what AWS throttles.
@@ -128,7 +141,8 @@ def _note_call_start(context: dict[str, Any] | None = None, **_: Any) -> None:
 
 def _client_config(options: CollectOptions) -> Config:
     return Config(
-        retries={"mode": "adaptive", "total_max_attempts": options.max_attempts},
+        # Standard mode for its request headers; its retry decisions are replaced (collect/retries.py).
+        retries={"mode": "standard", "total_max_attempts": options.max_attempts},
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
         max_pool_connections=max(10, options.max_workers),
@@ -152,7 +166,14 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     arn = str(identity["Arn"])
     account = Account(account_id=str(identity["Account"]), partition=arn.split(":")[1], caller_arn=arn)
     run = _Run(
-        session, options, account, home_region, calls=probe.calls, clients=probe.clients, deadline=deadline
+        session,
+        options,
+        account,
+        home_region,
+        calls=probe.calls,
+        clients=probe.clients,
+        deadline=deadline,
+        retry_handler=probe.retry_handler,
     )
     specs = [
         s
@@ -174,6 +195,7 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     run.errors.extend(refuse_invalid_datasets(snapshot))
     snapshot.errors = sorted(run.errors, key=lambda e: (e.service, e.region, e.dataset, e.resource or ""))
     snapshot.api_calls = dict(run.calls)
+    snapshot.statistics = run.retries().statistics.to_json()
     snapshot.duration_seconds = time.monotonic() - started
     return snapshot
 

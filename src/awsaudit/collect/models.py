@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from botocore.loaders import JSONFileLoader, Loader
 
-from awsaudit.disk_cache import read_entry, write_entry
+from awsaudit.disk_cache import entry_name, read_entry, write_entry
 
 _LEAN_FORMAT = 1
 _SERVICE_MODEL = "service-2"
@@ -86,7 +86,7 @@ def _lean_service_model(full_path: str) -> Any:
     # .../<service>/<api version>/service-2.json.gz
     api_version_folder = os.path.dirname(full_path)
     service = os.path.basename(os.path.dirname(api_version_folder))
-    cache_name = f"botocore-model-{service}-{os.path.basename(api_version_folder)}.json"
+    cache_name = entry_name(f"botocore-model-{service}-{os.path.basename(api_version_folder)}", full_path)
     payload = read_entry(cache_name)
     if payload is not None:
         try:

