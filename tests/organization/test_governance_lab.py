@@ -6,12 +6,17 @@ import boto3
 import pytest
 
 from awsaudit.analyze.organization.context import build_context
+from awsaudit.analyze.organization.directory_inventory import (
+    EXTERNAL_IDENTITY_PROVIDER,
+    identity_center_inventory,
+)
 from awsaudit.analyze.organization.guardrails import baseline_items, guardrails_of_snapshot
 from awsaudit.analyze.organization.tree import NodeKind
 from awsaudit.analyze.organization.workloads import WORKLOAD_KINDS, workloads_of_snapshot
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.config import AuditConfig
 from awsaudit.lab.scenarios import BuiltScenario
+from awsaudit.lab.scenarios.organization_governance import EXTERNAL_IDP
 from awsaudit.lab.server import Lab
 from awsaudit.snapshot import Snapshot
 from tests.organization.conftest import lab_hooks
@@ -29,6 +34,8 @@ DATASETS = {
     "iam/OrganizationsFeatures",
     "budgets/Budgets",
     "cloudtrail/Trails",
+    "sso-admin/Instances",
+    "ds/Directories",
     *(f"{kind.service}/{kind.dataset}" for kind in WORKLOAD_KINDS),
 }
 
@@ -104,3 +111,18 @@ def test_context_for_members(management: Snapshot) -> None:
     assert context.budgets_capping(names["linked-budget"]) == [f"member-{names['linked-budget']}"]
     assert context.budgets_capping(names["well-run"]) == []
     assert context.root_credentials_managed() is True
+
+
+def test_identity_center_instance_and_its_external_identity_source(management: Snapshot) -> None:
+    instances, missing = identity_center_inventory(management)
+    assert missing == {}
+    (instance,) = instances
+    assert (instance["Name"], instance["Status"]) == ("corp", "ACTIVE")
+    source = instance["identity_source"]
+    # The directory corp.example.com sits beside the instance but is not its identity store.
+    assert (source["type"], source["issuers"], source["inferred"]) == (
+        EXTERNAL_IDENTITY_PROVIDER,
+        [EXTERNAL_IDP],
+        True,
+    )
+    assert source["basis"].startswith("2 of 2 sampled user(s)")

@@ -11,6 +11,10 @@
   these service principals; AWS lists their delegated administrators (the lab registers none).
 - ``sso:ListAccountsForProvisionedPermissionSet``: moto answers only the caller's account; the
   accounts a permission set was assigned to come from the scenario.
+- ``sso:DescribeInstance``: moto does not implement it; the scenario's instances are described
+  (Name, Status, identity store, owner), an unknown instance is ``ResourceNotFoundException``.
+- ``identitystore:ListUsers``: moto's users cannot carry ``ExternalIds``; the identifiers the
+  scenario's external identity provider issued are added to its users.
 """
 
 from __future__ import annotations
@@ -68,6 +72,8 @@ class OrganizationEmulation:
     lightsail_instances: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # region -> instances
     permission_set_boundaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # PS ARN -> boundary
     permission_set_accounts: dict[str, list[str]] = field(default_factory=dict)  # PS ARN -> accounts
+    instances: dict[str, dict[str, Any]] = field(default_factory=dict)  # instance ARN -> DescribeInstance
+    user_external_ids: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # UserId -> ExternalIds
 
     def hooks(self) -> tuple[Callable[[Any], None], ...]:
         return (
@@ -76,6 +82,8 @@ class OrganizationEmulation:
             self._permission_set_boundary,
             self._permission_set_accounts,
             self._delegated_administrators,
+            self._describe_instance,
+            self._external_ids,
         )
 
     def state(self) -> dict[str, Any]:
@@ -85,6 +93,8 @@ class OrganizationEmulation:
             "lightsail_instances": self.lightsail_instances,
             "permission_set_boundaries": self.permission_set_boundaries,
             "permission_set_accounts": self.permission_set_accounts,
+            "instances": self.instances,
+            "user_external_ids": self.user_external_ids,
         }
 
     def load(self, state: dict[str, Any]) -> None:
@@ -93,6 +103,8 @@ class OrganizationEmulation:
         self.lightsail_instances = dict(state.get("lightsail_instances") or {})
         self.permission_set_boundaries = dict(state.get("permission_set_boundaries") or {})
         self.permission_set_accounts = dict(state.get("permission_set_accounts") or {})
+        self.instances = dict(state.get("instances") or {})
+        self.user_external_ids = dict(state.get("user_external_ids") or {})
 
     def clear(self) -> None:
         self.load({})
@@ -170,6 +182,34 @@ class OrganizationEmulation:
 
         event = "before-send.sso-admin.ListAccountsForProvisionedPermissionSet"
         client.meta.events.register_first(event, answer)
+
+    def _describe_instance(self, client: Any) -> None:
+        if client.meta.service_model.service_name != "sso-admin":
+            return
+
+        def answer(request: Any, **_: Any) -> Any:
+            self.refresh()
+            arn = str(json.loads(request.body or b"{}").get("InstanceArn"))
+            described = self.instances.get(arn)
+            if described is None:
+                return _json_error(request.url, "ResourceNotFoundException", f"Instance {arn} not found.")
+            body = json.dumps({"InstanceArn": arn, **described}).encode()
+            return canned_response(request.url, 200, {"Content-Type": _JSON}, body)
+
+        client.meta.events.register_first("before-send.sso-admin.DescribeInstance", answer)
+
+    def _external_ids(self, client: Any) -> None:
+        if client.meta.service_model.service_name != "identitystore":
+            return
+
+        def add(parsed: dict[str, Any], **_: Any) -> None:
+            self.refresh()
+            for user in parsed.get("Users") or []:
+                issued = self.user_external_ids.get(str(user.get("UserId")))
+                if issued:
+                    user["ExternalIds"] = issued
+
+        client.meta.events.register("after-call.identitystore.ListUsers", add)
 
     def _delegated_administrators(self, client: Any) -> None:
         if client.meta.service_model.service_name != "organizations" or not self.is_lab_account(client):

@@ -15,6 +15,54 @@ def _field(item: Mapping[str, Any], name: str, service: str, region: str) -> Any
         return {"not_collected": absent.reason}
 
 
+ACTIVE_DIRECTORY = "ACTIVE_DIRECTORY"
+EXTERNAL_IDENTITY_PROVIDER = "EXTERNAL_IDENTITY_PROVIDER"
+IDENTITY_CENTER_DIRECTORY = "IDENTITY_CENTER_DIRECTORY"
+UNDETERMINED = "UNDETERMINED"
+_AD_TYPES = ("MicrosoftAD", "ADConnector", "SimpleAD")
+
+
+def identity_source(instance: Mapping[str, Any], directories: Any, region: str) -> dict[str, Any]:
+    """The instance's identity source as far as the documented APIs show it (AWS publishes no API
+    naming it): always marked ``inferred``, with the basis of the inference.
+
+    - a directory of the account whose id is the identity store's: Active Directory;
+    - sampled users carrying ``ExternalIds`` (identifiers an external provider issued): an
+      external identity provider provisioning over SCIM (or a directory sync), issuers listed;
+    - sampled users none of whom carries one: the Identity Center directory;
+    - no users, or the sample not collected: undetermined.
+    """
+    store = instance.get("IdentityStoreId")
+    for directory in directories if isinstance(directories, list) else []:
+        if directory.get("DirectoryId") == store and directory.get("Type") in _AD_TYPES:
+            return {
+                "type": ACTIVE_DIRECTORY,
+                "inferred": True,
+                "basis": f"the identity store is directory {store} ({directory.get('Type')} "
+                f"{directory.get('Name')})",
+            }
+    try:
+        sample = resource_field(instance, "UserSample", service="sso-admin", region=region)
+    except NotCollected as absent:
+        return {"type": UNDETERMINED, "inferred": True, "basis": f"users not sampled: {absent.reason}"}
+    sampled, external = int(sample.get("Sampled") or 0), int(sample.get("WithExternalIds") or 0)
+    if external:
+        return {
+            "type": EXTERNAL_IDENTITY_PROVIDER,
+            "inferred": True,
+            "basis": f"{external} of {sampled} sampled user(s) carry identifiers issued by an "
+            "external provider",
+            "issuers": list(sample.get("Issuers") or []),
+        }
+    if sampled:
+        return {
+            "type": IDENTITY_CENTER_DIRECTORY,
+            "inferred": True,
+            "basis": f"none of {sampled} sampled user(s) carries an external identifier",
+        }
+    return {"type": UNDETERMINED, "inferred": True, "basis": "the identity store has no users"}
+
+
 def identity_center_inventory(snapshot: Snapshot) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every instance with its permission sets and assignment counts; regions not collected."""
     found: list[dict[str, Any]] = []
@@ -25,8 +73,13 @@ def identity_center_inventory(snapshot: Snapshot) -> tuple[list[dict[str, Any]],
         except NotCollected as absent:
             missing[region] = absent.reason
             continue
+        try:
+            directories: Any = snapshot.dataset("ds", region, "Directories")
+        except NotCollected:
+            directories = None  # the identity source is then inferred from the users alone
         for instance in instances:
             permission_sets = _field(instance, "PermissionSets", "sso-admin", region)
+            description = _field(instance, "Description", "sso-admin", region)
             listed = permission_sets if isinstance(permission_sets, list) else []
             found.append(
                 {
@@ -34,6 +87,10 @@ def identity_center_inventory(snapshot: Snapshot) -> tuple[list[dict[str, Any]],
                     "InstanceArn": instance.get("InstanceArn"),
                     "IdentityStoreId": instance.get("IdentityStoreId"),
                     "OwnerAccountId": instance.get("OwnerAccountId"),
+                    "Name": description.get("Name"),
+                    "Status": description.get("Status"),
+                    **({"description_problem": description} if "not_collected" in description else {}),
+                    "identity_source": identity_source(instance, directories, region),
                     "permission_sets": [
                         {
                             "Name": ps.get("Name"),

@@ -6,6 +6,12 @@ carries its permission sets (with managed, inline and customer-managed policies 
 boundary), their account assignments, and the identity store's groups, so that assignments name
 groups rather than opaque ids. Users are not listed: assignments to users keep their ids.
 
+AWS publishes no API that names an instance's identity source (Identity Center directory, Active
+Directory, external identity provider). What the documented APIs do show is collected for the
+analysis to infer it from: the instance's description (``DescribeInstance``) and, from the first
+page of the identity store's users, how many carry ``ExternalIds`` (identifiers issued by an
+external identity provider) and by which issuers; user names and attributes are not kept.
+
 Both datasets are collected on demand only (when a selected check reads them): asked in every
 region, they would cost requests in each, for a service that lives in one.
 """
@@ -17,12 +23,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from awsaudit.collect.context import CallContext, attach, record_field_error
+from awsaudit.collect.context import CallContext, attach, record_field_error, result_list
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.registry import dataset
 
 # GetPermissionsBoundaryForPermissionSet answers this for a permission set without a boundary.
 _NO_BOUNDARY = {"ResourceNotFoundException": None}
+_INSTANCE_FIELDS = ("Name", "Status", "StatusReason", "OwnerAccountId", "IdentityStoreId")
+# One page of users is enough to tell whether an external source provisions them.
+USER_SAMPLE = 50
 
 
 def _permission_set(ctx: CallContext, instance_arn: str, arn: str) -> dict[str, Any]:
@@ -86,8 +95,10 @@ def _instance_detail(ctx: CallContext, instance: dict[str, Any]) -> None:
         return found
 
     attach(instance, "PermissionSets", permission_sets)
+    attach(instance, "Description", lambda: _description(ctx, instance_arn))
     store = instance.get("IdentityStoreId")
     identity_store = ctx.client_for("identitystore", ctx.region)
+    attach(instance, "UserSample", lambda: _user_sample(identity_store, store))
     attach(
         instance,
         "Groups",
@@ -97,6 +108,24 @@ def _instance_detail(ctx: CallContext, instance: dict[str, Any]) -> None:
             for group in ctx.result(page, "Groups", "list_groups")
         ],
     )
+
+
+def _description(ctx: CallContext, instance_arn: str) -> dict[str, Any]:
+    described = ctx.client.describe_instance(InstanceArn=instance_arn)
+    return {key: described[key] for key in _INSTANCE_FIELDS if key in described}
+
+
+def _user_sample(identity_store: Any, store: Any) -> dict[str, Any]:
+    """How many of the first users carry external identifiers, and whose (never who they are)."""
+    page = identity_store.list_users(IdentityStoreId=store, MaxResults=USER_SAMPLE)
+    users = result_list(page, "Users", "ListUsers")
+    issuers = sorted({str(e.get("Issuer")) for u in users for e in u.get("ExternalIds") or []})
+    return {
+        "Sampled": len(users),
+        "WithExternalIds": sum(1 for u in users if u.get("ExternalIds")),
+        "Issuers": issuers,
+        "More": bool(page.get("NextToken")),
+    }
 
 
 @dataset(
@@ -113,7 +142,9 @@ def _instance_detail(ctx: CallContext, instance: dict[str, Any]) -> None:
         "sso:GetPermissionsBoundaryForPermissionSet",
         "sso:ListAccountsForProvisionedPermissionSet",
         "sso:ListAccountAssignments",
+        "sso:DescribeInstance",
         "identitystore:ListGroups",
+        "identitystore:ListUsers",
     ],
     detail=_instance_detail,
     on_demand=True,

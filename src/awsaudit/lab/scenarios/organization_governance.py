@@ -156,7 +156,8 @@ def build_management_governance(lab: Lab, management: LabAccount, organizations:
         "instance; governance beside them: the organization trail's bucket, a Control Tower log bucket "
         "and notification topic.",
         "Identity Center: permission set AdministratorAccess assigned to groups developers and "
-        "platform-admins, ReadOnly to auditors. Directory Service: corp.example.com with a two-way "
+        "platform-admins, ReadOnly to auditors; its users carry identifiers issued by an external "
+        "identity provider (the identity source). Directory Service: corp.example.com with a two-way "
         "forest trust to onprem.example.com without selective authentication, and an AD Connector. "
         "GuardDuty and Access Analyzer have a delegated administrator; Config and Security Hub do not.",
     ]
@@ -187,6 +188,9 @@ def _governance_resources(management: LabAccount) -> None:
         Bucket=f"aws-controltower-logs-{management.account_id}-{HOME}"
     )
     management.client("sns", HOME).create_topic(Name="aws-controltower-SecurityNotifications")
+
+
+EXTERNAL_IDP = "https://idp.example.com/scim/v2"
 
 
 def _identity_center(lab: Lab, management: LabAccount, organizations: Any) -> None:
@@ -225,6 +229,22 @@ def _identity_center(lab: Lab, management: LabAccount, organizations: Any) -> No
         assigned[arn] = members[:1]
     # AWS provisions a permission set into the accounts it is assigned in; moto does not track them.
     lab.organization.permission_set_accounts.update(assigned)
+    # The identity source is an external identity provider: it provisions the users over SCIM, each
+    # with the identifier it issued (moto's users cannot carry one: the lab adds them).
+    for name in ("ana", "bo"):
+        user = store.create_user(
+            IdentityStoreId=instance["IdentityStoreId"],
+            UserName=name,
+            DisplayName=name,
+            Name={"GivenName": name, "FamilyName": "Example"},
+        )["UserId"]
+        lab.organization.user_external_ids[user] = [{"Issuer": EXTERNAL_IDP, "Id": f"{name}-00u1"}]
+    lab.organization.instances[instance_arn] = {
+        "IdentityStoreId": instance["IdentityStoreId"],
+        "OwnerAccountId": management.account_id,
+        "Name": "corp",
+        "Status": "ACTIVE",
+    }
 
 
 def _directory(management: LabAccount) -> None:
