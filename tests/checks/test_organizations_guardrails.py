@@ -20,8 +20,10 @@ from tests.organization_snapshots import (
     ROOT_MEMBER,
     WEAK_MEMBER,
     WEAK_OU,
+    default_policies,
     failed,
     organization_snapshot,
+    policy,
 )
 
 REGION = "eu-west-1"
@@ -52,6 +54,22 @@ def test_guardrails_per_ou_and_per_account_from_the_management_account() -> None
         f.evidence["target"]: f.status for f in findings.values() if f.evidence.get("kind") in ("ou", "root")
     }
     assert ou == {ROOT: Status.FAIL, GUARDED_OU: Status.PASS, WEAK_OU: Status.FAIL}
+
+
+def test_an_unreadable_scp_makes_only_the_targets_beneath_it_unknown() -> None:
+    bad = policy("p-bad", "bad", {"Statement": "nope"}, [WEAK_OU])
+    bad["Content"] = "{not json"
+    snapshot = organization_snapshot([*default_policies(), bad]).build()
+    findings = _by_resource(run(snapshot, "organizations.scp_guardrails"))
+    weak = findings[_account(WEAK_MEMBER)]
+    assert weak.status is Status.UNKNOWN and "SCP bad" in weak.message
+    assert "invalid JSON" in weak.evidence["unreadable_policies"]["SCP bad"]
+    assert findings[_account(GUARDED_MEMBER)].status is Status.PASS
+    assert findings[_account(ROOT_MEMBER)].status is Status.FAIL
+    ou = {
+        f.evidence["target"]: f.status for f in findings.values() if f.evidence.get("kind") in ("ou", "root")
+    }
+    assert ou == {ROOT: Status.FAIL, GUARDED_OU: Status.PASS, WEAK_OU: Status.UNKNOWN}
 
 
 def test_guardrails_unknown_when_the_tree_is_not_collected() -> None:
@@ -87,6 +105,16 @@ def test_a_member_judges_its_own_guardrails_from_the_organization_context() -> N
     assert [f.status for f in guarded] == [Status.PASS]
     assert [f.status for f in weak] == [Status.FAIL]
     assert [f.status for f in alone] == [Status.UNKNOWN]
+
+
+def test_a_member_beneath_an_unreadable_scp_is_unknown() -> None:
+    bad = policy("p-bad", "bad", {"Statement": "nope"}, [WEAK_OU])
+    bad["Content"] = "{not json"
+    management = organization_snapshot([*default_policies(), bad])
+    (weak,) = run(_member_with_context(WEAK_MEMBER, management).build(), "organizations.scp_guardrails")
+    assert weak.status is Status.UNKNOWN and "SCP bad" in weak.message
+    (guarded,) = run(_member_with_context(GUARDED_MEMBER, management).build(), "organizations.scp_guardrails")
+    assert guarded.status is Status.PASS
 
 
 # ---------------------------------------------------------------- management_account_no_workloads

@@ -24,6 +24,7 @@ from awsaudit.analyze.organization.guardrails import (
     GuardState,
     baseline_items,
     guardrails_of_snapshot,
+    parse_organization_policies,
 )
 from awsaudit.config import DEFAULT_BASELINE_ACTIONS
 from awsaudit.snapshot import NotCollected
@@ -162,8 +163,16 @@ def test_missing_targets_or_content_is_not_collected() -> None:
         )
 
 
-def test_malformed_scp_is_a_parse_error() -> None:
+def test_malformed_scp_is_set_apart_and_names_the_targets_beneath_it() -> None:
     bad = policy("p-bad", "bad", {"Statement": "nope"}, [WEAK_OU])
     bad["Content"] = "{not json"
+    report = guardrails_of_snapshot(organization_snapshot([*default_policies(), bad]).build(), BASELINE)
+    (name,) = report.unreadable_policies
+    assert name == "SCP bad" and "invalid JSON" in report.unreadable_policies[name][1]
+    weak = report.account(WEAK_MEMBER)
+    guarded = report.account(GUARDED_MEMBER)
+    assert weak is not None and guarded is not None
+    assert set(report.unreadable_for(weak)) == {"SCP bad"}
+    assert report.unreadable_for(guarded) == {}
     with pytest.raises(PolicyParseError):
-        guardrails_of_snapshot(organization_snapshot([*default_policies(), bad]).build(), BASELINE)
+        parse_organization_policies([bad], "SCP")  # without a place to set it apart, it is an error

@@ -218,6 +218,7 @@ def _guardrails(snapshot: Snapshot, baseline: Sequence[BaselineItem]) -> Fact:
                 "conditional": list(account.conditional),
                 "attach_at": dict(account.attach_at),
                 "policies": {level: list(names) for level, names in account.policies.items()},
+                "unreadable_policies": report.unreadable_for(account),
             }
             for account in report.accounts
         }

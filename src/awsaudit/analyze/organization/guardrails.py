@@ -11,10 +11,11 @@ principals (``aws:PrincipalArn``) is judged for an ordinary principal of the acc
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from awsaudit.analyze.iam.errors import PolicyParseError
 from awsaudit.analyze.iam.evaluation import ANY_RESOURCE, Decision, Outcome, PermissionContext, evaluate
 from awsaudit.analyze.iam.policy import Policy, PolicyKind, parse_policy
 from awsaudit.analyze.organization.tree import NodeKind, OrganizationTree, build_tree
@@ -129,9 +130,21 @@ class GuardrailReport:
     denying_policies: Mapping[str, tuple[str, ...]]  # SCP name -> baseline items it denies
     policies_without_effect: tuple[str, ...]  # SCPs (beyond AWS's allow-all) that deny none of the baseline
     rcps_in_force: bool
+    # SCP/RCP name -> (its targets, why it cannot be read): left out of the verdicts above, so every target
+    # below one of its targets is unknown (`unreadable_for`), and every other target judged exactly.
+    unreadable_policies: Mapping[str, tuple[frozenset[str], str]] = field(default_factory=dict)
 
     def account(self, account_id: str) -> TargetGuardrails | None:
         return next((a for a in self.accounts if a.id == account_id), None)
+
+    def unreadable_for(self, target: TargetGuardrails) -> dict[str, str]:
+        """The unreadable policies attached somewhere on the target's path (name -> problem)."""
+        levels = set(target.policies)
+        return {
+            name: problem
+            for name, (targets, problem) in sorted(self.unreadable_policies.items())
+            if targets & levels
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,16 +156,27 @@ class OrganizationPolicy:
 
 
 def parse_organization_policies(
-    entries: Iterable[Mapping[str, Any]], kind_label: str
+    entries: Iterable[Mapping[str, Any]],
+    kind_label: str,
+    unreadable: dict[str, tuple[frozenset[str], str]] | None = None,
 ) -> tuple[OrganizationPolicy, ...]:
     """``organizations/Policies`` (or ``ResourceControlPolicies``) entries with Content and Targets
-    already read (the caller turns a sub-call failure into NotCollected first)."""
+    already read (the caller turns a sub-call failure into NotCollected first).
+
+    A policy whose content does not parse raises PolicyParseError, or, given `unreadable`, is recorded
+    there (label -> (targets, problem)) and left out, so only the targets beneath it become unknown."""
     parsed = []
     for entry in entries:
         summary = entry.get("PolicySummary") or {}
         name = str(summary.get("Name") or summary.get("Id"))
-        policy = parse_policy(entry.get("Content"), name=f"{kind_label} {name}", kind=PolicyKind.SCP)
         targets = frozenset(str(t["TargetId"]) for t in entry.get("Targets") or [])
+        try:
+            policy = parse_policy(entry.get("Content"), name=f"{kind_label} {name}", kind=PolicyKind.SCP)
+        except PolicyParseError as problem:
+            if unreadable is None:
+                raise
+            unreadable[f"{kind_label} {name}"] = (targets, str(problem))
+            continue
         parsed.append(OrganizationPolicy(name, policy, targets, bool(summary.get("AwsManaged"))))
     return tuple(parsed)
 
@@ -355,14 +379,17 @@ def guardrails_of_snapshot(snapshot: Snapshot, baseline: Sequence[BaselineItem])
         snapshot.dataset("organizations", GLOBAL, "AccountParents"),
         organization.get("MasterAccountId"),
     )
-    scps = parse_organization_policies(_read_policies(snapshot, "Policies"), "SCP")
+    unreadable: dict[str, tuple[frozenset[str], str]] = {}
+    scps = parse_organization_policies(_read_policies(snapshot, "Policies"), "SCP", unreadable)
     rcps: tuple[OrganizationPolicy, ...] | None = None
     if _type_enabled(roots, "RESOURCE_CONTROL_POLICY"):
         try:
-            rcps = parse_organization_policies(_read_policies(snapshot, "ResourceControlPolicies"), "RCP")
+            rcps = parse_organization_policies(
+                _read_policies(snapshot, "ResourceControlPolicies"), "RCP", unreadable
+            )
         except NotCollected:
             rcps = None
-    return judge_guardrails(
+    report = judge_guardrails(
         tree,
         scps,
         rcps,
@@ -370,3 +397,4 @@ def guardrails_of_snapshot(snapshot: Snapshot, baseline: Sequence[BaselineItem])
         partition=snapshot.account.partition,
         scp_enabled=_type_enabled(roots, "SERVICE_CONTROL_POLICY"),
     )
+    return replace(report, unreadable_policies=unreadable) if unreadable else report

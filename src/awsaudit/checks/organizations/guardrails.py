@@ -168,7 +168,23 @@ def scp_guardrails(ctx: CheckContext) -> Iterator[Result]:
             else _ou_arn(ctx, organization, target)
         )
         label = f"{target.kind.value} {target.name} ({target.path})"
+        unreadable = report.unreadable_for(target)
+        if unreadable:
+            yield _unreadable_scps(ctx, resource, label, unreadable, evidence)
+            continue
         yield _judge_target(ctx, resource, label, target.allowed, target.conditional, evidence)
+
+
+def _unreadable_scps(
+    ctx: CheckContext, resource: str, label: str, unreadable: Mapping[str, str], evidence: dict[str, Any]
+) -> Result:
+    """UNKNOWN: a policy on the target's path cannot be read, and it could deny, or be the only allow."""
+    names = ", ".join(unreadable)
+    return ctx.unknown(
+        resource,
+        f"{label}: cannot be judged, policies on its path cannot be read: {names}",
+        {**evidence, "unreadable_policies": dict(unreadable)},
+    )
 
 
 def _member_guardrails(ctx: CheckContext, organization: Mapping[str, Any]) -> Iterator[Result]:
@@ -183,6 +199,10 @@ def _member_guardrails(ctx: CheckContext, organization: Mapping[str, Any]) -> It
         )
         return
     evidence = {"organization": organization.get("Id"), **verdict}
+    label = f"account {ctx.account_id} ({verdict.get('path')})"
+    if verdict.get("unreadable_policies"):
+        yield _unreadable_scps(ctx, ctx.account_arn(), label, verdict["unreadable_policies"], evidence)
+        return
     yield _judge_target(
         ctx,
         ctx.account_arn(),
