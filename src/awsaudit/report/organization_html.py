@@ -12,11 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
-
 from awsaudit import __version__
 from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Status
+from awsaudit.report.html_report import compiled_template
 from awsaudit.report.organization_model import OrganizationSummary, not_scanned_reason
 
 ORGANIZATION_REPORT_FILE = "organization-report.html"
@@ -92,50 +91,45 @@ def render_organization_html(summary: OrganizationSummary, organization_report: 
                 ],
             }
         )
-    page = (
-        Environment(autoescape=True, keep_trailing_newline=True)
-        .from_string(_asset("organization.html.j2"))
-        .render(
-            css=css,
-            style_hash=_hash(css),
-            organization_id=structure.organization_id,
-            management_account=structure.management_account_id,
-            caller_arn=structure.caller_arn,
-            scan_id=summary.scan_id,
-            organization_report=organization_report,
-            started_at=summary.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            seconds=summary.seconds,
-            tool_version=__version__,
-            account_counts=sorted(summary.status_counts().items()),
-            not_scanned=[
-                {"id": a.account_id, "name": a.name, "reason": not_scanned_reason(a)}
-                for a in summary.not_scanned
-            ],
-            accounts=accounts,
-            worst=[
-                {
-                    "id": row.target.account_id,
-                    "name": row.target.name,
-                    "failing": row.failing(checks),
-                    "reason": row.outcome.reason or "",
-                }
-                for row in summary.worst_rows()
-            ],
-            units=[_unit(u) for u in summary.unit_rollup()],
-            frameworks=frameworks,
-            marks=[(s.value, m) for s, m in _MARKS.items()],
-            mark_of={s.value: m for s, m in _MARKS.items()},
-            findings=[
-                {
-                    "status": f.status.value,
-                    "severity": f.severity.value,
-                    "check_id": f.check_id,
-                    "account": f.resource.split(":")[4] if f.resource.count(":") >= 4 else f.account_id,
-                    "message": f.message,
-                }
-                for f in summary.organization_findings
-            ],
-        )
+    page = compiled_template("organization.html.j2").render(
+        css=css,
+        style_hash=_hash(css),
+        organization_id=structure.organization_id,
+        management_account=structure.management_account_id,
+        caller_arn=structure.caller_arn,
+        scan_id=summary.scan_id,
+        organization_report=organization_report,
+        started_at=summary.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        seconds=summary.seconds,
+        tool_version=__version__,
+        account_counts=sorted(summary.status_counts().items()),
+        not_scanned=[
+            {"id": a.account_id, "name": a.name, "reason": not_scanned_reason(a)} for a in summary.not_scanned
+        ],
+        accounts=accounts,
+        worst=[
+            {
+                "id": row.target.account_id,
+                "name": row.target.name,
+                "failing": row.failing(checks),
+                "reason": row.outcome.reason or "",
+            }
+            for row in summary.worst_rows()
+        ],
+        units=[_unit(u) for u in summary.unit_rollup()],
+        frameworks=frameworks,
+        marks=[(s.value, m) for s, m in _MARKS.items()],
+        mark_of={s.value: m for s, m in _MARKS.items()},
+        findings=[
+            {
+                "status": f.status.value,
+                "severity": f.severity.value,
+                "check_id": f.check_id,
+                "account": f.resource.split(":")[4] if f.resource.count(":") >= 4 else f.account_id,
+                "message": f.message,
+            }
+            for f in summary.organization_findings
+        ],
     )
     return page.encode()
 
