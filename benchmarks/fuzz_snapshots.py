@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from awsaudit.snapshot import load
 
 DEFAULT_SCENARIOS = ("misconfigured", "well-configured")
 DUPLICATE_KEY_TRIALS = 50
+PROGRESS_EVERY = 250
 
 
 def lab_documents(scenarios: list[str]) -> dict[str, dict[str, Any]]:
@@ -46,7 +48,10 @@ def lab_documents(scenarios: list[str]) -> dict[str, dict[str, Any]]:
             )
             snapshot = collect(boto3.Session(region_name="us-east-1"), options)
             if snapshot.errors:
-                print(f"  {name}: {len(snapshot.errors)} collection errors (their checks stay UNKNOWN)")
+                print(
+                    f"  {name}: {len(snapshot.errors)} collection errors (their checks stay UNKNOWN)",
+                    flush=True,
+                )
             documents[name] = snapshot.to_json()
     finally:
         lab.stop()
@@ -74,11 +79,14 @@ def main() -> int:
     for index, (name, document) in enumerate(documents.items()):
         count = share + (1 if index < rest else 0)
         began = time.monotonic()
-        results[name] = campaign = run_campaign(document, mutations=count, seed=args.seed + index)
+        results[name] = campaign = run_campaign(
+            document, mutations=count, seed=args.seed + index, progress=_progress(name, count)
+        )
         print(
             f"{name}: {campaign.mutations} mutations ({_kinds(campaign.by_kind)}), "
             f"{campaign.refused} refused as invalid data, {len(campaign.flips)} flips to PASS, "
-            f"{len(campaign.crashes)} crashes, {time.monotonic() - began:.0f} s"
+            f"{len(campaign.crashes)} crashes, {time.monotonic() - began:.0f} s",
+            flush=True,
         )
         for flip in campaign.flips[:20]:
             print(f"  FLIP {flip.mutation.describe()} -> {flip.check} {flip.resource} ({flip.before.value})")
@@ -118,6 +126,18 @@ def main() -> int:
             )
         )
     return 1 if flips or crashes or duplicate_keys_refused != trials else 0
+
+
+def _progress(name: str, total: int) -> Callable[[Campaign], None]:
+    def report(campaign: Campaign) -> None:
+        if campaign.mutations % PROGRESS_EVERY == 0 and campaign.mutations < total:
+            print(
+                f"  {name}: {campaign.mutations}/{total}, {len(campaign.flips)} flips, "
+                f"{len(campaign.crashes)} crashes",
+                flush=True,
+            )
+
+    return report
 
 
 def _kinds(by_kind: Counter[str]) -> str:

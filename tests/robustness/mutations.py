@@ -25,12 +25,12 @@ import random
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from awsaudit.checks.registry import all_checks
+from awsaudit.checks.registry import CheckMeta, all_checks
 from awsaudit.checks.runner import run_checks
 from awsaudit.collect.validation import refuse_invalid_datasets
 from awsaudit.config import AuditConfig
@@ -81,11 +81,50 @@ def verdicts(findings: Sequence[Finding]) -> Verdicts:
     return {(f.check_id, f.resource, f.region): f.status for f in findings}
 
 
-def evaluate(document: dict[str, Any]) -> tuple[Snapshot, list[Finding]]:
-    """The path a collected snapshot takes: the model, the collection-time shape check, every check."""
+def evaluate(
+    document: dict[str, Any], checks: Sequence[CheckMeta] | None = None
+) -> tuple[Snapshot, list[Finding]]:
+    """The path a collected snapshot takes: the model, the collection-time shape check, the checks."""
     snapshot = Snapshot.from_json(document)
     snapshot.errors.extend(refuse_invalid_datasets(snapshot))
-    return snapshot, run_checks(snapshot, list(all_checks().values()), AuditConfig())
+    chosen = list(all_checks().values()) if checks is None else list(checks)
+    return snapshot, run_checks(snapshot, chosen, AuditConfig())
+
+
+DatasetKey = tuple[str, str, str]
+
+
+def datasets_read(document: dict[str, Any]) -> dict[str, set[DatasetKey]]:
+    """For each check, the datasets it reads (or asks about) when judging ``document``, each check
+    run alone so that analyses shared between checks are built, and their reads seen, by each.
+
+    A check is a pure function of what it reads, so a mutation of one dataset can change only the
+    verdicts of the checks that read it: only those are run again.
+    """
+    reads: dict[str, set[DatasetKey]] = {}
+    snapshot = Snapshot.from_json(copy.deepcopy(document))
+    current: list[set[DatasetKey]] = [set()]
+    _record_reads(snapshot, current)
+    for check in all_checks().values():
+        current[0] = reads[check.id] = set()
+        run_checks(snapshot, [check], AuditConfig())
+    return reads
+
+
+def _record_reads(snapshot: Snapshot, current: list[set[DatasetKey]]) -> None:
+    """Note every dataset ``snapshot`` is asked for (or about) in ``current[0]``."""
+    dataset, has = snapshot.dataset, snapshot.has
+
+    def recorded_dataset(service: str, region: str, name: str) -> Any:
+        current[0].add((service, region, name))
+        return dataset(service, region, name)
+
+    def recorded_has(service: str, region: str, name: str) -> bool:
+        current[0].add((service, region, name))
+        return has(service, region, name)
+
+    snapshot.dataset = recorded_dataset  # type: ignore[method-assign]
+    snapshot.has = recorded_has  # type: ignore[method-assign]
 
 
 class Mutator:
@@ -248,10 +287,14 @@ def _other_types(value: Any) -> list[Any]:
     return ["null", 0, False, [], {}]
 
 
-def run_campaign(document: dict[str, Any], *, mutations: int, seed: int) -> Campaign:
+def run_campaign(
+    document: dict[str, Any], *, mutations: int, seed: int, progress: Callable[[Campaign], None] | None = None
+) -> Campaign:
     """``mutations`` mutations of ``document``, each evaluated and compared with the unmutated verdicts."""
     _, base_findings = evaluate(copy.deepcopy(document))
     base = verdicts(base_findings)
+    reads = datasets_read(document)
+    registry = all_checks()
     mutator = Mutator(document, seed)
     campaign = Campaign()
     while campaign.mutations < mutations:
@@ -261,8 +304,9 @@ def run_campaign(document: dict[str, Any], *, mutations: int, seed: int) -> Camp
         mutation, mutated = drawn
         campaign.mutations += 1
         campaign.by_kind[mutation.kind] += 1
+        readers = [registry[check_id] for check_id, read in reads.items() if mutation.dataset in read]
         try:
-            snapshot, findings = evaluate(mutated)
+            snapshot, findings = evaluate(mutated, readers)
         except SnapshotError:
             campaign.refused += 1
             continue
@@ -279,6 +323,8 @@ def run_campaign(document: dict[str, Any], *, mutations: int, seed: int) -> Camp
                         mutation, finding.check_id, finding.resource, finding.region, before, finding.message
                     )
                 )
+        if progress is not None:
+            progress(campaign)
     return campaign
 
 

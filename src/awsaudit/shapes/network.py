@@ -113,8 +113,10 @@ SHAPES: dict[str, Shape] = {
         AddressFamily=Str,
         Entries=ListOf(Obj({"Cidr": Str}, Description=Str)),
     ),
-    "ec2/PublicSnapshots": list_of("SnapshotId", Encrypted=Nullable(Bool)),
+    "ec2/PublicSnapshots": list_of("SnapshotId", Encrypted=Bool),
     "ec2/SnapshotBlockPublicAccess": Obj({"State": Str}, ManagedBy=Str),
-    "ec2/Images": list_of("ImageId", Public=Nullable(Bool), Name=Nullable(Str), State=Nullable(Str)),
+    "ec2/Images": ListOf(
+        Obj({"ImageId": Str, "Public": Bool}, Name=Nullable(Str), State=Nullable(Str)), unique="ImageId"
+    ),
     "ec2/ImageBlockPublicAccess": Obj({"ImageBlockPublicAccessState": Str}, ManagedBy=Str),
 }

@@ -88,13 +88,13 @@ SHAPES: dict[str, Shape] = {
     "rds/DBSnapshots": list_of(
         "DBSnapshotArn",
         DBSnapshotIdentifier=Nullable(Str),
-        Encrypted=Nullable(Bool),
+        Encrypted=Bool,
         RestoreAccounts=ListOf(Str),
     ),
     "rds/DBClusterSnapshots": list_of(
         "DBClusterSnapshotArn",
         DBClusterSnapshotIdentifier=Nullable(Str),
-        StorageEncrypted=Nullable(Bool),
+        StorageEncrypted=Bool,
         RestoreAccounts=ListOf(Str),
     ),
     "glacier/Vaults": list_of("VaultARN", VaultName=Str, Policy=_POLICY_TEXT),
