@@ -229,3 +229,36 @@ def test_a_gzip_bomb_stops_at_the_size_cap(tmp_path: Path, monkeypatch: pytest.M
         f"awsaudit: error: {plain}: larger than 1,000,000 bytes "
         "(set AWSAUDIT_MAX_SNAPSHOT_BYTES to allow more)"
     )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "line"),
+    [
+        (
+            ["evaluate", "snapshot.json.gz", "-o", "x"],
+            "awsaudit: error: No such option: -o (see awsaudit evaluate --help)",
+        ),
+        (["evaluate"], "awsaudit: error: Missing argument 'SNAPSHOT'. (see awsaudit evaluate --help)"),
+        (["nosuchcommand"], "awsaudit: error: No such command 'nosuchcommand'. (see awsaudit --help)"),
+    ],
+    ids=["unknown-option", "missing-argument", "unknown-command"],
+)
+def test_the_command_line_parser_refuses_in_one_line(
+    arguments: list[str], line: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["awsaudit", *arguments])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    assert [text for text in capsys.readouterr().err.splitlines() if text.strip()] == [line]
+
+
+def test_no_arguments_still_show_the_help(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["awsaudit"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert "Usage" in captured.out + captured.err and "evaluate" in captured.out + captured.err

@@ -52,3 +52,15 @@ def internal_error(bug: BaseException) -> NoReturn:
         soft_wrap=True,
     )
     sys.exit(ExitCode.INTERNAL)
+
+
+def usage_error(problem: typer.TyperException) -> NoReturn:
+    """A command line the parser refused (unknown option, missing argument, bad value): one line."""
+    context = getattr(problem, "ctx", None)
+    command = getattr(context, "command_path", None) or "awsaudit"
+    format_message = getattr(problem, "format_message", None)
+    message = one_line(format_message() if callable(format_message) else str(problem))
+    _stderr.print(
+        f"awsaudit: error: {message} (see {command} --help)", markup=False, highlight=False, soft_wrap=True
+    )
+    sys.exit(getattr(problem, "exit_code", ExitCode.USAGE))

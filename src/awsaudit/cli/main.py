@@ -11,6 +11,7 @@ from awsaudit import __version__
 from awsaudit.cli import audit, catalogue, errors, history, iam, lab
 from awsaudit.cli.common import console, error_console
 from awsaudit.cli.help_types import PlainHelpGroup
+from awsaudit.errors import ExitCode
 from awsaudit.interrupts import Interrupted, install_interrupt_handlers
 
 app = typer.Typer(
@@ -56,7 +57,16 @@ history.register(app)
 def main() -> None:
     install_interrupt_handlers()
     try:
-        app()
+        # Not standalone: a usage error comes back here, to be printed as the one line every
+        # other error is, instead of a framed panel.
+        code = app(standalone_mode=False)
+    except typer.TyperException as problem:  # what the command-line parser refused
+        if type(problem).__name__ == "NoArgsIsHelpError":
+            # `awsaudit` (or a command group) alone: the help, framed as the library prints it.
+            app(standalone_mode=True)
+        errors.usage_error(problem)
+    except typer.Abort:  # end of input at a prompt
+        sys.exit(ExitCode.USAGE)
     except Interrupted as interrupt:
         error_console.print(
             f"awsaudit: interrupted ({interrupt}); no partial report or temporary file was left behind",
@@ -67,3 +77,4 @@ def main() -> None:
         sys.exit(interrupt.exit_code)
     except Exception as bug:
         errors.internal_error(bug)
+    sys.exit(code if isinstance(code, int) else 0)
