@@ -31,7 +31,7 @@ from awsaudit.lab.scenarios import build_scenario
 from awsaudit.lab.server import start_lab
 from awsaudit.snapshot import load
 
-DEFAULT_SCENARIOS = ("misconfigured", "well-configured")
+DEFAULT_SCENARIOS = ("misconfigured", "well-configured", "organization")
 DUPLICATE_KEY_TRIALS = 50
 PROGRESS_EVERY = 250
 

@@ -192,3 +192,16 @@ def test_every_collected_dataset_has_a_shape_and_every_shape_a_dataset() -> None
     collected = set(all_specs())
     assert sorted(collected - set(SHAPES)) == []  # a new collector declares its shape in shapes/
     assert sorted(set(SHAPES) - collected) == []
+
+
+def test_an_empty_object_is_not_a_registered_contact(tmp_path: Path) -> None:
+    """null means "none set"; {} in its place (a garbled answer) must not read as a contact."""
+    document = _document()
+    contacts = {"BILLING": None, "OPERATIONS": None, "SECURITY": {}}
+    document["datasets"]["account"] = {"global": {"AlternateContacts": contacts}}
+    loaded = load(_write(tmp_path, json.dumps(document)))
+    assert (
+        "SECURITY: required field EmailAddress is missing"
+        in _refusal(loaded.errors, "account", "AlternateContacts").message
+    )
+    assert [f.status for f in run(loaded, "account.security_contact")] == [Status.UNKNOWN]

@@ -24,7 +24,8 @@ _ORGANIZATION_POLICIES = ListOf(
         Targets=ListOf(Obj({"TargetId": Str}, Type=Str, Name=Str, Arn=Str)),
     )
 )
-_CONTACT = Nullable(Obj(EmailAddress=Str, Name=Str, PhoneNumber=Str, Title=Str))
+# null: no contact of that type. A contact is an address: an empty object is not one set.
+_CONTACT = Nullable(Obj({"EmailAddress": Str}, Name=Str, PhoneNumber=Str, Title=Str))
 _NOTIFICATION = Obj(
     {"NotificationType": Str},
     ComparisonOperator=Str,

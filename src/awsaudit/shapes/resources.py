@@ -39,7 +39,8 @@ _BUCKET = Obj(
     PublicAccessBlock=Nullable(_PUBLIC_ACCESS_BLOCK),
     Encryption=Nullable(Obj({"Rules": ListOf(_ENCRYPTION_RULE)})),
     Versioning=Obj(Status=Str, MFADelete=Str),
-    Logging=Nullable(Obj(TargetBucket=Str, TargetPrefix=Str)),
+    # null: access logging off. When on, AWS always names the target bucket.
+    Logging=Nullable(Obj({"TargetBucket": Str}, TargetPrefix=Str)),
     OwnershipControls=Nullable(Obj({"Rules": ListOf(Obj({"ObjectOwnership": Str}))})),
 )
 _KEY = Obj(
