@@ -59,11 +59,11 @@ def main() -> None:
     try:
         # Not standalone: a usage error comes back here, to be printed as the one line every
         # other error is, instead of a framed panel.
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="awsaudit")
     except typer.TyperException as problem:  # what the command-line parser refused
         if type(problem).__name__ == "NoArgsIsHelpError":
             # `awsaudit` (or a command group) alone: the help, framed as the library prints it.
-            app(standalone_mode=True)
+            app(standalone_mode=True, prog_name="awsaudit")
         errors.usage_error(problem)
     except typer.Abort:  # end of input at a prompt
         sys.exit(ExitCode.USAGE)
