@@ -57,7 +57,7 @@ from awsaudit.collect.registry import all_specs
 from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig, load_config
 from awsaudit.errors import AwsauditError, UsageProblem
-from awsaudit.organization.member_context import apply_context, obtain_context
+from awsaudit.organization.member_context import apply_context, context_from_file, obtain_context
 from awsaudit.organization.output import is_uri
 from awsaudit.report.console import print_collection
 from awsaudit.snapshot import Snapshot, load, save
@@ -174,6 +174,14 @@ def evaluate(
     external_id: ExternalIdOpt = None,
     endpoint_url: EndpointOpt = None,
     quiet: QuietOpt = False,
+    organization_context: Annotated[
+        Path | None,
+        typer.Option(
+            "--organization-context",
+            help="Judge the account with its organization's facts from this snapshot (one written by "
+            "scan --organization, or the management account's).",
+        ),
+    ] = None,
 ) -> None:
     """Audit a saved snapshot offline (no AWS access needed).
 
@@ -192,10 +200,20 @@ def evaluate(
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         request.preflight()
         audit_config = _audit_config(config, trusted_cidr, selection)
-        result = run_evaluation(load(snapshot_path), selection, audit_config)
+        snapshot = load(snapshot_path)
+        management = None
+        if organization_context is not None:
+            management = apply_context(snapshot, context_from_file(organization_context, audit_config))
+        result = run_evaluation(snapshot, selection, audit_config)
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers=1)
         sender = security_hub_sender(access, client_hooks(ctx, endpoint_url)) if security_hub else None
-        return deliver(result, request, snapshot_path=snapshot_path, security_hub=sender)
+        return deliver(
+            result,
+            request,
+            snapshot_path=snapshot_path,
+            security_hub=sender,
+            management_account=management,
+        )
 
     raise typer.Exit(guard(body))
 

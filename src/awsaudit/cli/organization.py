@@ -133,6 +133,8 @@ def _record(request: ReportRequest, summary: OrganizationSummary, output: str) -
     from awsaudit.organization.history import record_organization_scan
 
     run_id = record_organization_scan(request.store, summary, request.suppressions, output)
+    if request.quiet:
+        return
     error_console.print(
         f"History: organization run {run_id} ({len(summary.rows)} accounts); "
         f"`awsaudit history --organization`, `awsaudit trend --organization`",
