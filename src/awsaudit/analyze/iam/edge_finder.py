@@ -504,15 +504,28 @@ class SearchState:
     done: set[str] = field(default_factory=set)
     remaining: dict[int, int] = field(default_factory=dict)
     groups: dict[tuple[object, ...], list[PermissionProfile]] = field(default_factory=dict)
+    alive: dict[int, PermissionProfile] = field(default_factory=dict)
+
+    # Below this many profiles with unreached principals, testing them directly is cheaper than matching
+    # the target against the resource index (a search started from nearly every principal gets here).
+    DIRECT_BELOW = 64
 
     def __post_init__(self) -> None:
         self.remaining = {id(p): len(self.analysis.principals_of(p)) for p in self.analysis.profiles}
+        self.alive = {id(p): p for p in self.analysis.profiles if self.remaining[id(p)] > 0}
 
     def reach(self, arn: str) -> None:
         self.done.add(arn)
-        self.remaining[id(self.analysis.profile_of[arn])] -= 1
+        key = id(self.analysis.profile_of[arn])
+        self.remaining[key] -= 1
+        if self.remaining[key] <= 0:
+            self.alive.pop(key, None)
 
     def candidates(self, actions: Sequence[str], resource: str) -> list[PermissionProfile]:
+        """Profiles that may perform one of `actions` on `resource` and still have unreached principals (a
+        superset: the caller decides each edge exactly)."""
+        if len(self.alive) < self.DIRECT_BELOW:
+            return [p for p in self.alive.values() if any(p.may_do(action) for action in actions)]
         found: dict[int, PermissionProfile] = {}
         for action in actions:
             for key, profiles in self.analysis.candidate_groups(action, resource):

@@ -177,6 +177,8 @@ class EscalationGraph(EdgeFinder):
     def _grants_admin_to_another(self, arn: str) -> bool:
         granter = self.analysis.by_arn[arn]
         profile = self.analysis.profile_of[arn]
+        if not any(profile.may_do(action) for action in GRANT_ACTIONS):
+            return False
         return any(
             target is not granter and self.may_grant_to(profile, target) and self.grant_edges(granter, target)
             for target in self.analysis.account.principals

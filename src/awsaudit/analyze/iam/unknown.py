@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from awsaudit.analyze.iam.account import Principal
 from awsaudit.analyze.iam.edges import Edge
-from awsaudit.analyze.iam.evaluation import Outcome, PermissionContext, evaluate
-from awsaudit.analyze.iam.policy import PolicyKind, parse_policy
+from awsaudit.analyze.iam.evaluation import ALL_RESOURCES, Decision, Outcome, PermissionContext, evaluate
+from awsaudit.analyze.iam.policy import Effect, PolicyKind, parse_policy
+from awsaudit.analyze.iam.profile import PermissionProfile
 from awsaudit.analyze.iam.recipes import ASSUME_ROLE
 
 if TYPE_CHECKING:
@@ -67,34 +68,77 @@ def admitted_by_unreadable_trust(graph: EscalationGraph, role: Principal) -> lis
     A trust that names a principal is enough within the account, so this is everyone whose own policies,
     SCPs and permissions boundary do not keep them from `sts:AssumeRole` on the role (an explicit deny does).
     """
-    analysis = graph.analysis
-    admitted: list[Principal] = []
-    for profile in analysis.profiles:
-        members = [member for member in analysis.principals_of(profile) if member is not role]
-        if not members:
-            continue
-        context = profile.context
-        if context.unknown_boundary is not None:
-            admitted.extend(members)  # the boundary might allow it
-            continue
-        # Every member shares the context (variables resolved alike), and "anyone" names them all.
-        decision = evaluate(
-            context,
-            ASSUME_ROLE,
-            role.arn,
-            resource_policy=_ANY_TRUST,
-            principal_arn=members[0].arn,
-            account_id=members[0].account_id,
-        )
-        if not (decision.allowed or decision.outcome is Outcome.UNKNOWN):
-            continue
-        if context.boundary is not None:
-            # A boundary must allow the call even when the trust policy names the principal.
-            ceiling = evaluate(PermissionContext(identity=(context.boundary,)), ASSUME_ROLE, role.arn)
-            if not (ceiling.allowed or ceiling.outcome is Outcome.UNKNOWN):
+    return _Admission(graph).admitted(role)
+
+
+class _Admission:
+    """Who unreadable trust policies could admit, with the per-profile work done once for every role.
+
+    Most profiles have no deny, boundary or SCP that could single out a role for sts:AssumeRole: they are
+    admitted by every such trust (or by none) without evaluating each role; only the others are evaluated
+    per role, so the cost stays near profiles + roles x (profiles with such limits)."""
+
+    def __init__(self, graph: EscalationGraph) -> None:
+        self._analysis = graph.analysis
+        index = self._analysis.catalog.index(ASSUME_ROLE)
+        self._always: list[Principal] = []
+        self._per_role: list[PermissionProfile] = []
+        for profile in self._analysis.profiles:
+            members = self._analysis.principals_of(profile)
+            if not members:
                 continue
-        admitted.extend(members)
-    return admitted
+            context = profile.context
+            if context.unknown_boundary is not None:
+                self._always.extend(members)  # the boundary might allow it
+                continue
+            if _may_single_out_roles(profile, index):
+                self._per_role.append(profile)
+                continue
+            generic = self._decide(profile, ALL_RESOURCES)
+            if generic.allowed or generic.outcome is Outcome.UNKNOWN:
+                self._always.extend(members)
+
+    def _decide(self, profile: PermissionProfile, resource: str) -> Decision:
+        # Every member shares the context (variables resolved alike), and "anyone" names them all.
+        first = self._analysis.principals_of(profile)[0]
+        return evaluate(
+            profile.context,
+            ASSUME_ROLE,
+            resource,
+            resource_policy=_ANY_TRUST,
+            principal_arn=first.arn,
+            account_id=first.account_id,
+        )
+
+    def admitted(self, role: Principal) -> list[Principal]:
+        found = [principal for principal in self._always if principal is not role]
+        for profile in self._per_role:
+            decision = self._decide(profile, role.arn)
+            if not (decision.allowed or decision.outcome is Outcome.UNKNOWN):
+                continue
+            boundary = profile.context.boundary
+            if boundary is not None:
+                # A boundary must allow the call even when the trust policy names the principal.
+                ceiling = evaluate(PermissionContext(identity=(boundary,)), ASSUME_ROLE, role.arn)
+                if not (ceiling.allowed or ceiling.outcome is Outcome.UNKNOWN):
+                    continue
+            found.extend(p for p in self._analysis.principals_of(profile) if p is not role)
+        return found
+
+
+def _may_single_out_roles(profile: PermissionProfile, index: int | None) -> bool:
+    """Whether a deny, a boundary or an SCP could let sts:AssumeRole on one role and not another."""
+    context = profile.context
+    if context.boundary is not None:
+        return True
+    if index is not None and context.scp_levels and not profile.scp_ceiling >> index & 1:
+        return True
+    policies = [*context.identity, *(policy for level in context.scp_levels for policy in level)]
+    return any(
+        statement.effect is Effect.DENY and statement.matches_action(ASSUME_ROLE)
+        for policy in policies
+        for statement in policy.statements
+    )
 
 
 def reach_through_unknown(
@@ -124,6 +168,7 @@ def reach_through_unknown(
         if arn not in nodes and arn in by_arn:
             nodes[arn] = UnknownReach(arn, arn, (), reason)
     problems = graph.trust_problems()
+    admission = _Admission(graph) if problems else None
     opened: set[str] = set()
     first_edge = graph.shortest_paths_to(dict.fromkeys(nodes)) if nodes else {}
     while True:
@@ -138,11 +183,14 @@ def reach_through_unknown(
                 f"the trust policy of {role.label} cannot be read ({problems[role_arn]}) and could admit it; "
                 + why
             )
-            for principal in admitted_by_unreadable_trust(graph, role):
-                nodes.setdefault(
-                    principal.arn,
-                    UnknownReach(principal.arn, role_arn, (), reason, trust_problem=problems[role_arn]),
-                )
+            assert admission is not None  # built whenever there are unreadable trusts
+            if len(nodes) == len(by_arn):
+                continue  # everyone is unknown already: the first reason found stands
+            for principal in admission.admitted(role):
+                if principal.arn not in nodes:
+                    nodes[principal.arn] = UnknownReach(
+                        principal.arn, role_arn, (), reason, trust_problem=problems[role_arn]
+                    )
         first_edge = graph.shortest_paths_to(dict.fromkeys(nodes))
     found: dict[str, UnknownReach] = {}
     for arn in first_edge:
