@@ -409,11 +409,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dense", action="store_true", help="every user can become nearly every principal")
     parser.add_argument("--corpus", action="store_true", help="analyse moto's AWS managed policies instead")
+    parser.add_argument(
+        "--unreadable-trusts", type=int, default=0, help="make the first N roles' trust policies unparseable"
+    )
     args = parser.parse_args()
     if args.corpus:
         run_corpus()
         return
     details = synthetic_details(args.roles, args.users, args.seed, dense=args.dense)
+    unreadable_trust = {}
+    for role in details["RoleDetailList"][: args.unreadable_trusts]:
+        unreadable_trust[role["Arn"]] = "unparseable (benchmark)"
+        role["AssumeRolePolicyDocument"] = None  # read as no trust policy; the reason comes from the map
 
     stages: list[tuple[str, float]] = []
     start = last = time.perf_counter()
@@ -428,7 +435,7 @@ def main() -> None:
     lap("parse")
     analysis = analyze_account(account)
     lap(f"profiles ({len(analysis.profiles)} distinct)")
-    graph = EscalationGraph(analysis)
+    graph = EscalationGraph(analysis, unreadable_trust=unreadable_trust)
     paths = graph.escalation_paths()
     lap(f"escalation paths ({len(paths)} principals can reach admin)")
     for principal in account.principals:
