@@ -3,6 +3,8 @@
     python benchmarks/bench_scan.py                       # misconfigured, 2 regions, CIS, 5 runs
     python benchmarks/bench_scan.py --repeat 9 --max-workers 4 --framework guide
     python benchmarks/bench_scan.py --json figures.json
+    python benchmarks/bench_scan.py --baseline-src /tmp/main/src     # main's tree, run in alternation
+    python benchmarks/bench_scan.py --max-workers 4 --baseline-args '--max-workers 16'
 
 The lab (moto server and scenario) runs in a child process. Before the clock starts, one
 untimed scan touches every emulated service the scan uses, so that moto's imports and lazy
@@ -23,6 +25,7 @@ import json
 import multiprocessing
 import os
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -134,27 +137,32 @@ def run_benchmark(args: argparse.Namespace) -> list[Report]:
         # An installed awsaudit has its bytecode compiled (pip does it); an editable checkout run
         # under PYTHONDONTWRITEBYTECODE would recompile every module of the scan on every run.
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    subjects = [("current", environment)]
-    if args.baseline_src:
-        baseline_path = os.pathsep.join([str(args.baseline_src), environment.get("PYTHONPATH", "")])
-        subjects.insert(0, ("baseline", {**environment, "PYTHONPATH": baseline_path.rstrip(os.pathsep)}))
     try:
         with tempfile.TemporaryDirectory(prefix="bench-scan-") as temporary:
             output_dir = Path(temporary)
             command = _scan_command(args, regions, output_dir)
+            subjects = [("current", environment, command)]
+            if args.baseline_src or args.baseline_args:
+                baseline_environment = dict(environment)
+                if args.baseline_src:
+                    path = os.pathsep.join([str(args.baseline_src), environment.get("PYTHONPATH", "")])
+                    baseline_environment["PYTHONPATH"] = path.rstrip(os.pathsep)
+                # A repeated option's last value counts: the baseline's arguments override the current's.
+                baseline_command = command + shlex.split(args.baseline_args or "")
+                subjects.insert(0, ("baseline", baseline_environment, baseline_command))
             reports = []
-            for label, subject_environment in subjects:
-                report = Report(label, args.scenario, regions, command[3:])
-                warm = _warm_up(command, subject_environment, output_dir)
+            for label, subject_environment, subject_command in subjects:
+                report = Report(label, args.scenario, regions, subject_command[3:])
+                warm = _warm_up(subject_command, subject_environment, output_dir)
                 report.requests = sum(warm.get("api_calls", {}).values())
                 report.statistics = dict(warm.get("statistics") or {})
                 reports.append(report)
             # Interleaved, so that a baseline and the current tree see the same load on a shared machine.
             for _ in range(args.repeat):
-                for report, (_, subject_environment) in zip(reports, subjects, strict=True):
+                for report, (_, subject_environment, subject_command) in zip(reports, subjects, strict=True):
                     connection.send("cpu")
                     lab_before = connection.recv()
-                    user, system, wall, rss = _run_measured(command, subject_environment)
+                    user, system, wall, rss = _run_measured(subject_command, subject_environment)
                     connection.send("cpu")
                     lab_cpu = connection.recv() - lab_before
                     report.runs.append(ScanRun(user + system, user, system, wall, rss, lab_cpu))
@@ -210,6 +218,10 @@ def main() -> None:
         "--baseline-src",
         type=Path,
         help="the src/ folder of another awsaudit tree (e.g. `git archive main src`), run in alternation",
+    )
+    parser.add_argument(
+        "--baseline-args",
+        help="scan options of a baseline run in alternation (overriding the current's): '--max-workers 16'",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("scan_args", nargs="*", help="further `awsaudit scan` options (after --)")
