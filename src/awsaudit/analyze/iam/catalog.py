@@ -21,6 +21,7 @@ import orjson
 from awsaudit.analyze.iam.errors import PolicyParseError
 from awsaudit.analyze.iam.wildcard import compile_pattern, has_wildcard
 from awsaudit.disk_cache import entry_name, read_entry, write_entry
+from awsaudit.errors import quoted
 
 PERMISSIONS_MANAGEMENT = "Permissions management"
 ACCESS_LEVELS = ("List", "Read", "Write", "Tagging", PERMISSIONS_MANAGEMENT)
@@ -76,7 +77,7 @@ class ActionCatalog:
         if pattern == "*":
             return self.all_mask
         if ":" not in pattern:
-            raise PolicyParseError(f"action {pattern!r} is not of the form service:action")
+            raise PolicyParseError(f"action {quoted(pattern)} is not of the form service:action")
         service, _ = pattern.split(":", 1)
         if not has_wildcard(pattern):
             index = self._by_lower_name.get(pattern)

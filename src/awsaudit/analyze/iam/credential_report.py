@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeAlias, TypeVar
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, quoted
 
 ROOT_USER = "<root_account>"
 KEY_NUMBERS = (1, 2)
@@ -53,7 +53,7 @@ def parse_stamp(text: str) -> Stamp:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise CredentialReportError(
-            f"{text!r} is neither a timestamp nor N/A, no_information, not_supported"
+            f"{quoted(text)} is neither a timestamp nor N/A, no_information, not_supported"
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -63,7 +63,9 @@ def parse_flag(text: str) -> Flag:
         return _MARKERS[text]
     flag = _FLAGS.get(text.lower())
     if flag is None:
-        raise CredentialReportError(f"{text!r} is neither true, false nor N/A, no_information, not_supported")
+        raise CredentialReportError(
+            f"{quoted(text)} is neither true, false nor N/A, no_information, not_supported"
+        )
     return flag
 
 
@@ -137,7 +139,7 @@ def parse_row(row: Mapping[str, object]) -> CredentialRow:
 
     def cell(column: str) -> str:
         if column not in cells:
-            raise CredentialReportError(f"credential report row for {user!r} has no {column} column")
+            raise CredentialReportError(f"credential report row for {quoted(user)} has no {column} column")
         return cells[column]
 
     def typed(column: str, parse: Callable[[str], _T]) -> _T:
@@ -145,7 +147,9 @@ def parse_row(row: Mapping[str, object]) -> CredentialRow:
         try:
             return parse(text)
         except CredentialReportError as problem:
-            raise CredentialReportError(f"credential report row for {user!r}, {column}: {problem}") from None
+            raise CredentialReportError(
+                f"credential report row for {quoted(user)}, {column}: {problem}"
+            ) from None
 
     return CredentialRow(
         user=cell("user"),

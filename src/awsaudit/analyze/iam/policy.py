@@ -9,6 +9,7 @@ from urllib.parse import unquote
 from awsaudit.analyze.iam.errors import PolicyParseError
 from awsaudit.analyze.iam.wildcard import matches, matches_everything
 from awsaudit.analyze.nesting import MAX_POLICY_DEPTH, text_nesting_exceeds, value_nesting_exceeds
+from awsaudit.errors import quoted
 
 
 class Effect(StrEnum):
@@ -102,13 +103,13 @@ def decode_document(document: object, *, name: str) -> Mapping[str, object]:
     """A policy document as a mapping, from a dict, a JSON string or a URL-encoded JSON string.
 
     Nesting deeper than any policy can is an error, found before anything recurses into the document."""
-    too_deep = f"policy {name!r}: JSON nested more than {MAX_POLICY_DEPTH} levels deep"
+    too_deep = f"policy {quoted(name)}: JSON nested more than {MAX_POLICY_DEPTH} levels deep"
     if isinstance(document, Mapping):
         if value_nesting_exceeds(document):
             raise PolicyParseError(too_deep)
         return document
     if not isinstance(document, str):
-        raise PolicyParseError(f"policy {name!r}: document is a {type(document).__name__}, not JSON")
+        raise PolicyParseError(f"policy {quoted(name)}: document is a {type(document).__name__}, not JSON")
     text = document.strip()
     if text.startswith("%"):
         text = unquote(text)
@@ -117,9 +118,11 @@ def decode_document(document: object, *, name: str) -> Mapping[str, object]:
     try:
         decoded = json.loads(text)
     except json.JSONDecodeError as error:
-        raise PolicyParseError(f"policy {name!r}: invalid JSON ({error.msg} at char {error.pos})") from None
+        raise PolicyParseError(
+            f"policy {quoted(name)}: invalid JSON ({error.msg} at char {error.pos})"
+        ) from None
     if not isinstance(decoded, Mapping):
-        raise PolicyParseError(f"policy {name!r}: document is not a JSON object")
+        raise PolicyParseError(f"policy {quoted(name)}: document is not a JSON object")
     return decoded
 
 
@@ -128,11 +131,11 @@ def parse_policy(document: object, *, name: str, kind: PolicyKind = PolicyKind.I
     mapping = decode_document(document, name=name)
     raw_statements = mapping.get("Statement")
     if raw_statements is None:
-        raise PolicyParseError(f"policy {name!r}: no Statement element")
+        raise PolicyParseError(f"policy {quoted(name)}: no Statement element")
     if isinstance(raw_statements, Mapping):
         raw_statements = [raw_statements]
     if not isinstance(raw_statements, list):
-        raise PolicyParseError(f"policy {name!r}: Statement must be an object or a list")
+        raise PolicyParseError(f"policy {quoted(name)}: Statement must be an object or a list")
     statements = tuple(
         _parse_statement(raw, policy=name, index=index, kind=kind) for index, raw in enumerate(raw_statements)
     )
@@ -140,19 +143,19 @@ def parse_policy(document: object, *, name: str, kind: PolicyKind = PolicyKind.I
 
 
 def _parse_statement(raw: object, *, policy: str, index: int, kind: PolicyKind) -> Statement:
-    where = f"policy {policy!r} statement #{index}"
+    where = f"policy {quoted(policy)} statement #{index}"
     if not isinstance(raw, Mapping):
         raise PolicyParseError(f"{where}: not a JSON object")
     effect_text = raw.get("Effect")
     if effect_text not in ("Allow", "Deny"):
-        raise PolicyParseError(f"{where}: Effect must be 'Allow' or 'Deny', got {effect_text!r}")
+        raise PolicyParseError(f"{where}: Effect must be 'Allow' or 'Deny', got {quoted(effect_text)}")
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise PolicyParseError(f"{where}: Sid must be a string")
     actions, not_actions = _either(raw, "Action", "NotAction", where=where, required=True)
     for action in actions:
         if action != "*" and ":" not in action:
-            raise PolicyParseError(f"{where}: action {action!r} is not of the form service:action")
+            raise PolicyParseError(f"{where}: action {quoted(action)} is not of the form service:action")
     needs_resource = kind in (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SCP)
     resources, not_resources = _either(raw, "Resource", "NotResource", where=where, required=needs_resource)
     principals, not_principals = _parse_principals(raw, where=where, required=kind is PolicyKind.RESOURCE)
@@ -216,9 +219,9 @@ def _parse_principals(
         try:
             principal_type = PrincipalType(type_name)
         except ValueError:
-            raise PolicyParseError(f"{where}: unknown principal type {type_name!r}") from None
+            raise PolicyParseError(f"{where}: unknown principal type {quoted(type_name)}") from None
         if principal_type is PrincipalType.ANYONE:
-            raise PolicyParseError(f"{where}: unknown principal type {type_name!r}")
+            raise PolicyParseError(f"{where}: unknown principal type {quoted(type_name)}")
         entries.extend(
             PrincipalEntry(principal_type, name)
             for name in _strings(names, where=where, element=f"{element}.{type_name}")
@@ -242,7 +245,7 @@ def _parse_conditions(raw: object, *, where: str) -> tuple[Condition, ...]:
     conditions: list[Condition] = []
     for operator, tests in raw.items():
         if not isinstance(tests, Mapping) or not tests:
-            raise PolicyParseError(f"{where}: Condition operator {operator!r} must map keys to values")
+            raise PolicyParseError(f"{where}: Condition operator {quoted(operator)} must map keys to values")
         for key, values in tests.items():
             items = values if isinstance(values, list) else [values]
             conditions.append(

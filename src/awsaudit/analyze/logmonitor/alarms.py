@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from awsaudit.errors import quoted
+
 
 @dataclass(frozen=True)
 class MetricRef:
@@ -114,8 +116,8 @@ def judge_alarm(alarm: Mapping[str, Any], metric: MetricRef) -> AlarmJudgement:
     periods = _datapoints_to_alarm(alarm)
     if periods is None:
         undetermined.append(
-            f"EvaluationPeriods {alarm.get('EvaluationPeriods')!r} / DatapointsToAlarm "
-            f"{alarm.get('DatapointsToAlarm')!r} cannot be read"
+            f"EvaluationPeriods {quoted(alarm.get('EvaluationPeriods'))} / DatapointsToAlarm "
+            f"{quoted(alarm.get('DatapointsToAlarm'))} cannot be read"
         )
     elif periods > 1:
         problems.append(f"needs {periods} breaching datapoints; one event produces one")
@@ -145,13 +147,15 @@ def _statistic_for_one_event(
     try:
         value = float(metric.value)
     except ValueError:
-        undetermined.append(f"metric value {metric.value!r} is taken from the event")
+        undetermined.append(f"metric value {quoted(metric.value)} is taken from the event")
         return None
     if not math.isfinite(value):
-        undetermined.append(f"metric value {metric.value!r} is not a finite number")
+        undetermined.append(f"metric value {quoted(metric.value)} is not a finite number")
         return None
     if metric.default_value is not None and not math.isfinite(metric.default_value):
-        undetermined.append(f"the filter's default value {metric.default_value!r} is not a finite number")
+        undetermined.append(
+            f"the filter's default value {quoted(metric.default_value)} is not a finite number"
+        )
         return None
     statistic = source.get("Statistic") or source.get("ExtendedStatistic")
     default = metric.default_value
@@ -170,7 +174,7 @@ def _statistic_for_one_event(
             f"Average is diluted by the filter's default value {default:g}; one event may never fire it"
         )
         return None
-    undetermined.append(f"statistic {statistic!r} is not judged")
+    undetermined.append(f"statistic {quoted(statistic)} is not judged")
     return None
 
 
@@ -201,7 +205,7 @@ def _compare_with_threshold(
         or not math.isfinite(threshold)
         or operator not in ("GreaterThanOrEqualToThreshold", "GreaterThanThreshold")
     ):
-        undetermined.append(f"comparison {operator!r} with threshold {threshold!r} is not judged")
+        undetermined.append(f"comparison {quoted(operator)} with threshold {quoted(threshold)} is not judged")
         return
     inclusive = operator == "GreaterThanOrEqualToThreshold"
     symbol = ">=" if inclusive else ">"

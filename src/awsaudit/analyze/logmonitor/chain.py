@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from awsaudit.errors import quoted
+
 from .alarms import MetricRef, judge_alarm, unreadable_metric, watched_statistic
 from .corpus import CONTROL_IDS, requirements
 from .trails import TrailQualification, qualify_trail
@@ -172,7 +174,7 @@ class _ControlChain:
             for metric_filter in placeless:
                 self._record(
                     Link.METRIC_FILTER,
-                    f"metric filter {metric_filter.get('filterName')!r} names no readable log group; "
+                    f"metric filter {quoted(metric_filter.get('filterName'))} names no readable log group; "
                     f"it may be the one on {group.name}",
                     True,
                 )
@@ -239,7 +241,7 @@ class _ControlChain:
             if problem is not None and alarm not in watching:
                 # It might watch this metric: unknown, unless another alarm completes the chain.
                 name = alarm.get("AlarmArn", alarm.get("AlarmName"))
-                self._record(Link.ALARM, f"alarm {name!r}: {problem}; it may watch {label}", True)
+                self._record(Link.ALARM, f"alarm {quoted(name)}: {problem}; it may watch {label}", True)
         if not watching:
             self._record(Link.ALARM, f"no alarm watches metric {label}")
         for alarm in watching:
@@ -261,7 +263,7 @@ class _ControlChain:
         raw_actions = alarm.get("AlarmActions")
         enabled = alarm.get("ActionsEnabled")
         if not isinstance(enabled, bool) or not _strings(raw_actions):
-            detail = f"ActionsEnabled {enabled!r} and AlarmActions must be a flag and a list of ARNs"
+            detail = f"ActionsEnabled {quoted(enabled)} and AlarmActions must be a flag and a list of ARNs"
             self._record(Link.ALARM_ACTION, f"alarm {name}: its actions cannot be read ({detail})", True)
             return evidence
         actions = [str(action) for action in raw_actions or ()]  # a list: checked just above

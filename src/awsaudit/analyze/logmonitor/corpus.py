@@ -14,7 +14,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, quoted
 
 CIS_VERSIONS = ("3.0.0", "5.0.0", "7.0.0")
 CONTROL_IDS = (
@@ -73,9 +73,11 @@ class ControlRequirement:
 def requirements(control_id: str, cis_version: str) -> ControlRequirement:
     """The events a filter for `control_id` must and must not match under CIS `cis_version`."""
     if cis_version not in CIS_VERSIONS:
-        raise UnknownControlError(f"unknown CIS version {cis_version!r}; known: {', '.join(CIS_VERSIONS)}")
+        raise UnknownControlError(
+            f"unknown CIS version {quoted(cis_version)}; known: {', '.join(CIS_VERSIONS)}"
+        )
     if control_id not in CONTROL_IDS:
-        raise UnknownControlError(f"unknown monitoring control {control_id!r}")
+        raise UnknownControlError(f"unknown monitoring control {quoted(control_id)}")
     data = _load(control_id)
     return ControlRequirement(
         control_id=control_id,

@@ -11,7 +11,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, quoted
 
 _MAX_NESTING = 64
 # Characters CloudWatch accepts inside a %regex% (docs: regex-expressions.html); parentheses are not.
@@ -178,7 +178,7 @@ def _compile_regex(body: str, position: int) -> re.Pattern[str]:
         raise FilterPatternError("empty %regex%", position)
     if not _REGEX_ALLOWED.fullmatch(body):
         bad = next(ch for ch in body if not _REGEX_ALLOWED.fullmatch(ch))
-        raise FilterPatternError(f"character {bad!r} is not allowed in a %regex%", position)
+        raise FilterPatternError(f"character {quoted(bad)} is not allowed in a %regex%", position)
     try:
         # Python warns that sets such as `[[` may change meaning in future versions; today's meaning stands.
         with warnings.catch_warnings():
@@ -216,7 +216,7 @@ class _JsonParser:
     def _expect(self, token: str) -> None:
         if not self._peek(token):
             found = self.text[self.pos : self.pos + 10] or "end of pattern"
-            raise FilterPatternError(f"expected {token!r}, found {found!r}", self.pos)
+            raise FilterPatternError(f"expected {quoted(token)}, found {quoted(found)}", self.pos)
         self.pos += len(token)
 
     def _disjunction(self) -> Expression:
@@ -288,7 +288,7 @@ class _JsonParser:
         try:
             predicate = Predicate(phrase)
         except ValueError:
-            raise FilterPatternError(f"unknown predicate {phrase!r}", self.pos) from None
+            raise FilterPatternError(f"unknown predicate {quoted(phrase)}", self.pos) from None
         self.pos = words.end()
         return predicate
 
@@ -385,7 +385,7 @@ def _parse_terms(source: str) -> tuple[Term, ...]:
             while pos < len(source) and source[pos].isspace():
                 pos += 1
             if pos >= len(source):
-                raise FilterPatternError(f"{mode.value!r} must be followed by a term", pos)
+                raise FilterPatternError(f"{quoted(mode.value)} must be followed by a term", pos)
         if source[pos] == '"':
             end = source.find('"', pos + 1)
             if end < 0:
@@ -403,7 +403,9 @@ def _parse_terms(source: str) -> tuple[Term, ...]:
             start = pos
             while pos < len(source) and not source[pos].isspace():
                 if source[pos] in '{}[]"%':
-                    raise FilterPatternError(f"character {source[pos]!r} must be inside a quoted term", pos)
+                    raise FilterPatternError(
+                        f"character {quoted(source[pos])} must be inside a quoted term", pos
+                    )
                 pos += 1
             terms.append(Term(source[start:pos], mode))
     return tuple(terms)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from awsaudit.errors import AwsauditError
+from awsaudit.errors import AwsauditError, quoted
 
 
 class Access(StrEnum):
@@ -141,11 +141,12 @@ def _check_basic_selector(selector: Mapping[str, Any]) -> None:
     values of another type) what the selector records is unknown, never a default."""
     kind = selector.get("ReadWriteType")
     if kind not in _READ_WRITE_TYPES:
-        raise SelectorError(f"ReadWriteType must be one of {', '.join(_READ_WRITE_TYPES)}, got {kind!r}")
-    if not isinstance(selector.get("IncludeManagementEvents"), bool):
         raise SelectorError(
-            f"IncludeManagementEvents must be true or false, got {selector.get('IncludeManagementEvents')!r}"
+            f"ReadWriteType must be one of {', '.join(_READ_WRITE_TYPES)}, got {quoted(kind)}"
         )
+    management = selector.get("IncludeManagementEvents")
+    if not isinstance(management, bool):
+        raise SelectorError(f"IncludeManagementEvents must be true or false, got {quoted(management)}")
     excluded = selector.get("ExcludeManagementEventSources")
     if excluded is not None and not (
         isinstance(excluded, list) and all(isinstance(e, str) for e in excluded)
@@ -162,11 +163,11 @@ def _check_basic_selector(selector: Mapping[str, Any]) -> None:
 def _check_field_selectors(selector: Mapping[str, Any]) -> None:
     fields = selector.get("FieldSelectors")
     if not isinstance(fields, list) or not fields:
-        raise SelectorError(f"advanced selector {selector.get('Name')!r} has no FieldSelectors")
+        raise SelectorError(f"advanced selector {quoted(selector.get('Name'))} has no FieldSelectors")
     for field in fields:
         if not isinstance(field, Mapping) or not isinstance(field.get("Field"), str):
             raise SelectorError(
-                f"advanced selector {selector.get('Name')!r} has a field selector without Field"
+                f"advanced selector {quoted(selector.get('Name'))} has a field selector without Field"
             )
         for operator in _OPERATORS:
             values = field.get(operator)
@@ -174,7 +175,7 @@ def _check_field_selectors(selector: Mapping[str, Any]) -> None:
                 isinstance(values, list) and all(isinstance(v, str) for v in values)
             ):
                 raise SelectorError(
-                    f"field selector {field['Field']!r}: {operator} must be a list of strings"
+                    f"field selector {quoted(field['Field'])}: {operator} must be a list of strings"
                 )
 
 
@@ -304,7 +305,7 @@ def qualify_trail(
     if not log_group_arn:
         problems.append("does not deliver to CloudWatch Logs")
     elif log_group is None:
-        problems.append(f"CloudWatchLogsLogGroupArn {log_group_arn!r} is not a log group ARN")
+        problems.append(f"CloudWatchLogsLogGroupArn {quoted(log_group_arn)} is not a log group ARN")
     return TrailQualification(
         trail_arn=arn,
         name=str(trail.get("Name", "")),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from awsaudit.analyze.network.errors import NetworkDataError
+from awsaudit.errors import quoted
 
 IPNetwork = IPv4Network | IPv6Network
 
@@ -28,11 +29,11 @@ def internet(version: int) -> IPNetwork:
 def parse_network(value: object, where: str) -> IPNetwork:
     """Parse a CIDR as AWS writes it; host bits are tolerated because AWS masks them itself."""
     if not isinstance(value, str):
-        raise NetworkDataError(f"{where}: CIDR must be a string, got {value!r}")
+        raise NetworkDataError(f"{where}: CIDR must be a string, got {quoted(value)}")
     try:
         return ipaddress.ip_network(value, strict=False)
     except ValueError:
-        raise NetworkDataError(f"{where}: invalid CIDR {value!r}") from None
+        raise NetworkDataError(f"{where}: invalid CIDR {quoted(value)}") from None
 
 
 def _bounds(network: IPNetwork) -> tuple[int, int]:

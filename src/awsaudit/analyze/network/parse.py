@@ -35,6 +35,7 @@ from awsaudit.analyze.network.traffic import (
     parse_protocol,
     port_range,
 )
+from awsaudit.errors import quoted
 
 Record = Mapping[str, Any]
 
@@ -202,7 +203,7 @@ def _nacl_entry(record: Record, acl_id: str) -> NaclEntry:
     where = f"{acl_id} rule {number}"
     action = record.get("RuleAction")
     if action not in ("allow", "deny"):
-        raise NetworkDataError(f"{where}: RuleAction must be allow or deny, got {action!r}")
+        raise NetworkDataError(f"{where}: RuleAction must be allow or deny, got {quoted(action)}")
     cidr = record.get("CidrBlock", record.get("Ipv6CidrBlock"))
     protocol = parse_protocol(record.get("Protocol"), where)
     match = TrafficMatch(protocol)
@@ -309,14 +310,14 @@ def _ipv4(value: object, where: str) -> IPv4Address:
     try:
         return IPv4Address(value if isinstance(value, str) else "")
     except ValueError:
-        raise NetworkDataError(f"{where}: invalid IPv4 address {value!r}") from None
+        raise NetworkDataError(f"{where}: invalid IPv4 address {quoted(value)}") from None
 
 
 def _ipv6(value: object, where: str) -> IPv6Address:
     try:
         return IPv6Address(value if isinstance(value, str) else "")
     except ValueError:
-        raise NetworkDataError(f"{where}: invalid IPv6 address {value!r}") from None
+        raise NetworkDataError(f"{where}: invalid IPv6 address {quoted(value)}") from None
 
 
 def _prefix_list(record: Record) -> PrefixList:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from awsaudit.analyze.network.errors import NetworkDataError
+from awsaudit.errors import quoted
 
 ALL_PROTOCOLS = -1
 ICMP = 1
@@ -32,7 +33,7 @@ def parse_protocol(value: object, where: str) -> int:
         number = int(text)
         if number == ALL_PROTOCOLS or 0 <= number <= 255:
             return number
-    raise NetworkDataError(f"{where}: invalid protocol {value!r}")
+    raise NetworkDataError(f"{where}: invalid protocol {quoted(value)}")
 
 
 def protocol_name(protocol: int) -> str:
@@ -68,11 +69,11 @@ def port_range(first: object, last: object, where: str) -> PortRange:
     if first in (None, -1) and last in (None, -1):
         return ALL_PORTS
     if not isinstance(first, int) or not isinstance(last, int) or isinstance(first, bool):
-        raise NetworkDataError(f"{where}: invalid port range {first!r}-{last!r}")
+        raise NetworkDataError(f"{where}: invalid port range {quoted(first)}-{quoted(last)}")
     try:
         return PortRange(first, last)
     except NetworkDataError:
-        raise NetworkDataError(f"{where}: invalid port range {first!r}-{last!r}") from None
+        raise NetworkDataError(f"{where}: invalid port range {quoted(first)}-{quoted(last)}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,9 @@ class Traffic:
 
     def __post_init__(self) -> None:
         if self.protocol in PORTED_PROTOCOLS and (self.port is None or not 0 <= self.port <= 65535):
-            raise NetworkDataError(f"{protocol_name(self.protocol)} traffic needs a port, got {self.port!r}")
+            raise NetworkDataError(
+                f"{protocol_name(self.protocol)} traffic needs a port, got {quoted(self.port)}"
+            )
         if self.protocol == ALL_PROTOCOLS:
             raise NetworkDataError("traffic has one protocol; -1 only appears in rules")
 
@@ -142,4 +145,4 @@ def icmp_selector(value: object, where: str) -> int | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255:
         return value
-    raise NetworkDataError(f"{where}: invalid ICMP type/code {value!r}")
+    raise NetworkDataError(f"{where}: invalid ICMP type/code {quoted(value)}")

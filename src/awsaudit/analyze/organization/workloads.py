@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+from awsaudit.errors import quoted
 from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot
 
 _Item = Any
@@ -302,7 +303,7 @@ def inventory(
                 )
                 if reason is None:
                     glob = matches_governance(resource, globs)
-                    reason = None if glob is None else f"allow-listed by {glob!r}"
+                    reason = None if glob is None else f"allow-listed by {quoted(glob)}"
                 found = Found(kind.kind, region, resource, reason)
                 (workloads if reason is None else governance).append(found)
     return WorkloadInventory(tuple(workloads), tuple(governance), not_collected)

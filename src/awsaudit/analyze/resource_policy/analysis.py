@@ -25,6 +25,7 @@ from awsaudit.analyze.resource_policy.conditions import (
     organization_of_path,
 )
 from awsaudit.analyze.resource_policy.document import PolicyError, parse_policy, strings
+from awsaudit.errors import quoted
 
 
 class Reach(IntEnum):
@@ -76,7 +77,7 @@ class Grant:
     statement: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def label(self) -> str:
-        return f"statement {self.sid!r}" if self.sid else f"statement #{self.statement_index + 1}"
+        return f"statement {quoted(self.sid)}" if self.sid else f"statement #{self.statement_index + 1}"
 
     def capabilities(self) -> frozenset[Capability]:
         return self.actions.capabilities()
@@ -283,7 +284,7 @@ def analyze_policy(policy: str | Mapping[str, Any], trust: Trust, services: Sequ
     for index, statement in enumerate(statements):
         effect = statement.get("Effect")
         if effect not in ("Allow", "Deny"):
-            raise PolicyError(f"statement #{index + 1} has Effect {effect!r}")
+            raise PolicyError(f"statement #{index + 1} has Effect {quoted(effect)}")
         if effect == "Allow":
             grants.extend(statement_grants(statement, index, trust, services))
         else:
@@ -309,7 +310,7 @@ def _apply_deny(
     if not covered:
         return [grant]
     condition = deny_condition(deny.get("Condition"))
-    label = f"statement {deny['Sid']!r}" if deny.get("Sid") else f"statement #{index + 1}"
+    label = f"statement {quoted(deny['Sid'])}" if deny.get("Sid") else f"statement #{index + 1}"
     if "NotPrincipal" in deny:
         # "Deny everyone except X" leaves the covered actions to X alone.
         if not condition.unconditional:

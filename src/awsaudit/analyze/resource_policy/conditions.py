@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from awsaudit.analyze.resource_policy.document import PolicyError, strings
+from awsaudit.errors import quoted
 
 
 class PinKind(StrEnum):
@@ -109,7 +110,7 @@ def clauses(condition: Any) -> list[Clause]:
     found = []
     for operator, tests in condition.items():
         if not isinstance(tests, Mapping):
-            raise PolicyError(f"policy condition {operator!r} must map keys to values")
+            raise PolicyError(f"policy condition {quoted(operator)} must map keys to values")
         for key, values in tests.items():
             found.append(Clause(str(operator), str(key), strings(values)))
     return found
@@ -197,7 +198,7 @@ def covers_internet(cidrs: Iterable[str]) -> bool:
         try:
             network = ipaddress.ip_network(cidr, strict=False)
         except ValueError:
-            raise PolicyError(f"aws:SourceIp value {cidr!r} is not an IP range") from None
+            raise PolicyError(f"aws:SourceIp value {quoted(cidr)} is not an IP range") from None
         spans[network.version].append((int(network.network_address), int(network.broadcast_address)))
     for version, family in spans.items():
         next_uncovered, last_address = 0, 2 ** (32 if version == 4 else 128) - 1

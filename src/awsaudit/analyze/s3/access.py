@@ -24,6 +24,7 @@ from awsaudit.analyze.resource_policy import (
 )
 from awsaudit.analyze.resource_policy.conditions import allow_pins
 from awsaudit.analyze.resource_policy.document import strings
+from awsaudit.errors import quoted
 
 __all__ = ["PolicyError", "parse_policy", "principal_is_public"]  # re-exported for the S3 checks
 
@@ -99,7 +100,7 @@ class PublicStatement:
     statement: Mapping[str, Any]
 
     def label(self) -> str:
-        return f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+        return f"statement {quoted(self.sid)}" if self.sid else f"statement #{self.index + 1}"
 
 
 @dataclass(frozen=True)
