@@ -190,9 +190,9 @@ class OrganizationEmulation:
         def answer(request: Any, **_: Any) -> Any:
             self.refresh()
             arn = str(json.loads(request.body or b"{}").get("InstanceArn"))
-            described = self.instances.get(arn)
-            if described is None:
-                return _json_error(request.url, "ResourceNotFoundException", f"Instance {arn} not found.")
+            # moto creates an instance in every region it is asked about; a scenario describes its own,
+            # the others are described as AWS describes a plain active instance.
+            described = self.instances.get(arn, {"Status": "ACTIVE"})
             body = json.dumps({"InstanceArn": arn, **described}).encode()
             return canned_response(request.url, 200, {"Content-Type": _JSON}, body)
 

@@ -14,6 +14,7 @@ import base64
 import functools
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -74,7 +75,26 @@ def _asset(name: str) -> str:
 def compiled_template(name: str) -> Template:
     """A bundled page template, compiled once per process (an organization scan renders one per
     account; compiling costs tens of milliseconds). Rendering a compiled template is thread-safe."""
-    return Environment(autoescape=True, keep_trailing_newline=True).from_string(_asset(name))
+    environment = Environment(autoescape=True, keep_trailing_newline=True, finalize=_inert_text)
+    return environment.from_string(_asset(name))
+
+
+# C0 controls and DEL other than tab and newlines: invalid in HTML text, and a terminal escape if the
+# page is ever printed. Shown as their Unicode control pictures (ESC as U+241B).
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return "\u2421" if code == 0x7F else chr(0x2400 + code)
+
+
+def _inert_text(value: Any) -> Any:
+    """Every value a template prints, with control characters made visible and inert (Markup stays
+    Markup: its controls are pictured too, which cannot open a tag)."""
+    if isinstance(value, str) and _CONTROLS.search(value):
+        return type(value)(_CONTROLS.sub(_picture, value))
+    return value
 
 
 def _csp_hash(text: str) -> str:
