@@ -9,14 +9,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from awsaudit.findings import Severity
 from awsaudit.history.findings_diff import Change, FindingsDiff
 from awsaudit.history.organization import AccountComparison, OrganizationComparison, OrganizationTrendPoint
+from awsaudit.history.render import add_rate_and_failing_rows
 from awsaudit.history.trend import sparkline
 from awsaudit.store import OrganizationRunRecord
 
 ORGANIZATION_DIFF_SCHEMA = "awsaudit.organization-diff/1"
-_SEVERITIES = sorted(Severity, key=lambda s: -s.rank)
 _MOVES = (Change.NEW, Change.REGRESSED, Change.RESOLVED, Change.UNVERIFIED)
 
 
@@ -188,21 +187,5 @@ def print_organization_trend(
     table.add_row(
         "accounts not scanned", sparkline([float(n) for n in missing]), str(missing[0]), str(missing[-1])
     )
-    for key in sorted({k for p in series for k in p.rates}):
-        rates = [p.rates[key].pass_rate if key in p.rates else None for p in series]
-        known = [r for r in rates if r is not None]
-        table.add_row(
-            Text(f"pass rate {key}"),
-            sparkline(rates, high=1.0),
-            f"{100 * known[0]:.0f}%" if known else "-",
-            f"{100 * known[-1]:.0f}%" if known else "-",
-        )
-    for severity in _SEVERITIES:
-        counts = [p.failing[severity] for p in series]
-        table.add_row(
-            f"failing {severity.value}",
-            sparkline([float(c) for c in counts]),
-            str(counts[0]),
-            str(counts[-1]),
-        )
+    add_rate_and_failing_rows(table, series)
     console.print(table)

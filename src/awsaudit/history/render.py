@@ -4,6 +4,7 @@ Markdown; the `history` listing and the `trend` sparklines."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -32,6 +33,28 @@ _VALUE_WIDTH = 160
 _MARKDOWN_ROWS = 50
 _STYLE = {Kind.ADDED: "green", Kind.REMOVED: "red", Kind.CHANGED: "yellow"}
 _SIGN = {Kind.ADDED: "+", Kind.REMOVED: "-", Kind.CHANGED: "~"}
+
+
+def add_rate_and_failing_rows(table: Table, series: Sequence[Any]) -> None:
+    """The trend rows account and organization charts share: pass rate per framework, failing
+    findings per severity (each point has ``rates`` and ``failing``)."""
+    for key in sorted({k for p in series for k in p.rates}):
+        rates = [p.rates[key].pass_rate if key in p.rates else None for p in series]
+        known = [r for r in rates if r is not None]
+        table.add_row(
+            Text(f"pass rate {key}"),
+            sparkline(rates, high=1.0),
+            f"{100 * known[0]:.0f}%" if known else "-",
+            f"{100 * known[-1]:.0f}%" if known else "-",
+        )
+    for severity in _SEVERITIES:
+        counts = [p.failing[severity] for p in series]
+        table.add_row(
+            f"failing {severity.value}",
+            sparkline([float(c) for c in counts]),
+            str(counts[0]),
+            str(counts[-1]),
+        )
 
 
 def _label(change: Change) -> str:
@@ -327,24 +350,7 @@ def print_trend(account: str, series: list[TrendPoint], console: Console, note: 
     table.add_column("trend")
     table.add_column("first", justify="right")
     table.add_column("last", justify="right")
-    keys = sorted({k for p in series for k in p.rates})
-    for key in keys:
-        rates = [p.rates[key].pass_rate if key in p.rates else None for p in series]
-        known = [r for r in rates if r is not None]
-        table.add_row(
-            Text(f"pass rate {key}"),
-            sparkline(rates, high=1.0),
-            f"{100 * known[0]:.0f}%" if known else "-",
-            f"{100 * known[-1]:.0f}%" if known else "-",
-        )
-    for severity in _SEVERITIES:
-        counts = [p.failing[severity] for p in series]
-        table.add_row(
-            f"failing {severity.value}",
-            sparkline([float(c) for c in counts]),
-            str(counts[0]),
-            str(counts[-1]),
-        )
+    add_rate_and_failing_rows(table, series)
     console.print(table)
     if note:
         console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
