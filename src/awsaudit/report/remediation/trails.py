@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from awsaudit.report.remediation.model import ALERT_TOPIC, KMS_KEY, Decide, Recipe, Step, Target, aws, single
+from awsaudit.report.remediation.model import (
+    ALERT_TOPIC,
+    KMS_KEY,
+    Arg,
+    Command,
+    Decide,
+    Recipe,
+    Step,
+    Target,
+    aws,
+    single,
+)
+
+
+def update_trail(region: str, trail: str, *flags: Arg) -> Command:
+    return aws("cloudtrail", "update-trail", "--region", region, "--name", trail, *flags)
 
 
 def _trail(target: Target) -> str:
@@ -16,31 +31,11 @@ def trail_validation(target: Target) -> tuple[Step, ...]:
     return single(
         Step(
             summary=f"Validate the log files of trail {trail}",
-            commands=(
-                aws(
-                    "cloudtrail",
-                    "update-trail",
-                    "--region",
-                    target.region,
-                    "--name",
-                    trail,
-                    "--enable-log-file-validation",
-                ),
-            ),
+            commands=(update_trail(target.region, trail, "--enable-log-file-validation"),),
             changes="CloudTrail writes signed digest files, so tampering is detectable.",
             breaks="Nothing.",
             terraform=f"# on the aws_cloudtrail resource of trail {trail}\nenable_log_file_validation = true",
-            rollback=(
-                aws(
-                    "cloudtrail",
-                    "update-trail",
-                    "--region",
-                    target.region,
-                    "--name",
-                    trail,
-                    "--no-enable-log-file-validation",
-                ),
-            ),
+            rollback=(update_trail(target.region, trail, "--no-enable-log-file-validation"),),
         )
     )
 
@@ -50,36 +45,14 @@ def trail_kms(target: Target) -> tuple[Step, ...]:
     return single(
         Step(
             summary=f"Encrypt trail {trail} with a customer-managed key",
-            commands=(
-                aws(
-                    "cloudtrail",
-                    "update-trail",
-                    "--region",
-                    target.region,
-                    "--name",
-                    trail,
-                    "--kms-key-id",
-                    KMS_KEY,
-                ),
-            ),
+            commands=(update_trail(target.region, trail, "--kms-key-id", KMS_KEY),),
             changes="New log files are encrypted with the key; readers need kms:Decrypt.",
             breaks="Log consumers without kms:Decrypt on the key stop reading logs.",
             terraform=(
                 f"# on the aws_cloudtrail resource of trail {trail}\n"
                 "kms_key_id = var.trail_kms_key_arn # TODO: the customer-managed key chosen above"
             ),
-            rollback=(
-                aws(
-                    "cloudtrail",
-                    "update-trail",
-                    "--region",
-                    target.region,
-                    "--name",
-                    trail,
-                    "--kms-key-id",
-                    "",
-                ),
-            ),
+            rollback=(update_trail(target.region, trail, "--kms-key-id", ""),),
         )
     )
 
@@ -100,12 +73,8 @@ def trail_cloudwatch(target: Target) -> tuple[Step, ...]:
         Step(
             summary=f"Deliver trail {trail} to CloudWatch Logs",
             commands=(
-                aws(
-                    "cloudtrail",
-                    "update-trail",
-                    "--region",
+                update_trail(
                     target.region,
-                    "--name",
                     trail,
                     "--cloud-watch-logs-log-group-arn",
                     group,
@@ -181,15 +150,7 @@ def trail_multi_region(target: Target) -> tuple[Step, ...]:
                 f"and write management events"
             ),
             commands=(
-                aws(
-                    "cloudtrail",
-                    "update-trail",
-                    "--region",
-                    region,
-                    "--name",
-                    trail,
-                    "--is-multi-region-trail",
-                ),
+                update_trail(region, trail, "--is-multi-region-trail"),
                 aws(
                     "cloudtrail",
                     "put-event-selectors",
@@ -204,17 +165,7 @@ def trail_multi_region(target: Target) -> tuple[Step, ...]:
             ),
             changes="The trail records every region's management events, reads included.",
             breaks="Nothing; read events add storage.",
-            rollback=(
-                aws(
-                    "cloudtrail",
-                    "update-trail",
-                    "--region",
-                    region,
-                    "--name",
-                    trail,
-                    "--no-is-multi-region-trail",
-                ),
-            ),
+            rollback=(update_trail(region, trail, "--no-is-multi-region-trail"),),
         )
     )
 
