@@ -25,6 +25,7 @@ from typing import Any
 from awsaudit.errors import AwsauditError, shorten
 from awsaudit.redaction import redact
 from awsaudit.shapes import INVALID_DATA_CODE, shape_problem
+from awsaudit.shapes.language import RESOURCE_ERRORS_FIELD
 
 SCHEMA_NAME = "awsaudit.snapshot"
 SCHEMA_VERSION = 1
@@ -35,8 +36,9 @@ GLOBAL = "global"
 VALIDATION_OPERATION = "ValidateShape"
 
 # Resource-level sub-call failures are recorded inside the resource under this key
-# (field name -> error), so a check can tell "policy absent" from "policy unreadable".
-RESOURCE_ERRORS_KEY = "_errors"
+# (field name -> error), so a check can tell "policy absent" from "policy unreadable"; the shape
+# language, one layer below, validates it and so owns the name.
+RESOURCE_ERRORS_KEY = RESOURCE_ERRORS_FIELD
 
 
 class SnapshotError(AwsauditError):

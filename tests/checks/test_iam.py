@@ -1227,3 +1227,25 @@ def test_identity_federation_says_when_role_trusts_could_not_be_judged() -> None
     assert "not collected" in finding.evidence["role_trusts_not_judged"]
     assert finding.evidence["oidc_providers"][0]["trusted_by"] == []
     assert finding.message.endswith("role trusts not judged")
+
+
+def test_support_role_with_an_unreadable_trust_is_unknown_not_failed() -> None:
+    # Whether a person may assume the role is unknown, so the control is neither met nor missed.
+    unreadable = {**role("support", managed=[attached("AWSSupportAccess", aws=True)])}
+    unreadable["AssumeRolePolicyDocument"] = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    snapshot = details(roles=[unreadable], policies=[SUPPORT_DOC]).build()
+    finding = only(run(snapshot, "iam.support_role"))
+    assert finding.status is Status.UNKNOWN
+    assert "trust policy unreadable" in finding.message
+    entry = finding.evidence["roles_with_unreadable_trust"][f"arn:aws:iam::{ACCOUNT_ID}:role/support"]
+    assert entry["trust_error"]
+
+
+def test_support_role_assumable_passes_beside_one_with_an_unreadable_trust() -> None:
+    unreadable = {**role("legacy", managed=[attached("AWSSupportAccess", aws=True)])}
+    unreadable["AssumeRolePolicyDocument"] = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    readable = assumable(role("support", managed=[attached("AWSSupportAccess", aws=True)]))
+    snapshot = details(roles=[unreadable, readable], policies=[SUPPORT_DOC]).build()
+    finding = only(run(snapshot, "iam.support_role"))
+    assert finding.status is Status.PASS
+    assert f"arn:aws:iam::{ACCOUNT_ID}:role/legacy" in finding.evidence["roles_with_unreadable_trust"]

@@ -378,7 +378,7 @@ def list_of(unique: str | None = None, **fields: Shape) -> ListOf:
     return ListOf(Obj(required, **fields), unique=unique)
 
 
-# Where a resource records the failure of one of its sub-calls (awsaudit.snapshot.RESOURCE_ERRORS_KEY):
+# Where a resource records the failure of one of its sub-calls (re-exported as snapshot.RESOURCE_ERRORS_KEY):
 # {field: {operation, code, message}}, checked on every object that has it.
 RESOURCE_ERRORS_FIELD = "_errors"
 _RESOURCE_ERRORS = MapOf(Obj({"operation": Str, "code": Str, "message": Str}))

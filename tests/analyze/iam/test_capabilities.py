@@ -61,7 +61,9 @@ def test_support_roles_and_users() -> None:
     account.role("service-only", trust({"Service": "lambda.amazonaws.com"}), attached=[SUPPORT_ACCESS_ARN])
     account.role("reader", trust(ROOT), inline={"p": doc(allow("support:Describe*"))})
     account.user("helpdesk", attached=[SUPPORT_ACCESS_ARN])
-    roles, users = support_case_access(account.graph())
+    access = support_case_access(account.graph())
+    roles, users = access.roles, access.users
+    assert access.trust_unknown == ()
     assert [r.capability.principal.arn for r in roles] == [role_arn("custom-support"), role_arn("support")]
     assert roles[1].capability.granted_by(SUPPORT_ACCESS_ARN)
     assert not roles[0].capability.granted_by(SUPPORT_ACCESS_ARN)

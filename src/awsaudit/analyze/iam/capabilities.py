@@ -84,15 +84,28 @@ class SupportRole:
     trusted: tuple[TrustGrant, ...]
 
 
-def support_case_access(graph: EscalationGraph) -> tuple[tuple[SupportRole, ...], tuple[Capability, ...]]:
-    """(roles that can manage support cases and that a person or another account can assume, the users
-    who can manage support cases directly)."""
+@dataclass(frozen=True, slots=True)
+class SupportAccess:
+    """Who can manage support cases. `roles`: roles someone can assume; `users`: users directly;
+    `trust_unknown`: roles that can, whose trust policy could not be read (whether a person may assume them
+    is unknown, so they neither meet nor miss the control)."""
+
+    roles: tuple[SupportRole, ...]
+    users: tuple[Capability, ...]
+    trust_unknown: tuple[Capability, ...]
+
+
+def support_case_access(graph: EscalationGraph) -> SupportAccess:
     roles: list[SupportRole] = []
     users: list[Capability] = []
+    trust_unknown: list[Capability] = []
     for capability in principals_that_can(graph, SUPPORT_CASE_ACTIONS):
         principal = capability.principal
         if principal.kind is PrincipalKind.USER:
             users.append(capability)
+            continue
+        if principal.arn in graph.unreadable_trust:
+            trust_unknown.append(capability)
             continue
         trusted = tuple(
             grant
@@ -101,4 +114,4 @@ def support_case_access(graph: EscalationGraph) -> tuple[tuple[SupportRole, ...]
         )
         if trusted:
             roles.append(SupportRole(capability, trusted))
-    return tuple(roles), tuple(users)
+    return SupportAccess(tuple(roles), tuple(users), tuple(trust_unknown))

@@ -308,7 +308,8 @@ def support_role(ctx: CheckContext) -> Iterator[Result]:
     if unknown is not None or model.graph is None:
         yield unknown or unknown_model(ctx, model)
         return
-    roles, users = support_case_access(model.graph)
+    access = support_case_access(model.graph)
+    roles, users = access.roles, access.users
     evidence: dict[str, Any] = {
         "actions": list(SUPPORT_CASE_ACTIONS),
         "roles": {
@@ -320,6 +321,14 @@ def support_role(ctx: CheckContext) -> Iterator[Result]:
         },
         "users": {user.principal.arn: _capability_evidence(user) for user in users},
     }
+    if access.trust_unknown:
+        evidence["roles_with_unreadable_trust"] = {
+            role.principal.arn: {
+                **_capability_evidence(role),
+                "trust_error": model.graph.unreadable_trust[role.principal.arn],
+            }
+            for role in access.trust_unknown
+        }
     able = [r for r in roles if r.capability.outcome is not Outcome.UNKNOWN]
     if able:
         names = ", ".join(r.capability.principal.name for r in able)
@@ -330,6 +339,14 @@ def support_role(ctx: CheckContext) -> Iterator[Result]:
         names = ", ".join(r.capability.principal.name for r in roles)
         yield ctx.unknown(
             ctx.account_arn(), f"Role(s) {names} might manage support cases: policies unknown", evidence
+        )
+    elif access.trust_unknown:
+        names = ", ".join(role.principal.name for role in access.trust_unknown)
+        yield ctx.unknown(
+            ctx.account_arn(),
+            f"Role(s) {names} can manage support cases, but who may assume them is unknown: "
+            "trust policy unreadable",
+            evidence,
         )
     elif users:
         names = ", ".join(u.principal.name for u in users)
