@@ -180,8 +180,21 @@ def test_huge_ids_and_durations_against_the_store(snapshot: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-def test_an_unknown_lab_scenario() -> None:
-    line = _error_line(["lab", "serve", "--scenario", "nosuch"])
+@pytest.mark.parametrize("command", [["lab", "serve"], ["demo"]])
+def test_an_unknown_lab_scenario_is_refused_before_any_lab_starts(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import awsaudit.lab.serve
+    import awsaudit.lab.server
+
+    def no_lab() -> None:
+        raise AssertionError("a lab was started for an unknown scenario")
+
+    monkeypatch.setattr(awsaudit.lab.server, "start_lab", no_lab)
+    monkeypatch.setattr(awsaudit.lab.serve, "start_lab", no_lab)
+    if command == ["demo"]:
+        command = [*command, "--output-dir", str(tmp_path / "demo")]
+    line = _error_line([*command, "--scenario", "nosuch"])
     assert line.startswith("awsaudit: error: unknown scenario 'nosuch' (known: "), line
 
 

@@ -9,7 +9,7 @@ import boto3
 from awsaudit.audit import AuditResult, Selection, evaluate
 from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.config import AuditConfig
-from awsaudit.lab.scenarios import build_scenario
+from awsaudit.lab.scenarios import build_scenario, scenario_named
 from awsaudit.lab.server import running_lab
 
 
@@ -22,6 +22,7 @@ class DemoRun:
 
 def run_demo(selection: Selection, config: AuditConfig, scenario: str = "misconfigured") -> DemoRun:
     """Start the lab, build the scenario, collect what the checks need, evaluate."""
+    scenario_named(scenario)
     with running_lab() as lab:
         built = build_scenario(scenario, lab)
         session = boto3.Session(region_name="us-east-1")

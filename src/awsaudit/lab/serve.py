@@ -7,12 +7,13 @@ import sys
 import time
 
 from awsaudit.interrupts import Interrupted
-from awsaudit.lab.scenarios import build_scenario
+from awsaudit.lab.scenarios import build_scenario, scenario_named
 from awsaudit.lab.server import start_lab
 
 
 def serve(scenario: str) -> None:
     """Start the lab, build ``scenario``, print how to reach it, and block until interrupted."""
+    scenario_named(scenario)
     lab = start_lab()
     try:
         built = build_scenario(scenario, lab)

@@ -11,7 +11,15 @@ from awsaudit.lab.scenarios.model import BuiltScenario, Planted, Scenario, Scena
 if TYPE_CHECKING:
     from awsaudit.lab.server import Lab
 
-__all__ = ["SCENARIOS", "BuiltScenario", "Planted", "Scenario", "ScenarioError", "build_scenario"]
+__all__ = [
+    "SCENARIOS",
+    "BuiltScenario",
+    "Planted",
+    "Scenario",
+    "ScenarioError",
+    "build_scenario",
+    "scenario_named",
+]
 
 # Every build seeds moto's id generator, so a scenario built in a freshly started lab gets the
 # same ids every time. After Lab.reset moto re-creates the default VPCs of every region it had
@@ -52,11 +60,17 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-def build_scenario(name: str, lab: Lab, **params: int) -> BuiltScenario:
-    """Build scenario ``name`` into ``lab``, which must hold no other scenario (see Lab.reset)."""
+def scenario_named(name: str) -> Scenario:
+    """The scenario called ``name``; callers check it before starting a lab, so a typo costs no server."""
     scenario = SCENARIOS.get(name)
     if scenario is None:
         raise ScenarioError(f"unknown scenario {name!r} (known: {', '.join(sorted(SCENARIOS))})")
+    return scenario
+
+
+def build_scenario(name: str, lab: Lab, **params: int) -> BuiltScenario:
+    """Build scenario ``name`` into ``lab``, which must hold no other scenario (see Lab.reset)."""
+    scenario = scenario_named(name)
     unknown = sorted(set(params) - set(scenario.parameters))
     if unknown:
         raise ScenarioError(f"scenario {name!r} takes no parameter {', '.join(unknown)}")
