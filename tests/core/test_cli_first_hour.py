@@ -319,8 +319,63 @@ def test_a_narrower_earlier_scan_makes_findings_newly_checked_not_new(tmp_path: 
     assert trend.exit_code == 0, trend.output
     assert "Account 111122223333: 1 scans" in trend.stdout
     assert trend.stdout.rstrip().splitlines()[-1] == (
-        "note: 1 scan(s) with a different selection (checks or regions) left out: only audits that "
-        "judged the same things are compared"
+        "note: 1 scan(s) with a different selection (checks, regions or --severity) left out: only audits "
+        "that judged the same things are compared"
+    )
+
+
+def test_a_scan_with_a_higher_severity_makes_the_findings_it_left_out_newly_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scan 1 kept high and above (a lowered finding left out), scan 2 every severity: the lowered
+    finding is newly checked, not new, and the trend compares only scans of the same --severity."""
+    import awsaudit.audit
+
+    def judged(*args: object) -> list[Finding]:
+        def finding(resource: str, severity: Severity) -> Finding:
+            return Finding("iam.root_access_keys", Status.FAIL, severity, ACCOUNT_ID, "global", resource, "m")
+
+        return [finding("critical-one", Severity.CRITICAL), finding("lowered-one", Severity.LOW)]
+
+    monkeypatch.setattr(awsaudit.audit, "run_checks", judged)
+    store = str(tmp_path / "history.sqlite")
+    high = _evaluate(tmp_path, "--store", store, "--quiet", "--severity", "high")
+    assert high.exit_code == 0, high.output
+    every = _evaluate(tmp_path, "--store", store, "--quiet")
+    assert every.exit_code == 0, every.output
+    assert _lines(every)[-1].endswith(
+        "): 0 new, 0 regressed, 0 resolved, 1 newly checked, 0 unverified (awsaudit diff)"
+    )
+
+    diff = runner.invoke(app, ["diff", "--store", store, "--format", "json"])
+    assert diff.exit_code == 0, diff.output
+    document = json.loads(diff.stdout)
+    assert [(f["change"], f["resource"], f["old_status"]) for f in document["findings"]] == [
+        ("newly_checked", "lowered-one", "ABSENT")
+    ]
+    assert document["notes"][0] == (
+        "the audits judged different things (findings below high severity only in the newer): failing "
+        "findings the older audit did not judge are listed as newly checked, not new"
+    )
+    terminal = runner.invoke(app, ["diff", "--store", store])
+    assert (
+        "note: the audits judged different things (findings below high severity only in the newer): "
+        "failing findings the older audit did not judge are listed as newly checked, not new"
+    ) in terminal.stdout.replace("\n", " ")
+
+    # Back the other way: the finding the narrower scan left out is unverified, never resolved.
+    back = runner.invoke(app, ["diff", "2", "1", "--store", store, "--format", "json"])
+    assert back.exit_code == 0, back.output
+    assert [(f["change"], f["resource"], f["new_status"]) for f in json.loads(back.stdout)["findings"]] == [
+        ("unverified", "lowered-one", "ABSENT")
+    ]
+
+    trend = runner.invoke(app, ["trend", "--store", store])
+    assert trend.exit_code == 0, trend.output
+    assert "Account 111122223333: 1 scans" in trend.stdout
+    assert trend.stdout.rstrip().splitlines()[-1] == (
+        "note: 1 scan(s) with a different selection (checks, regions or --severity) left out: only audits "
+        "that judged the same things are compared"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -10,11 +11,12 @@ import typer
 from typer.testing import CliRunner
 
 from awsaudit.cli.history import register
-from awsaudit.findings import Finding, Status
+from awsaudit.findings import Finding, Severity, Status
 from awsaudit.history.compare import DiffError, compare
 from awsaudit.history.findings_diff import Change
+from awsaudit.history.report_history import report_history
 from awsaudit.history.trend import TrendError, parse_age, sparkline
-from awsaudit.store import open_store, record_audit
+from awsaudit.store import ScanId, open_store, record_audit
 from awsaudit.suppressions import parse_suppressions
 from tests.report.sample import ACCOUNT
 from tests.store.helpers import BUCKET_CHECK, finding, model_of
@@ -112,6 +114,34 @@ def test_trend_charts_pass_rates_and_failing_counts(store_url: str) -> None:
     high = next(line for line in output.splitlines() if "failing high" in line)
     assert [cell.strip() for cell in high.split("│")[2:5]] == ["█▃▆", "3", "2"]
     assert "pass rate cis-aws-foundations@7.0.0" in output
+
+
+def test_scans_of_different_severities_compare_like_with_like(store_url: str) -> None:
+    """A --severity high scan left a low finding out: the next full scan lists it as newly checked,
+    and the trend (terminal and HTML) draws only scans of the newest one's severity."""
+    low = finding("sg-low", severity=Severity.LOW)
+    every = _record(store_url, 1, finding("sg-a"), low)
+    narrow = model_of([finding("sg-a")], "2026-06-02T00:00:00Z")
+    high = int(record_audit(store_url, dataclasses.replace(narrow, min_severity=Severity.HIGH), None))
+    again = _record(store_url, 3, finding("sg-a"), low)
+    comparison = compare(str(high), str(again), store_url)
+    assert {(c.change, c.finding.resource) for c in comparison.findings.changes} == {
+        (Change.NEWLY_CHECKED, "sg-low"),
+        (Change.UNCHANGED, "sg-a"),
+    }
+    assert comparison.notes[0] == (
+        "the audits judged different things (findings below high severity only in the newer): failing "
+        "findings the older audit did not judge are listed as newly checked, not new"
+    )
+    with open_store(store_url) as store:
+        history = report_history(store, ScanId(again))
+    assert [point.scan_id for point in history.trend] == [every, again]
+    assert history.trend_note == (
+        "1 scan(s) with a different selection (checks, regions or --severity) left out: only audits "
+        "that judged the same things are compared"
+    )
+    code, output = _run("trend", "--store", store_url)
+    assert code == 0 and "2 scans, 2026-06-01 → 2026-06-03" in output, output
 
 
 def test_prune_removes_scans_older_than_the_given_age(store_url: str) -> None:

@@ -3,6 +3,7 @@ the account that can, and the files are written."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,10 @@ from pathlib import Path
 from awsaudit.accounts import AccountOutcome, AccountStatus, AccountTarget, OrganizationStructure
 from awsaudit.audit import select
 from awsaudit.config import AuditConfig
+from awsaudit.findings import Severity
+from awsaudit.organization.history import organization_run_entry
 from awsaudit.organization.summary import summarize, write_summary
+from awsaudit.organization.task import AccountScanRequest
 from awsaudit.report.organization_model import OrganizationSummary
 from awsaudit.snapshot import Snapshot, load
 
@@ -120,6 +124,29 @@ def test_worst_accounts_put_the_unscanned_first() -> None:
     summary, _ = _summary()
     worst = [r.target.account_id for r in summary.worst_rows()]
     assert worst[0] == REFUSED and MANAGEMENT in worst
+
+
+def test_severity_reaches_every_account_the_organization_checks_and_the_history(tmp_path: Path) -> None:
+    """--severity leaves lower findings out in every account's task (whichever process runs it) and in
+    the organization checks, and the run records it with its scans."""
+    chosen = dataclasses.replace(SELECTION, min_severity=Severity.HIGH)
+    request = AccountScanRequest.for_selection(chosen, tmp_path)
+    assert request.selection().min_severity is Severity.HIGH
+    summary, _ = summarize(
+        STRUCTURE,
+        chosen,
+        AuditConfig(),
+        STRUCTURE.accounts,
+        OUTCOMES,
+        role_arn_of={a: f"arn:aws:iam::{a}:role/Audit" for a in (MEMBER, LINKED, REFUSED)},
+        scan_id="s-1",
+        started_at=datetime(2026, 11, 28, 15, 0, tzinfo=UTC),
+        seconds=1.5,
+    )
+    assert summary.organization_result.selection.min_severity is Severity.HIGH
+    entry = organization_run_entry(summary)
+    assert entry.organization_scan is not None
+    assert entry.organization_scan.min_severity is Severity.HIGH
 
 
 def test_summary_files(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from awsaudit.findings import Severity
 from awsaudit.store import open_store
 from awsaudit.store.database import create_engine, current_revision, head_revision, migrate, resolve_url
 
@@ -56,5 +57,6 @@ def test_opening_a_revision_1_database_upgrades_it_and_keeps_its_scans(store_url
             ("eu-west-1",),
         )
         assert scan.collected_at == datetime(2025, 3, 1, tzinfo=UTC)
+        assert scan.min_severity is Severity.INFO  # recorded before --severity was: every severity kept
         (stored,) = store.findings(scan.id)
         assert (stored.finding_id, stored.status.value, stored.suppressed) == ("f1", "FAIL", False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sqlite3
 import stat
@@ -71,6 +72,16 @@ def test_scans_list_newest_first_and_previous_is_the_same_accounts_last(store_ur
         previous = store.previous(store.scan(second))
         assert previous is not None and previous.id == first
         assert store.previous(store.scan(first)) is None
+
+
+def test_a_scan_records_its_severity_selection(store_url: str) -> None:
+    with open_store(store_url) as store:
+        every = store.record(model_of([finding("a")], "2026-06-01T00:00:00Z"))
+        high = store.record(
+            dataclasses.replace(model_of([finding("a")], "2026-06-02T00:00:00Z"), min_severity=Severity.HIGH)
+        )
+        assert store.scan(every).min_severity is Severity.INFO
+        assert store.scan(high).min_severity is Severity.HIGH
 
 
 def test_prune_forgets_old_scans_with_their_findings_and_never_reuses_their_ids(store_url: str) -> None:

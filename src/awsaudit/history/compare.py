@@ -75,15 +75,17 @@ def compare(
 
 
 def selection_note(old: AuditFindings, new: AuditFindings) -> str | None:
-    """Say so when the two audits judged different checks or regions: a finding only the newer one
-    looked at is *newly checked*, not new, and one only the older looked at is unverified."""
+    """Say so when the two audits judged different checks, regions or severities: a finding only the
+    newer one looked at is *newly checked*, not new, and one only the older looked at is unverified."""
     differences = []
     for label, mine, theirs in (("newer", new, old), ("older", old, new)):
         checks = len(mine.checks - theirs.checks)
         regions = sorted(set(mine.regions) - set(theirs.regions))
-        if checks or regions:
+        lower = mine.min_severity.rank < theirs.min_severity.rank
+        if checks or regions or lower:
             parts = [f"{checks} check(s)"] if checks else []
             parts += [f"region(s) {', '.join(regions)}"] if regions else []
+            parts += [f"findings below {theirs.min_severity.value} severity"] if lower else []
             differences.append(f"{' and '.join(parts)} only in the {label}")
     if not differences:
         return None
@@ -151,6 +153,7 @@ def _scan_findings(store: Store, scan: ScanRecord) -> AuditFindings:
         regions=scan.regions,
         checks=frozenset(scan.checks),
         findings=_by_id(store.findings(scan.id, evidence=False)),
+        min_severity=scan.min_severity,
     )
 
 

@@ -5,7 +5,8 @@ Among the findings failing on either side:
 
 - new: failing now, not before, and never failing in an earlier recorded scan;
 - newly checked: failing now, and the older audit did not evaluate it (its check or
-  region was outside that audit's selection): nothing says it changed;
+  region was outside that audit's selection, or its severity below that audit's
+  --severity): nothing says it changed;
 - regressed: failing now, not in the older audit, but failing in a scan before it
   (it was fixed, and fails again);
 - unchanged: failing in both;
@@ -51,10 +52,12 @@ class AuditFindings:
     regions: tuple[str, ...]
     checks: frozenset[str]
     findings: Mapping[str, StoredFinding]  # by stable finding id
+    min_severity: Severity = Severity.INFO  # --severity: a finding below it was left out, not judged
 
     def evaluated(self, finding: StoredFinding) -> bool:
         in_region = finding.region == GLOBAL or finding.region in self.regions
-        return finding.check_id in self.checks and in_region
+        kept = finding.severity.rank >= self.min_severity.rank
+        return finding.check_id in self.checks and in_region and kept
 
 
 @dataclass(frozen=True)

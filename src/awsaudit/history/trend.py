@@ -28,8 +28,13 @@ class TrendPoint:
 
 
 def same_selection(scan: ScanRecord, reference: ScanRecord) -> bool:
-    """Both audits judged the same checks in the same regions: their pass rates and counts compare."""
-    return set(scan.checks) == set(reference.checks) and set(scan.regions) == set(reference.regions)
+    """Both audits judged the same checks in the same regions and kept the same severities
+    (--severity): their pass rates and counts compare."""
+    return (
+        set(scan.checks) == set(reference.checks)
+        and set(scan.regions) == set(reference.regions)
+        and scan.min_severity is reference.min_severity
+    )
 
 
 def _up_to(store: Store, account: str, until: ScanRecord | None) -> list[ScanRecord]:
@@ -49,7 +54,7 @@ def selection_note(left_out: int) -> str | None:
     if not left_out:
         return None
     return (
-        f"{left_out} scan(s) with a different selection (checks or regions) left out: "
+        f"{left_out} scan(s) with a different selection (checks, regions or --severity) left out: "
         "only audits that judged the same things are compared"
     )
 

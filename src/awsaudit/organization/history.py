@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from awsaudit import __version__
+from awsaudit.findings import Severity
 from awsaudit.organization.output import is_uri
 from awsaudit.organization.task import FINDINGS_FILE, SNAPSHOT_FILE
 from awsaudit.report.model import build_report_model
@@ -75,7 +77,7 @@ def organization_run_entry(
         seconds=summary.seconds,
         tool_version=__version__,
         accounts=tuple(accounts),
-        account_scans=lambda: _account_scans(summary.rows),
+        account_scans=lambda: _account_scans(summary.rows, organization_model.min_severity),
         organization_scan=content_of_model(organization_model),
         output_location=output_location,
     )
@@ -91,14 +93,17 @@ def _account(row: AccountRow) -> dict[str, Any]:
     }
 
 
-def _account_scans(rows: Sequence[AccountRow]) -> Iterator[AccountScanEntry]:
+def _account_scans(rows: Sequence[AccountRow], min_severity: Severity | None) -> Iterator[AccountScanEntry]:
+    """Each account's scan; a findings.json does not say which --severity the run had, so it is set here."""
     for row in rows:
         if not row.outcome.scanned:
             continue
         findings = _file_named(row.outcome.files, FINDINGS_FILE)
         if findings is None:
             raise StoreError(f"account {row.target.account_id} was scanned but wrote no {FINDINGS_FILE}")
-        content = content_of_report_data(_read(findings), findings)
+        content = replace(
+            content_of_report_data(_read(findings), findings), min_severity=min_severity or Severity.INFO
+        )
         snapshot = _file_named(row.outcome.files, SNAPSHOT_FILE)
         reference = (None, None) if snapshot is None else (_absolute(snapshot), _sha256(snapshot))
         yield AccountScanEntry(content, reference)

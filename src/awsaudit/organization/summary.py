@@ -108,7 +108,9 @@ def summarize(
     """Run the organization checks and roll every account's statuses up to controls."""
     snapshot = organization_snapshot(structure, targets, outcomes, role_arn_of, started_at, caller_arn)
     organization_checks = tuple(meta for meta in selection.checks if is_organization_wide(meta))
-    result = evaluate(snapshot, Selection(selection.frameworks, organization_checks), config)
+    result = evaluate(
+        snapshot, Selection(selection.frameworks, organization_checks, selection.min_severity), config
+    )
     findings = result.findings
     by_member: dict[str, list[Finding]] = {}
     for finding in findings:

@@ -63,9 +63,10 @@ class AccountScanRequest:
     # management account, the only one whose workload inventory is collected.
     organization_context: dict[str, Any] | None = None
     management_account: str | None = None
+    min_severity: str | None = None  # --severity: findings below it are left out, as in one account's scan
 
     def selection(self) -> Selection:
-        return _selection(self.framework_keys, self.check_ids)
+        return _selection(self.framework_keys, self.check_ids, self.min_severity)
 
     @classmethod
     def for_selection(cls, selection: Selection, output_dir: Path, **options: Any) -> AccountScanRequest:
@@ -74,14 +75,17 @@ class AccountScanRequest:
             output_dir=output_dir,
             check_ids=tuple(meta.id for meta in selection.checks),
             framework_keys=tuple(framework.key for framework in selection.frameworks),
+            min_severity=None if selection.min_severity is None else selection.min_severity.value,
             **options,
         )
 
 
 @functools.lru_cache(maxsize=4)
-def _selection(framework_keys: tuple[str, ...], check_ids: tuple[str, ...]) -> Selection:
+def _selection(
+    framework_keys: tuple[str, ...], check_ids: tuple[str, ...], min_severity: str | None
+) -> Selection:
     """Selecting costs ~0.4 s: a worker process selects once per scan, not once per account."""
-    return select(framework_keys, check_ids)
+    return select(framework_keys, check_ids, min_severity=min_severity)
 
 
 def _datasets_for(account_id: str, wanted: frozenset[str], management_account: str | None) -> frozenset[str]:

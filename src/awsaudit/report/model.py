@@ -174,7 +174,7 @@ class ReportHistory:
 
     since_last_scan: SinceLastScan | None
     trend: tuple[HistoryPoint, ...]  # oldest first, this scan last
-    trend_note: str | None = None  # scans left out of the trend for judging other checks or regions
+    trend_note: str | None = None  # scans left out of the trend for judging another selection
 
 
 @dataclass(frozen=True)
@@ -193,6 +193,7 @@ class ReportModel:
     expired_suppressions: tuple[ExpiredSuppression, ...]
     history: ReportHistory | None = None
     below_severity: int = 0  # findings left out by --severity (their evidence lowered them below it)
+    min_severity: Severity | None = None  # --severity, when given
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -337,4 +338,5 @@ def build_report_model(result: AuditResult, suppressions: Sequence[Suppression] 
             ExpiredSuppression(s, outcome.resurfaced.get(s.entry, 0)) for s in outcome.expired
         ),
         below_severity=result.below_severity,
+        min_severity=result.selection.min_severity,
     )

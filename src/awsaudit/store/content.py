@@ -57,6 +57,8 @@ class ScanContent:
     errors: tuple[Mapping[str, Any], ...]  # redacted
     status_counts: Mapping[str, int]  # by report status (SUPPRESSED counted apart)
     findings: Sequence[FindingRow]  # message and evidence redacted
+    # The lowest severity kept (--severity): a finding below it was left out, not judged absent.
+    min_severity: Severity = Severity.INFO
 
 
 def content_of_model(model: ReportModel) -> ScanContent:
@@ -94,6 +96,7 @@ def content_of_model(model: ReportModel) -> ScanContent:
         errors=tuple(redact_json(e.to_json()) for e in model.errors),
         status_counts={s.value: n for s, n in model.status_counts().items()},
         findings=findings,
+        min_severity=model.min_severity or Severity.INFO,
     )
 
 

@@ -48,6 +48,7 @@ class ScanRecord:
     kind: str = ACCOUNT_SCAN  # or "organization": an organization run's own checks
     organization_run_id: OrganizationRunId | None = None
     management_account_id: str | None = None
+    min_severity: Severity = Severity.INFO  # --severity; INFO, the lowest, kept every finding
 
     @property
     def failing(self) -> int:

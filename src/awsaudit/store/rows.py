@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
+from awsaudit.findings import Severity
 from awsaudit.store.content import ORGANIZATION_SCAN, ScanContent, ScanLink
 from awsaudit.store.records import (
     OrganizationRunEntry,
@@ -66,6 +67,7 @@ def insert_scan(
             "kind": link.kind,
             "organization_run_id": link.organization_run_id,
             "management_account_id": link.management_account_id,
+            "min_severity": content.min_severity.value,
         },
     )
     key = inserted.inserted_primary_key
@@ -178,6 +180,7 @@ def scan_record(row: Row[Any]) -> ScanRecord:
         if row.organization_run_id is None
         else OrganizationRunId(row.organization_run_id),
         management_account_id=row.management_account_id,
+        min_severity=Severity(row.min_severity),
     )
 
 

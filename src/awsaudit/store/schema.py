@@ -36,6 +36,8 @@ scans = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False, server_default="account"),
     sa.Column("organization_run_id", _ID, nullable=True),  # organization_runs.id (no FK: see 0003)
     sa.Column("management_account_id", sa.String(64), nullable=True),
+    # The lowest severity the scan kept (--severity); "info", the lowest, keeps every finding.
+    sa.Column("min_severity", sa.String(16), nullable=False, server_default="info"),
     sa.Index("ix_scans_account_time", "account_id", "collected_at"),
     sa.Index("ix_scans_organization_run", "organization_run_id"),
     sqlite_autoincrement=True,
