@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import sys
 from typing import Annotated
@@ -65,6 +66,12 @@ GC_THRESHOLDS = (100_000, 20, 10)
 
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
+    # What the imports built (modules, classes, functions) lives as long as the process: frozen, the
+    # collector never traverses it again. At exit, everything is frozen once more: the interpreter's
+    # final collections otherwise traversed the whole heap (service models, catalog, findings) only
+    # to free it a moment before the process ends, about a fifth of a scan's CPU.
+    gc.freeze()
+    atexit.register(gc.freeze)
     install_interrupt_handlers()
     try:
         # Not standalone: a usage error comes back here, to be printed as the one line every
