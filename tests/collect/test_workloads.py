@@ -10,7 +10,14 @@ from awsaudit.lab.server import Lab
 from awsaudit.snapshot import Snapshot
 from tests.collect.support import ACCOUNT, HOME, OTHER, collect_lab, lab_client
 
-DATASETS = ["rds/DBInstances", "efs/FileSystems", "lambda/Functions", "ecs/Clusters", "eks/Clusters"]
+DATASETS = [
+    "rds/DBInstances",
+    "efs/FileSystems",
+    "lambda/Functions",
+    "lambda/FunctionPolicies",
+    "ecs/Clusters",
+    "eks/Clusters",
+]
 ROLE_TRUST = json.dumps(
     {
         "Version": "2012-10-17",
@@ -75,3 +82,10 @@ def test_compute_inventory_is_names_and_arns(snapshot: Snapshot) -> None:
     assert snapshot.dataset("ecs", OTHER, "Clusters") == [f"arn:aws:ecs:{OTHER}:{ACCOUNT}:cluster/web"]
     assert snapshot.dataset("eks", OTHER, "Clusters") == ["platform"]
     assert snapshot.dataset("lambda", HOME, "Functions") == []
+
+
+def test_one_function_listing_per_region_feeds_both_lambda_datasets(snapshot: Snapshot) -> None:
+    assert snapshot.api_calls["lambda.ListFunctions"] == 2  # two regions, two datasets
+    (policy,) = snapshot.dataset("lambda", OTHER, "FunctionPolicies")
+    assert (policy["FunctionName"], policy["Policy"]) == ("resize", None)
+    assert snapshot.dataset("lambda", HOME, "FunctionPolicies") == []

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import Any
 
 from awsaudit.snapshot import RESOURCE_ERRORS_KEY
+
+
+class Listings:
+    """One collection's shared list calls: a listing two datasets read is requested once.
+
+    The first task to ask makes the calls; a task asking meanwhile waits for that answer (or its
+    failure) instead of sending the same requests again. Entries live as long as the collection.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[Any, ...], Future[list[Any]]] = {}
+
+    def get(self, key: tuple[Any, ...], fetch: Callable[[], list[Any]]) -> list[Any]:
+        with self._lock:
+            answer = self._answers.get(key)
+            owner = answer is None
+            if answer is None:
+                answer = self._answers[key] = Future()
+        if owner:
+            try:
+                answer.set_result(fetch())
+            except BaseException as exc:
+                answer.set_exception(exc)
+        return answer.result()
 
 
 @dataclass
@@ -17,6 +44,7 @@ class CallContext:
     partition: str
     client_for: Callable[[str, str], Any]  # (boto3 client name, region) -> client
     regions: tuple[str, ...] = ()  # every region of this collection
+    listings: Listings = field(default_factory=Listings)  # shared by every task of a collection
 
     def paginate(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
         """Every item of a paginated list operation, pages merged; a page without ``result_key`` fails."""
@@ -24,6 +52,13 @@ class CallContext:
         for page in self.client.get_paginator(operation).paginate(**kwargs):
             items.extend(self.result(page, result_key, operation))
         return items
+
+    def paginate_shared(self, operation: str, result_key: str) -> list[Any]:
+        """As ``paginate``, for a listing several datasets read (Lambda's ListFunctions): one
+        collection requests it once per region. The list is shared: read it, never change it."""
+        service = getattr(getattr(self.client, "meta", None), "service_model", None)
+        key = (getattr(service, "service_name", None), self.region, operation, result_key)
+        return self.listings.get(key, lambda: self.paginate(operation, result_key))
 
     def paginate_absent_is_empty(self, operation: str, result_key: str, **kwargs: Any) -> list[Any]:
         """As ``paginate``, for the few operations AWS documents as leaving ``result_key`` out when

@@ -23,7 +23,7 @@ import boto3
 from botocore.config import Config
 
 from awsaudit import __version__
-from awsaudit.collect.context import CallContext, record_field_error, result_list
+from awsaudit.collect.context import CallContext, Listings, record_field_error, result_list
 from awsaudit.collect.errors import (
     DeadlineExceeded,
     describe_failure,
@@ -78,6 +78,7 @@ class _Run:
     regions: tuple[str, ...] = ()
     deadline: float = math.inf  # time.monotonic() value after which no request is sent
     retry_handler: RetryHandler | None = None  # made with the first client, shared by all
+    listings: Listings = field(default_factory=Listings)
 
     def client(self, name: str, region: str) -> Any:
         key = (name, region)
@@ -374,4 +375,5 @@ def _context(run: _Run, client_name: str, region: str) -> CallContext:
         partition=run.account.partition,
         client_for=run.client,
         regions=run.regions,
+        listings=run.listings,
     )

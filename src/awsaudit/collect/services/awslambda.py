@@ -42,5 +42,5 @@ def function_policies(ctx: CallContext) -> list[dict[str, Any]]:
     """
     return [
         {"FunctionName": function["FunctionName"], "FunctionArn": function["FunctionArn"]}
-        for function in ctx.paginate("list_functions", "Functions")
+        for function in ctx.paginate_shared("list_functions", "Functions")
     ]

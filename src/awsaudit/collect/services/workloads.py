@@ -16,7 +16,7 @@ _FUNCTION_FIELDS = ("FunctionName", "FunctionArn", "Runtime", "LastModified", "R
 def functions(ctx: CallContext) -> list[dict[str, Any]]:
     return [
         {field: function[field] for field in _FUNCTION_FIELDS if field in function}
-        for function in ctx.paginate("list_functions", "Functions")
+        for function in ctx.paginate_shared("list_functions", "Functions")
     ]
 
 
