@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from awsaudit.cli import app
+from awsaudit.errors import UsageProblem
 from awsaudit.findings import Finding, Severity, Status
 from awsaudit.snapshot import save
 from tests.analyze.iam.test_credential_report import report, root_credential_row
@@ -100,6 +101,88 @@ def test_quiet_prints_only_the_result_block(tmp_path: Path) -> None:
         f"Reports: {tmp_path / 'out' / 'awsaudit-findings.json'}",
         "Changes: not compared: this audit was not recorded in the history store",
     ]
+
+
+def _fake_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: bool = False) -> list[bool]:
+    """`awsaudit demo` without its lab: the run judges the root-key snapshot; returns the progress
+    settings the command asked for."""
+    import awsaudit.lab.demo
+    from awsaudit.audit import evaluate, select
+    from awsaudit.config import AuditConfig
+    from awsaudit.snapshot import load
+
+    progress: list[bool] = []
+
+    def run_demo(
+        selection: object, config: object, scenario: str, *, show_progress: bool = True
+    ) -> awsaudit.lab.demo.DemoRun:
+        progress.append(show_progress)
+        if broken:
+            raise UsageProblem("the lab broke")
+        result = evaluate(
+            load(Path(_snapshot(tmp_path))), select(include=["iam.root_access_keys"]), AuditConfig()
+        )
+        return awsaudit.lab.demo.DemoRun(result, 1, scenario)
+
+    monkeypatch.setattr(awsaudit.lab.demo, "run_demo", run_demo)
+    return progress
+
+
+def test_demo_quiet_prints_only_the_result_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    progress = _fake_demo(tmp_path, monkeypatch)
+    out = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--output-dir", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    reports = ", ".join(
+        str(out / name)
+        for name in (
+            "awsaudit-findings.json",
+            "awsaudit-findings.csv",
+            "awsaudit-summary.md",
+            "awsaudit-report.html",
+        )
+    )
+    assert _lines(result) == [
+        "Result:  exit 0: 1 FAIL finding, none fails the run without --fail-on",
+        f"Reports: {reports}",
+        "Changes: not compared: this audit was not recorded in the history store",
+    ]
+    assert result.stderr == "" and progress == [False]
+
+    loud = runner.invoke(app, ["demo", "--output-dir", str(out)])
+    assert loud.exit_code == 0, loud.output
+    assert _lines(loud)[0] == "Starting the embedded AWS lab and building the 'misconfigured' scenario…"
+    assert (
+        _lines(loud)[-1]
+        == f"The scenario planted 1 problems. Open the report: {out / 'awsaudit-report.html'}"
+    )
+    assert progress == [False, True]
+
+
+@pytest.mark.parametrize("command", [["demo"], ["evaluate", "snapshot.json.gz"], ["scan"], ["collect"]])
+def test_commands_that_audit_take_debug_after_their_name(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`awsaudit demo --debug` is `awsaudit --debug demo`: the traceback, then the one line."""
+    import awsaudit.cli.errors
+
+    monkeypatch.setattr(awsaudit.cli.errors, "debug", False)
+    _fake_demo(tmp_path, monkeypatch, broken=True)
+    monkeypatch.chdir(tmp_path)
+    options = {
+        "demo": ["--output-dir", str(tmp_path / "demo")],
+        "evaluate": ["--no-store", "--severity", "hihg"],
+        "scan": ["--no-store", "--regions", "eu-westt-1"],
+        "collect": ["--output", "out.json.gz", "--regions", "eu-westt-1"],
+    }[command[0]]
+    if command[0] == "evaluate":
+        _snapshot(tmp_path)
+    result = runner.invoke(app, [*command, *options, "--debug"], env=NO_AWS)
+    assert result.exit_code == 2, result.output
+    assert "Traceback (most recent call last)" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("awsaudit: error: ")
+    quiet = runner.invoke(app, [*command, *options], env=NO_AWS)
+    assert "Traceback" not in quiet.stderr, "a command's --debug must not outlive it"
 
 
 def test_recorded_scans_name_their_id_and_what_changed(tmp_path: Path) -> None:

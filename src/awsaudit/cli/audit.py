@@ -19,6 +19,7 @@ from awsaudit.cli.options import (
     ChecksOpt,
     ConfigOpt,
     DaskWorkersOpt,
+    DebugOpt,
     EndpointOpt,
     ExcludeAccountsOpt,
     ExcludeOpt,
@@ -134,6 +135,7 @@ def collect(
         str | None, typer.Option("--datasets", help="Comma-separated service/Dataset keys (default: all).")
     ] = None,
     quiet: QuietOpt = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Collect a snapshot of the account (read-only API calls) and save it."""
 
@@ -174,6 +176,7 @@ def evaluate(
     external_id: ExternalIdOpt = None,
     endpoint_url: EndpointOpt = None,
     quiet: QuietOpt = False,
+    debug: DebugOpt = False,
     organization_context: Annotated[
         Path | None,
         typer.Option(
@@ -254,6 +257,7 @@ def scan(
     no_store: NoStoreOpt = False,
     security_hub: SecurityHubOpt = False,
     quiet: QuietOpt = False,
+    debug: DebugOpt = False,
     organization_context: OrganizationContextOpt = None,
 ) -> None:
     """Collect only what the selected checks need, then evaluate and write the reports.

@@ -17,7 +17,7 @@ from awsaudit.errors import ExitCode, shorten
 from awsaudit.redaction import redact
 from awsaudit.terminal import inert, safe_console
 
-# Set by the top-level --debug option before any command runs.
+# Set by the top-level --debug option before any command runs (or by a command's own --debug).
 debug = False
 # A message longer than this is cut: it quotes input, which may be as large as the input.
 MAX_MESSAGE = 1_000

@@ -19,7 +19,7 @@ from awsaudit.audit import select
 from awsaudit.cli import audit
 from awsaudit.cli.common import console, guard
 from awsaudit.cli.delivery import deliver, report_request
-from awsaudit.cli.options import OutputDirOpt
+from awsaudit.cli.options import DebugOpt, OutputDirOpt, QuietOpt
 from awsaudit.config import AuditConfig
 from awsaudit.errors import UsageProblem
 
@@ -86,15 +86,22 @@ def lab_scenarios() -> None:
 def demo(
     output_dir: OutputDirOpt = Path("awsaudit-demo"),
     scenario: Annotated[str, typer.Option("--scenario", help="Lab scenario to scan.")] = "misconfigured",
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Scan the embedded lab's deliberately misconfigured account (no AWS account needed)."""
 
     def body() -> None:
         run_demo = lab_module("demo").run_demo
-        request = report_request(["json", "csv", "markdown", "html"], output_dir, None, None, False)
-        console.print(f"Starting the embedded AWS lab and building the '{scenario}' scenario…")
-        run = run_demo(select(), AuditConfig(), scenario)
+        request = report_request(
+            ["json", "csv", "markdown", "html"], output_dir, None, None, False, quiet=quiet
+        )
+        if not quiet:
+            console.print(f"Starting the embedded AWS lab and building the '{scenario}' scenario…")
+        run = run_demo(select(), AuditConfig(), scenario, show_progress=not quiet)
         deliver(run.result, request)
+        if quiet:
+            return
         console.print(
             f"The scenario planted {run.planted} problems. Open the report: "
             f"{(output_dir / 'awsaudit-report.html').resolve()}",

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from awsaudit.cli import errors
+
 ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile from ~/.aws/config.")]
 RegionsOpt = Annotated[
     str | None, typer.Option("--regions", help="Comma-separated regions (default: every enabled region).")
@@ -150,6 +152,23 @@ QuietOpt = Annotated[
     bool,
     typer.Option(
         "--quiet", "-q", help="No progress bar and no summary tables: only the closing result block."
+    ),
+]
+
+
+def _debug(value: bool) -> None:
+    if value:  # never turns off what the top-level `awsaudit --debug` turned on
+        errors.debug = True
+
+
+# The top-level `awsaudit --debug`, also accepted after the commands that run an audit.
+DebugOpt = Annotated[
+    bool,
+    typer.Option(
+        "--debug",
+        callback=_debug,
+        expose_value=False,
+        help="On an error, print the traceback before the one-line message (as `awsaudit --debug`).",
     ),
 ]
 OrganizationContextOpt = Annotated[

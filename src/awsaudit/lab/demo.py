@@ -20,7 +20,9 @@ class DemoRun:
     scenario: str
 
 
-def run_demo(selection: Selection, config: AuditConfig, scenario: str = "misconfigured") -> DemoRun:
+def run_demo(
+    selection: Selection, config: AuditConfig, scenario: str = "misconfigured", *, show_progress: bool = True
+) -> DemoRun:
     """Start the lab, build the scenario, collect what the checks need, evaluate."""
     scenario_named(scenario)
     with running_lab() as lab:
@@ -31,7 +33,7 @@ def run_demo(selection: Selection, config: AuditConfig, scenario: str = "misconf
             datasets=selection.dataset_keys(),
             endpoint_url=lab.endpoint_url,
             client_hooks=lab.client_hooks(),
-            show_progress=True,
+            show_progress=show_progress,
         )
         snapshot = collect(session, options)
     return DemoRun(
