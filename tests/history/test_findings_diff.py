@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from awsaudit.findings import Severity, Status
-from awsaudit.history.findings_diff import AuditFindings, Change, diff_findings
+from awsaudit.history.findings_diff import diff_findings
+from awsaudit.report.history_model import AuditFindings, Change
 from awsaudit.store import StoredFinding
 from tests.store.helpers import BUCKET_CHECK, SG_CHECK, finding
 

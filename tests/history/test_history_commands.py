@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 from awsaudit.cli.history import register
 from awsaudit.findings import Finding, Severity, Status
 from awsaudit.history.compare import DiffError, compare
-from awsaudit.history.findings_diff import Change
 from awsaudit.history.report_history import report_history
-from awsaudit.history.trend import TrendError, parse_age, sparkline
+from awsaudit.history.trend import TrendError, parse_age
+from awsaudit.report.history import sparkline
+from awsaudit.report.history_model import Change
 from awsaudit.store import ScanId, open_store, record_audit
 from awsaudit.suppressions import parse_suppressions
 from tests.report.sample import ACCOUNT

@@ -18,9 +18,8 @@ from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.collect.registry import all_specs
 from awsaudit.config import AuditConfig
 from awsaudit.history.compare import compare
-from awsaudit.history.findings_diff import Change
-from awsaudit.history.resource_diff import Kind
 from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab
+from awsaudit.report.history_model import Change, Kind
 from awsaudit.report.model import build_report_model
 from awsaudit.snapshot import save
 from awsaudit.store import record_audit

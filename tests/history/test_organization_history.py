@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from awsaudit.cli.history import register
 from awsaudit.findings import Severity, Status
-from awsaudit.history.findings_diff import Change
 from awsaudit.history.organization import (
     OrganizationHistoryError,
     compare_organization,
     organization_trends,
 )
+from awsaudit.report.history_model import Change
 from awsaudit.store import open_store
 from tests.store.helpers import BUCKET_CHECK, finding, model_of
 from tests.store.test_organization_runs import MANAGEMENT, MEMBER, ORGANIZATION, UNREACHABLE, run_entry

@@ -6,7 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from awsaudit.history.resource_diff import Kind, diff_snapshots, diff_values
+from awsaudit.history.resource_diff import diff_snapshots, diff_values
+from awsaudit.report.history_model import Kind
 from awsaudit.snapshot import GLOBAL, Account, CollectionError, Snapshot
 
 

@@ -43,7 +43,7 @@ def diff(
 
     def body() -> None:
         from awsaudit.history.compare import compare  # lazy: SQLAlchemy (see the module docstring)
-        from awsaudit.history.render import print_diff, render_json, render_markdown
+        from awsaudit.report.history import print_diff, render_json, render_markdown
 
         if output_format not in _DIFF_FORMATS:
             raise UsageProblem(f"unknown format {output_format!r} (choose {', '.join(_DIFF_FORMATS)})")
@@ -73,11 +73,11 @@ def history(
     """List the recorded scans per account, newest first (--organization: the organization runs)."""
 
     def body() -> None:
-        from awsaudit.history.organization_render import (  # lazy: SQLAlchemy
+        from awsaudit.report.history import print_scans, scans_document
+        from awsaudit.report.organization_history import (  # lazy: SQLAlchemy
             organization_runs_document,
             print_organization_runs,
         )
-        from awsaudit.history.render import print_scans, scans_document
         from awsaudit.store import open_store
 
         if output_format not in _LIST_FORMATS:
@@ -116,13 +116,13 @@ def trend(
     """
 
     def body() -> None:
-        from awsaudit.history.render import print_trend  # lazy: SQLAlchemy
         from awsaudit.history.trend import account_trends
+        from awsaudit.report.history import print_trend  # lazy: SQLAlchemy
 
         _check_organization_options(organization, organization_id, account)
         if organization:
             from awsaudit.history.organization import organization_trends
-            from awsaudit.history.organization_render import print_organization_trend
+            from awsaudit.report.organization_history import print_organization_trend
 
             for name, points in organization_trends(store, organization_id, limit).items():
                 print_organization_trend(name, points, console)
@@ -172,7 +172,7 @@ def _organization_diff(
     old: str | None, new: str | None, store: str | None, organization_id: str | None, output_format: str
 ) -> None:
     from awsaudit.history.organization import compare_organization
-    from awsaudit.history.organization_render import organization_diff_document, print_organization_diff
+    from awsaudit.report.organization_history import organization_diff_document, print_organization_diff
 
     if output_format == "markdown":
         raise UsageProblem("diff --organization writes terminal or json")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from awsaudit.audit import evaluate, select
 from awsaudit.config import AuditConfig
 from awsaudit.errors import AwsauditError
-from awsaudit.history.findings_diff import AuditFindings, FindingsDiff, diff_findings
-from awsaudit.history.resource_diff import SnapshotDiff, diff_snapshots
+from awsaudit.history.findings_diff import diff_findings
+from awsaudit.history.resource_diff import diff_snapshots
+from awsaudit.report.history_model import AuditFindings, AuditSource, Comparison, FindingsDiff
 from awsaudit.snapshot import Snapshot, SnapshotError, load
 from awsaudit.store import ScanRecord, Store, StoredFinding, StoreError, open_store
 from awsaudit.store.store import sha256_of
@@ -18,23 +18,6 @@ from awsaudit.store.store import sha256_of
 
 class DiffError(AwsauditError):
     """The audits to compare cannot be found or do not belong together."""
-
-
-@dataclass(frozen=True)
-class AuditSource:
-    findings: AuditFindings
-    scan: ScanRecord | None
-    snapshot: Snapshot | None
-    snapshot_note: str | None  # why the configuration cannot be compared, when it cannot
-
-
-@dataclass(frozen=True)
-class Comparison:
-    old: AuditSource
-    new: AuditSource
-    findings: FindingsDiff
-    configuration: SnapshotDiff | None
-    notes: tuple[str, ...]
 
 
 def compare(

@@ -19,69 +19,13 @@ Among the findings failing on either side:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
+from collections.abc import Set
 
-from awsaudit.findings import Severity, Status
-from awsaudit.snapshot import GLOBAL
-from awsaudit.store.records import StoredFinding
-
-
-class Change(StrEnum):
-    NEW = "new"
-    NEWLY_CHECKED = "newly_checked"
-    REGRESSED = "regressed"
-    RESOLVED = "resolved"
-    UNCHANGED = "unchanged"
-    SUPPRESSED = "suppressed"
-    UNVERIFIED = "unverified"
-
+from awsaudit.findings import Status
+from awsaudit.report.history_model import AuditFindings, Change, FindingChange, FindingsDiff
+from awsaudit.scan_records import StoredFinding
 
 ABSENT = "ABSENT"
-
-
-@dataclass(frozen=True)
-class AuditFindings:
-    """One side of a diff: the findings of an audit and what it evaluated."""
-
-    label: str
-    account_id: str
-    collected_at: datetime
-    regions: tuple[str, ...]
-    checks: frozenset[str]
-    findings: Mapping[str, StoredFinding]  # by stable finding id
-    min_severity: Severity = Severity.INFO  # --severity: a finding below it was left out, not judged
-
-    def evaluated(self, finding: StoredFinding) -> bool:
-        in_region = finding.region == GLOBAL or finding.region in self.regions
-        kept = finding.severity.rank >= self.min_severity.rank
-        return finding.check_id in self.checks and in_region and kept
-
-
-@dataclass(frozen=True)
-class FindingChange:
-    change: Change
-    finding: StoredFinding  # the newer record when there is one
-    old_status: str  # PASS, FAIL, SUPPRESSED, UNKNOWN, MANUAL or ABSENT
-    new_status: str
-
-
-@dataclass(frozen=True)
-class FindingsDiff:
-    old: AuditFindings
-    new: AuditFindings
-    changes: tuple[FindingChange, ...]
-
-    def of(self, change: Change) -> list[FindingChange]:
-        return [c for c in self.changes if c.change is change]
-
-    def counts(self) -> dict[Change, dict[Severity, int]]:
-        tally = {change: dict.fromkeys(Severity, 0) for change in Change}
-        for item in self.changes:
-            tally[item.change][item.finding.severity] += 1
-        return tally
 
 
 def shown_status(finding: StoredFinding | None) -> str:

@@ -9,12 +9,11 @@ the other is listed with both statuses and no findings diff: what was not scanne
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from awsaudit.errors import AwsauditError
 from awsaudit.findings import Severity
 from awsaudit.history.compare import findings_since
-from awsaudit.history.findings_diff import FindingsDiff
+from awsaudit.report.history_model import AccountComparison, OrganizationComparison, OrganizationTrendPoint
 from awsaudit.store import (
     ORGANIZATION_SCAN,
     FrameworkRate,
@@ -27,33 +26,6 @@ from awsaudit.store import (
 
 class OrganizationHistoryError(AwsauditError):
     """No organization run to show, or the runs named do not belong together."""
-
-
-@dataclass(frozen=True)
-class AccountComparison:
-    account_id: str
-    name: str
-    old_status: str | None  # the account's status in the older run (None: not in it)
-    new_status: str | None
-    old_scan: int | None
-    new_scan: int | None
-    findings: FindingsDiff | None  # None unless the account was scanned in both runs
-
-
-@dataclass(frozen=True)
-class OrganizationComparison:
-    old: OrganizationRunRecord
-    new: OrganizationRunRecord
-    accounts: tuple[AccountComparison, ...]
-    organization: FindingsDiff | None  # the organization checks' own findings, when both runs have them
-
-
-@dataclass(frozen=True)
-class OrganizationTrendPoint:
-    run: OrganizationRunRecord
-    rates: dict[str, FrameworkRate]  # by framework key, summed over the run's scans
-    failing: dict[Severity, int]  # unsuppressed FAIL findings, summed over the run's scans
-    not_scanned: int  # accounts in scope the run could not scan (UNREACHABLE, FAILED)
 
 
 def compare_organization(

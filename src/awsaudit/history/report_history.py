@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from awsaudit.history.compare import findings_since
-from awsaudit.history.findings_diff import Change
 from awsaudit.history.trend import other_selections, selection_note, trend
+from awsaudit.report.history_model import Change
 from awsaudit.report.model import ChangedFinding, HistoryPoint, ReportHistory, ReportModel, SinceLastScan
 from awsaudit.store import ScanId, Store, open_store
 

@@ -12,59 +12,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from awsaudit.report.history_model import DatasetGap, FieldChange, Kind, ResourceChange, SnapshotDiff
 from awsaudit.snapshot import Snapshot
-
-
-class Kind(StrEnum):
-    ADDED = "added"
-    REMOVED = "removed"
-    CHANGED = "changed"
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    path: str  # e.g. "IpPermissions[tcp 22 22].IpRanges[+]", "Policy.Statement[PublicRead]"
-    kind: Kind
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
-class ResourceChange:
-    service: str
-    region: str
-    dataset: str
-    resource: str  # the entry's natural id; "" for a dataset that is one object
-    kind: Kind
-    fields: tuple[FieldChange, ...]  # for CHANGED; the whole entry is old/new otherwise
-    old: Any
-    new: Any
-
-    @property
-    def where(self) -> str:
-        base = f"{self.service}/{self.region}/{self.dataset}"
-        return f"{base}[{self.resource}]" if self.resource else base
-
-
-@dataclass(frozen=True)
-class DatasetGap:
-    """A dataset that cannot be compared: present (or collected without error) on one side only."""
-
-    service: str
-    region: str
-    dataset: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class SnapshotDiff:
-    resources: tuple[ResourceChange, ...]
-    gaps: tuple[DatasetGap, ...]
-
 
 # Natural ids, most specific first; a list uses the first whose leading field every entry has
 # and whose values are unique on both sides. Container ids (VpcId) come after their members'.

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from awsaudit.errors import AwsauditError, shorten
-from awsaudit.findings import Severity
-from awsaudit.store import FrameworkRate, ScanRecord, Store, open_store
+from awsaudit.report.history_model import TrendPoint
+from awsaudit.store import ScanRecord, Store, open_store
 
-_BLOCKS = "▁▂▃▄▅▆▇█"
 _MAX_AGE_DIGITS = 9  # timedelta holds at most 999,999,999 days
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwh])\s*$")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -18,13 +16,6 @@ _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=
 
 class TrendError(AwsauditError):
     """A bad duration, or no scans to show."""
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    scan: ScanRecord
-    rates: dict[str, FrameworkRate]  # by framework key
-    failing: dict[Severity, int]  # unsuppressed FAIL findings
 
 
 def same_selection(scan: ScanRecord, reference: ScanRecord) -> bool:
@@ -90,20 +81,6 @@ def account_trends(
         if not series:
             raise TrendError(f"no scans of account {name}")
     return points
-
-
-def sparkline(values: list[float | None], low: float = 0.0, high: float | None = None) -> str:
-    """One block per value on a scale from ``low`` to ``high`` (default: the largest value); a gap
-    where there is no value. A fixed floor keeps a steady 75% from looking like a steady 0%."""
-    known = [v for v in values if v is not None]
-    top = max(known, default=low) if high is None else high
-    span = top - low
-    return "".join(
-        " "
-        if v is None
-        else _BLOCKS[0 if span <= 0 else round((min(v, top) - low) / span * (len(_BLOCKS) - 1))]
-        for v in values
-    )
 
 
 def parse_age(text: str) -> timedelta:

@@ -1,17 +1,18 @@
 """Scan history: every audit recorded in a database (SQLite by default, PostgreSQL for teams)."""
 
-from awsaudit.store.content import ACCOUNT_SCAN, ORGANIZATION_SCAN, ScanContent, ScanLink
-from awsaudit.store.database import STORE_ENV, StoreError, default_store_url
-from awsaudit.store.records import (
-    AccountScanEntry,
+from awsaudit.scan_records import (
+    ACCOUNT_SCAN,
+    ORGANIZATION_SCAN,
     FrameworkRate,
-    OrganizationRunEntry,
     OrganizationRunId,
     OrganizationRunRecord,
     ScanId,
     ScanRecord,
     StoredFinding,
 )
+from awsaudit.store.content import ScanContent, ScanLink
+from awsaudit.store.database import STORE_ENV, StoreError, default_store_url
+from awsaudit.store.records import AccountScanEntry, OrganizationRunEntry
 from awsaudit.store.store import PruneResult, Store, forget_audit, open_store, record_audit
 
 __all__ = [

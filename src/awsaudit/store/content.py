@@ -16,10 +16,8 @@ from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Severity, Status
 from awsaudit.redaction import redact, redact_json
 from awsaudit.report.model import REPORT_SCHEMA, ReportModel
+from awsaudit.scan_records import ACCOUNT_SCAN
 from awsaudit.store.database import StoreError
-
-ACCOUNT_SCAN = "account"
-ORGANIZATION_SCAN = "organization"
 
 # (finding_id, check_id, status, suppressed, severity, account_id, region, resource, message, evidence)
 FindingRow = tuple[str, str, str, bool, str, str, str, str, str, dict[str, Any]]

@@ -11,14 +11,15 @@ from typing import Any
 from sqlalchemy.engine import Connection, Row
 
 from awsaudit.findings import Severity
-from awsaudit.store.content import ORGANIZATION_SCAN, ScanContent, ScanLink
-from awsaudit.store.records import (
-    OrganizationRunEntry,
+from awsaudit.scan_records import (
+    ORGANIZATION_SCAN,
     OrganizationRunId,
     OrganizationRunRecord,
     ScanId,
     ScanRecord,
 )
+from awsaudit.store.content import ScanContent, ScanLink
+from awsaudit.store.records import OrganizationRunEntry
 from awsaudit.store.schema import findings, organization_runs, scan_frameworks, scans
 
 # Rows per INSERT batch, and ids per IN (...) list: well under SQLite's and PostgreSQL's

@@ -17,7 +17,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from awsaudit.errors import quoted
 from awsaudit.findings import Severity, Status
 from awsaudit.report.model import ReportModel
-from awsaudit.store.content import ACCOUNT_SCAN, ScanContent, ScanLink, content_of_model
+from awsaudit.scan_records import (
+    ACCOUNT_SCAN,
+    FrameworkRate,
+    OrganizationRunId,
+    OrganizationRunRecord,
+    ScanId,
+    ScanRecord,
+    StoredFinding,
+)
+from awsaudit.store.content import ScanContent, ScanLink, content_of_model
 from awsaudit.store.database import (
     WRITE,
     StoreError,
@@ -27,15 +36,7 @@ from awsaudit.store.database import (
     migrate,
     resolve_url,
 )
-from awsaudit.store.records import (
-    FrameworkRate,
-    OrganizationRunEntry,
-    OrganizationRunId,
-    OrganizationRunRecord,
-    ScanId,
-    ScanRecord,
-    StoredFinding,
-)
+from awsaudit.store.records import OrganizationRunEntry
 from awsaudit.store.rows import (
     batches,
     insert_organization_run,

@@ -9,11 +9,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from awsaudit.history.findings_diff import Change, FindingsDiff
-from awsaudit.history.organization import AccountComparison, OrganizationComparison, OrganizationTrendPoint
-from awsaudit.history.render import add_rate_and_failing_rows
-from awsaudit.history.trend import sparkline
-from awsaudit.store import OrganizationRunRecord
+from awsaudit.report.history import add_rate_and_failing_rows, sparkline
+from awsaudit.report.history_model import (
+    AccountComparison,
+    Change,
+    FindingsDiff,
+    OrganizationComparison,
+    OrganizationTrendPoint,
+)
+from awsaudit.scan_records import OrganizationRunRecord
 
 ORGANIZATION_DIFF_SCHEMA = "awsaudit.organization-diff/1"
 _MOVES = (Change.NEW, Change.REGRESSED, Change.RESOLVED, Change.UNVERIFIED)

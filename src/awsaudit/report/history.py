@@ -12,12 +12,18 @@ from rich.table import Table
 from rich.text import Text
 
 from awsaudit.findings import Severity
-from awsaudit.history.compare import AuditSource, Comparison
-from awsaudit.history.findings_diff import Change, FindingChange
-from awsaudit.history.resource_diff import FieldChange, Kind, ResourceChange
-from awsaudit.history.trend import TrendPoint, sparkline
+from awsaudit.report.history_model import (
+    AuditSource,
+    Change,
+    Comparison,
+    FieldChange,
+    FindingChange,
+    Kind,
+    ResourceChange,
+    TrendPoint,
+)
 from awsaudit.report.markdown import cell
-from awsaudit.store.records import ScanRecord
+from awsaudit.scan_records import ScanRecord
 
 DIFF_SCHEMA = "awsaudit.diff/1"
 _SEVERITIES = sorted(Severity, key=lambda s: -s.rank)
@@ -31,8 +37,23 @@ _LISTED = (
 )
 _VALUE_WIDTH = 160
 _MARKDOWN_ROWS = 50
+_BLOCKS = "▁▂▃▄▅▆▇█"
 _STYLE = {Kind.ADDED: "green", Kind.REMOVED: "red", Kind.CHANGED: "yellow"}
 _SIGN = {Kind.ADDED: "+", Kind.REMOVED: "-", Kind.CHANGED: "~"}
+
+
+def sparkline(values: list[float | None], low: float = 0.0, high: float | None = None) -> str:
+    """One block per value on a scale from ``low`` to ``high`` (default: the largest value); a gap
+    where there is no value. A fixed floor keeps a steady 75% from looking like a steady 0%."""
+    known = [v for v in values if v is not None]
+    top = max(known, default=low) if high is None else high
+    span = top - low
+    return "".join(
+        " "
+        if v is None
+        else _BLOCKS[0 if span <= 0 else round((min(v, top) - low) / span * (len(_BLOCKS) - 1))]
+        for v in values
+    )
 
 
 def add_rate_and_failing_rows(table: Table, series: Sequence[Any]) -> None:
