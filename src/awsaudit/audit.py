@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from awsaudit import __version__
 from awsaudit.checks.registry import CheckMeta, all_checks
 from awsaudit.checks.runner import run_checks
-from awsaudit.compliance.frameworks_model import ControlResult, Framework, find_framework, rollup
+from awsaudit.compliance.frameworks_model import (
+    ControlResult,
+    Framework,
+    find_framework,
+    rollup_counts,
+    status_counts,
+)
 from awsaudit.config import AuditConfig
 from awsaudit.errors import AwsauditError, did_you_mean
 from awsaudit.findings import Finding, Severity
@@ -101,9 +107,10 @@ class AuditResult:
 
 def evaluate(snapshot: Snapshot, selection: Selection, config: AuditConfig) -> AuditResult:
     judged = run_checks(snapshot, selection.checks, config)
-    findings = [f for f in judged if selection.keeps(f)]
+    findings = judged if selection.min_severity is None else [f for f in judged if selection.keeps(f)]
     evaluated = {c.id for c in selection.checks}
     registered = set(all_checks())
+    counts = status_counts(findings)
     return AuditResult(
         snapshot_account=snapshot.account.account_id,
         caller_arn=snapshot.account.caller_arn,
@@ -114,6 +121,6 @@ def evaluate(snapshot: Snapshot, selection: Selection, config: AuditConfig) -> A
         selection=selection,
         findings=tuple(findings),
         errors=tuple(snapshot.errors),
-        rollups={f.key: rollup(f, findings, evaluated, registered) for f in selection.frameworks},
+        rollups={f.key: rollup_counts(f, counts, evaluated, registered) for f in selection.frameworks},
         below_severity=len(judged) - len(findings),
     )

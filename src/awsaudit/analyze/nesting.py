@@ -17,6 +17,8 @@ MAX_POLICY_DEPTH = 32
 
 def text_nesting_exceeds(text: str, limit: int = MAX_POLICY_DEPTH) -> bool:
     """Whether JSON text opens more than `limit` arrays/objects inside one another (strings skipped)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False  # too few brackets in the whole text, strings included: skip the walk below
     depth = 0
     in_string = escaped = False
     for char in text:

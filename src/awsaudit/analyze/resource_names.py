@@ -49,6 +49,8 @@ class ResourceNames:
 
     def name_of(self, resource: str) -> str | None:
         """The name of a resource given by ARN or id; an interface falls back to its instance's name."""
+        if not self.names:
+            return None  # nothing is named: every lookup below would miss
         resource_id = _resource_id(resource)
         own = self.names.get(resource_id)
         if own is not None:
@@ -62,6 +64,8 @@ class ResourceNames:
         An interface named only through its instance reads ``eni-… of instance i-… (name)``,
         unless the message already mentions that instance (which is then annotated itself).
         """
+        if not self.names:
+            return message  # nothing is named: no id can be followed by a name
 
         def named(match: re.Match[str]) -> str:
             resource_id = match.group(0)

@@ -14,9 +14,13 @@ from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot, resource_field
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Result:
-    """One judgement before it becomes a Finding (the runner adds check and account)."""
+    """One judgement before it becomes a Finding (the runner adds check and account).
+
+    Not frozen: a check builds one per finding, and a frozen dataclass's constructor costs several
+    times a plain one's. Nothing changes a Result after it is built; the Finding made from it is frozen.
+    """
 
     status: Status
     resource: str
@@ -102,35 +106,48 @@ class CheckContext:
 
     # --------------------------------------------------------------- results
     def passed(
-        self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any
-    ) -> Result:
-        return self._result(Status.PASS, resource, message, evidence, **kw)
-
-    def failed(
-        self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any
-    ) -> Result:
-        return self._result(Status.FAIL, resource, message, evidence, **kw)
-
-    def unknown(
-        self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any
-    ) -> Result:
-        return self._result(Status.UNKNOWN, resource, message, evidence, **kw)
-
-    def manual(
-        self, resource: str, message: str, evidence: Mapping[str, Any] | None = None, **kw: Any
-    ) -> Result:
-        return self._result(Status.MANUAL, resource, message, evidence, **kw)
-
-    def _result(
         self,
-        status: Status,
         resource: str,
         message: str,
-        evidence: Mapping[str, Any] | None,
+        evidence: Mapping[str, Any] | None = None,
+        *,
         region: str | None = None,
         severity: Severity | None = None,
     ) -> Result:
-        return Result(status, resource, message, region or self.region, evidence or {}, severity)
+        return Result(Status.PASS, resource, message, region or self.region, evidence or {}, severity)
+
+    def failed(
+        self,
+        resource: str,
+        message: str,
+        evidence: Mapping[str, Any] | None = None,
+        *,
+        region: str | None = None,
+        severity: Severity | None = None,
+    ) -> Result:
+        return Result(Status.FAIL, resource, message, region or self.region, evidence or {}, severity)
+
+    def unknown(
+        self,
+        resource: str,
+        message: str,
+        evidence: Mapping[str, Any] | None = None,
+        *,
+        region: str | None = None,
+        severity: Severity | None = None,
+    ) -> Result:
+        return Result(Status.UNKNOWN, resource, message, region or self.region, evidence or {}, severity)
+
+    def manual(
+        self,
+        resource: str,
+        message: str,
+        evidence: Mapping[str, Any] | None = None,
+        *,
+        region: str | None = None,
+        severity: Severity | None = None,
+    ) -> Result:
+        return Result(Status.MANUAL, resource, message, region or self.region, evidence or {}, severity)
 
     def each(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from awsaudit.analyze.resource_names import ResourceNames, resource_names
 from awsaudit.checks.context import CheckContext, Derived, Result
@@ -18,11 +18,12 @@ def run_checks(snapshot: Snapshot, checks: Iterable[CheckMeta], config: AuditCon
     findings: list[Finding] = []
     names = resource_names(snapshot)
     derived = Derived()  # this evaluation's shared analyses, released when it returns
+    account_id = snapshot.account.account_id
     for meta in checks:
         regions = snapshot.regions if meta.scope is Scope.REGION else [GLOBAL]
         for region in regions:
             context = CheckContext(snapshot, config, meta, region, derived)
-            findings.extend(_to_finding(meta, snapshot, r, names) for r in _judge_scope(meta, context))
+            findings.extend(_to_findings(meta, account_id, _judge_scope(meta, context), names))
     findings.sort(key=_ORDER)
     return findings
 
@@ -84,16 +85,24 @@ def _describe(missing: NotCollected) -> dict[str, str]:
     }
 
 
-def _to_finding(meta: CheckMeta, snapshot: Snapshot, result: Result, names: ResourceNames) -> Finding:
-    status = Status.MANUAL if meta.manual and result.status is Status.PASS else result.status
-    return Finding(
-        check_id=meta.id,
-        status=status,
-        severity=result.severity or meta.severity,
-        account_id=snapshot.account.account_id,
-        region=result.region,
-        resource=result.resource,
-        message=names.annotate(result.message),
-        evidence=result.evidence,
-        resource_name=names.name_of(result.resource),
-    )
+def _to_findings(
+    meta: CheckMeta, account_id: str, results: Iterable[Result], names: ResourceNames
+) -> Iterator[Finding]:
+    # Runs once per finding (hundreds of thousands in a large account): the check's fields are read once.
+    check_id, manual, default_severity = meta.id, meta.manual, meta.severity
+    annotate, name_of = names.annotate, names.name_of
+    for result in results:
+        status = result.status
+        if manual and status is Status.PASS:
+            status = Status.MANUAL
+        yield Finding(
+            check_id,
+            status,
+            result.severity or default_severity,
+            account_id,
+            result.region,
+            result.resource,
+            annotate(result.message),
+            result.evidence,
+            name_of(result.resource),
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -142,6 +142,18 @@ class ControlResult:
         return not self.control.automated and self.status in (ControlStatus.PASS, ControlStatus.FAIL)
 
 
+def status_counts(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
+    """Per check id: how many of its findings have each status (keys in the order first seen)."""
+    by_check: dict[str, dict[str, int]] = {}
+    for finding in findings:
+        counts = by_check.get(finding.check_id)
+        if counts is None:
+            counts = by_check[finding.check_id] = {}
+        status = finding.status.value
+        counts[status] = counts.get(status, 0) + 1
+    return by_check
+
+
 def rollup(
     framework: Framework,
     findings: Iterable[Finding],
@@ -157,9 +169,16 @@ def rollup(
     ``registered`` (the selection left it out), else NOT_AUTOMATED; one whose
     checks ran and found nothing to judge (no buckets, say) is PASS.
     """
-    by_check: dict[str, list[Finding]] = {}
-    for finding in findings:
-        by_check.setdefault(finding.check_id, []).append(finding)
+    return rollup_counts(framework, status_counts(findings), evaluated, registered)
+
+
+def rollup_counts(
+    framework: Framework,
+    counts_by_check: Mapping[str, Mapping[str, int]],
+    evaluated: set[str],
+    registered: Collection[str] = (),
+) -> list[ControlResult]:
+    """`rollup` from the findings' `status_counts`: count once, roll up every framework from the counts."""
     results = []
     for control in framework.controls:
         ran = [c for c in control.checks if c in evaluated]
@@ -170,8 +189,8 @@ def rollup(
             continue
         counts: dict[str, int] = {}
         for check_id in ran:
-            for finding in by_check.get(check_id, []):
-                counts[finding.status.value] = counts.get(finding.status.value, 0) + 1
+            for value, count in counts_by_check.get(check_id, {}).items():
+                counts[value] = counts.get(value, 0) + count
         status = ControlStatus.PASS
         for candidate in _WORST_FIRST:
             if counts.get(candidate.value):

@@ -53,6 +53,7 @@ from awsaudit.analyze.network.routes import RouteDecision, internet_route
 from awsaudit.analyze.network.security_groups import (
     GroupAdmission,
     PortAdmission,
+    TrustedRanges,
     UntrustedSources,
     attached_group_ids,
     internet_admission,
@@ -120,6 +121,7 @@ __all__ = [
     "Subnet",
     "Traffic",
     "TrafficMatch",
+    "TrustedRanges",
     "UntrustedSources",
     "attached_group_ids",
     "covers_internet",

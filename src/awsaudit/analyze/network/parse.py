@@ -96,7 +96,11 @@ def parse_region(data: Mapping[str, Any]) -> RegionNetwork:
     if gateway_records is not None:
         gateways = MappingProxyType({g.gateway_id: g for g in map(_internet_gateway, gateway_records)})
     acls = {a.acl_id: a for a in map(_network_acl, _records(data, "NetworkAcls") or ())}
-    groups = {g.group_id: g for g in map(_security_group, _records(data, "SecurityGroups") or ())}
+    # Rules repeat a few CIDRs (0.0.0.0/0, the VPC's range) across thousands of groups: parse each once.
+    cidrs: dict[str, CidrSource] = {}
+    groups = {
+        g.group_id: g for g in (_security_group(r, cidrs) for r in _records(data, "SecurityGroups") or ())
+    }
     interfaces = tuple(map(_interface, _records(data, "NetworkInterfaces") or ()))
     prefix_lists = {
         p.prefix_list_id: p for p in map(_prefix_list, _records(data, "ManagedPrefixLists") or ())
@@ -226,31 +230,37 @@ def _nacl_entry(record: Record, acl_id: str) -> NaclEntry:
     )
 
 
-def _security_group(record: Record) -> SecurityGroup:
+def _security_group(record: Record, cidrs: dict[str, CidrSource]) -> SecurityGroup:
     group_id = _text(record, "GroupId", "security group")
     return SecurityGroup(
         group_id=group_id,
         group_name=_optional_text(record, "GroupName") or "",
         vpc_id=_optional_text(record, "VpcId"),
-        ingress=_group_rules(record, "IpPermissions", group_id, egress=False),
-        egress=_group_rules(record, "IpPermissionsEgress", group_id, egress=True),
+        ingress=_group_rules(record, "IpPermissions", group_id, cidrs, egress=False),
+        egress=_group_rules(record, "IpPermissionsEgress", group_id, cidrs, egress=True),
     )
 
 
-def _group_rules(record: Record, key: str, group_id: str, *, egress: bool) -> tuple[SecurityGroupRule, ...]:
+def _cidr_source(value: object, where: str, cidrs: dict[str, CidrSource]) -> CidrSource:
+    """The source for a CIDR, shared by every rule naming the same text (sources are immutable)."""
+    if not isinstance(value, str):
+        return CidrSource(parse_network(value, where))  # refused with its message
+    source = cidrs.get(value)
+    if source is None:
+        source = cidrs[value] = CidrSource(parse_network(value, where))
+    return source
+
+
+def _group_rules(
+    record: Record, key: str, group_id: str, cidrs: dict[str, CidrSource], *, egress: bool
+) -> tuple[SecurityGroupRule, ...]:
     rules: list[SecurityGroupRule] = []
     for permission in _items(record, key, group_id, required=True):
         where = f"{group_id} {key}"
         match = _permission_match(permission, where)
         sources: list[RuleSource] = [
-            *(
-                CidrSource(parse_network(r.get("CidrIp"), where))
-                for r in _items(permission, "IpRanges", where)
-            ),
-            *(
-                CidrSource(parse_network(r.get("CidrIpv6"), where))
-                for r in _items(permission, "Ipv6Ranges", where)
-            ),
+            *(_cidr_source(r.get("CidrIp"), where, cidrs) for r in _items(permission, "IpRanges", where)),
+            *(_cidr_source(r.get("CidrIpv6"), where, cidrs) for r in _items(permission, "Ipv6Ranges", where)),
             *(
                 PrefixListSource(_text(p, "PrefixListId", where))
                 for p in _items(permission, "PrefixListIds", where)

@@ -8,7 +8,8 @@ uncollected one is unknown and never taken as open.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from awsaudit.analyze.network.addresses import AddressSet, IPNetwork
@@ -23,7 +24,15 @@ from awsaudit.analyze.network.model import (
 )
 from awsaudit.analyze.network.prefix_lists import prefix_list_networks
 from awsaudit.analyze.network.reach import Reach
-from awsaudit.analyze.network.traffic import TCP, Traffic
+from awsaudit.analyze.network.traffic import (
+    PORTED_PROTOCOLS,
+    TCP,
+    Traffic,
+    TrafficMatch,
+)
+
+# The first and last port a rule admits to the protocol asked about (unbounded for portless protocols).
+_PortSpan = tuple[float, float]
 
 
 def rule_networks(
@@ -94,9 +103,11 @@ def internet_open_ports(
 ) -> tuple[PortAdmission, ...]:
     """The given ports that the group's inbound rules open to 0.0.0.0/0 or ::/0 (or sets covering them).
 
-    Same verdicts as `internet_admission` port by port, but each rule's sources are resolved once:
-    this runs for every group and every configured port."""
+    Same verdicts as `internet_admission` port by port, but each rule's sources and ports are resolved
+    once: this runs for every group, protocol and configured port."""
     found: list[PortAdmission] = []
+    span_of: Callable[[TrafficMatch], _PortSpan | None] | None = None
+    asked: list[int] = []
     for version in (4, 6):
         sourced: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool]] = []
         for rule in group.ingress:
@@ -105,16 +116,21 @@ def internet_open_ports(
                 continue  # unresolved prefix lists never make a port OPEN
             of_version = tuple(n for n in networks if n.version == version)
             if of_version:
-                sourced.append((rule, of_version, AddressSet.of(of_version, version).covers_internet()))
-        if (
-            not sourced
-            or not AddressSet.of((n for _, ns, _ in sourced for n in ns), version).covers_internet()
+                sourced.append((rule, of_version, _covers_internet(of_version, version)))
+        if not sourced or not (
+            any(alone for _, _, alone in sourced)
+            or AddressSet.of((n for _, ns, _ in sourced for n in ns), version).covers_internet()
         ):
             continue  # even every rule together does not admit the whole internet
-        for port in ports:
-            traffic = Traffic(protocol, port)
+        if span_of is None:
+            asked = list(ports)
+            span_of = _admitted_span(protocol, asked)
+        spanned = [(rule, networks, alone, span_of(rule.match)) for rule, networks, alone in sourced]
+        for port in asked:
             admitting = [
-                (rule, networks, alone) for rule, networks, alone in sourced if rule.match.admits(traffic)
+                (rule, networks, alone)
+                for rule, networks, alone, span in spanned
+                if span is not None and span[0] <= port <= span[1]
             ]
             alone_rules = tuple(rule for rule, _, alone in admitting if alone)
             if alone_rules:
@@ -128,6 +144,38 @@ def internet_open_ports(
     return tuple(found)
 
 
+def _admitted_span(protocol: int, ports: Sequence[int]) -> Callable[[TrafficMatch], _PortSpan | None]:
+    """The ports of `protocol` a rule admits, first and last (None: none), so each port is two comparisons.
+
+    The same answers as `TrafficMatch.admits(Traffic(protocol, port))` for each port, which would build a
+    `Traffic` per port and group: TCP and UDP compare the rule's port range; other protocols have no
+    ports, so a rule admits every port or none. Ports are validated as `Traffic` would."""
+    if protocol in PORTED_PROTOCOLS:
+        for port in ports:
+            if not isinstance(port, int) or not 0 <= port <= 65535:
+                Traffic(protocol, port)  # refuses it, with the usual message
+
+        def ported(match: TrafficMatch) -> _PortSpan | None:
+            admitted = match.ports_for(protocol)
+            return None if admitted is None else (admitted.first, admitted.last)
+
+        return ported
+    traffic = Traffic(protocol, ports[0]) if ports else None  # -1 is refused here, as Traffic refuses it
+
+    def portless(match: TrafficMatch) -> _PortSpan | None:
+        return (-math.inf, math.inf) if traffic is not None and match.admits(traffic) else None
+
+    return portless
+
+
+def _covers_internet(networks: tuple[IPNetwork, ...], version: int) -> bool:
+    """`AddressSet.of(networks, version).covers_internet()` for networks all of `version`, without
+    building the set in the common cases: one network covers it only if it is /0, and any /0 does."""
+    if len(networks) == 1:
+        return networks[0].prefixlen == 0
+    return any(n.prefixlen == 0 for n in networks) or AddressSet.of(networks, version).covers_internet()
+
+
 @dataclass(frozen=True, slots=True)
 class UntrustedSources:
     """What a rule admits beyond the trusted ranges: named networks, and prefix lists that are unknown."""
@@ -139,16 +187,33 @@ class UntrustedSources:
         return bool(self.networks or self.unknown_prefix_lists)
 
 
+@dataclass(frozen=True, slots=True)
+class TrustedRanges:
+    """The trusted networks as one address set per IP version, built once for every rule judged."""
+
+    v4: AddressSet
+    v6: AddressSet
+
+    @classmethod
+    def of(cls, networks: Sequence[IPNetwork]) -> TrustedRanges:
+        return cls(AddressSet.of(networks, 4), AddressSet.of(networks, 6))
+
+    def contains(self, network: IPNetwork) -> bool:
+        return (self.v4 if network.version == 4 else self.v6).contains(network)
+
+
 def untrusted_sources(
-    rule: SecurityGroupRule, trusted: Sequence[IPNetwork], prefix_lists: Mapping[str, PrefixList]
+    rule: SecurityGroupRule,
+    trusted: Sequence[IPNetwork] | TrustedRanges,
+    prefix_lists: Mapping[str, PrefixList],
 ) -> UntrustedSources:
     """The rule's source networks not wholly inside the trusted ranges (a /32 inside a trusted /24 passes;
     0.0.0.0/1 + 128.0.0.0/1 does not). Group references admit members, not addresses: they pass."""
     networks = rule_networks(rule, prefix_lists)
     if networks is None:  # only a prefix list can be unresolved; its source text is its id
         return UntrustedSources((), (str(rule.source),))
-    trusted_sets = {version: AddressSet.of(trusted, version) for version in (4, 6)}
-    return UntrustedSources(tuple(n for n in networks if not trusted_sets[n.version].contains(n)), ())
+    ranges = trusted if isinstance(trusted, TrustedRanges) else TrustedRanges.of(trusted)
+    return UntrustedSources(tuple(n for n in networks if not ranges.contains(n)), ())
 
 
 def attached_group_ids(interfaces: Iterable[NetworkInterface]) -> frozenset[str]:

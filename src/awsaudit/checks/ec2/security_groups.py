@@ -17,6 +17,7 @@ from awsaudit.analyze.network import (
     PrefixList,
     SecurityGroup,
     Traffic,
+    TrustedRanges,
     group_internet_open_ports,
     internet,
     parse_network,
@@ -228,12 +229,15 @@ for _spec in INTERNET_EXPOSURE_CHECKS:
 
 
 def _untrusted_openings(
-    group: SecurityGroup, ports: Sequence[int], trusted: Sequence[IPNetwork], lists: Mapping[str, PrefixList]
+    group: SecurityGroup,
+    judged: Sequence[tuple[int, int, Traffic]],
+    trusted: TrustedRanges,
+    lists: Mapping[str, PrefixList],
 ) -> GroupFindings:
+    """`judged`: (port, protocol, traffic) for every port and protocol the check asks about."""
     openings: set[Opening] = set()
     items: list[dict[str, Any]] = []
     unresolved: dict[str, None] = {}
-    judged = [(port, protocol, Traffic(protocol, port)) for port in ports for protocol in RULE_PROTOCOLS]
     for rule in group.ingress:
         opened = [(port, protocol) for port, protocol, traffic in judged if rule.match.admits(traffic)]
         if not opened:
@@ -272,9 +276,11 @@ def sg_admin_ports_trusted_cidrs(ctx: CheckContext) -> Iterator[Result]:
     )
     ports = admin_ports(ctx.config)
     lists = prefix_lists(ctx)
+    trusted_ranges = TrustedRanges.of(trusted)
+    judged = [(port, protocol, Traffic(protocol, port)) for port in ports for protocol in RULE_PROTOCOLS]
 
     def find(group: SecurityGroup) -> GroupFindings:
-        return _untrusted_openings(group, ports, trusted, lists)
+        return _untrusted_openings(group, judged, trusted_ranges, lists)
 
     def describe(found: GroupFindings) -> str:
         if not found.items:
