@@ -7,13 +7,13 @@ organization's summary, and the code an error ends the run with.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from awsaudit.accounts import AccountStatus
 from awsaudit.errors import AwsauditError, ExitCode, did_you_mean
 from awsaudit.findings import Severity, Status
 from awsaudit.report.model import ReportModel, ReportStatus
 from awsaudit.report.organization_model import OrganizationSummary
+from awsaudit.report.verdict import Verdict
 
 __all__ = [
     "ExitCode",
@@ -70,14 +70,6 @@ def exit_code(model: ReportModel, fail_on: Severity | None, fail_on_unknown: boo
     return _verdict(
         ((item.status, item.finding.severity) for item in model.findings), fail_on, fail_on_unknown
     )
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The code a run ends with and, in one clause, why (printed as ``exit 1: …``)."""
-
-    code: int
-    reason: str
 
 
 def _count(number: int, noun: str) -> str:

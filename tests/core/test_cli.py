@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from awsaudit import __version__
-from awsaudit.catalogue import checks_markdown
 from awsaudit.cli import app
 from awsaudit.exit_codes import ExitCode
+from awsaudit.report.catalogue import checks_markdown
 from awsaudit.snapshot import save
 from tests.builders import SnapshotBuilder
 

@@ -61,6 +61,7 @@ from awsaudit.errors import AwsauditError, UsageProblem
 from awsaudit.organization.member_context import apply_context, context_from_file, obtain_context
 from awsaudit.organization.output import is_uri
 from awsaudit.report.console import print_collection
+from awsaudit.report.progress import CollectionBar
 from awsaudit.snapshot import Snapshot, load, save
 
 
@@ -81,15 +82,16 @@ def _collect(
         external_id=access.external_id,
         endpoint_url=access.endpoint_url,
     )
-    options = CollectOptions(
-        regions=split_list(regions),
-        datasets=datasets,
-        max_workers=access.max_workers,
-        endpoint_url=access.endpoint_url,
-        client_hooks=client_hooks(ctx, access.endpoint_url),
-        show_progress=not quiet,
-    )
-    return collect_snapshot(session, options)
+    with CollectionBar(enabled=not quiet) as progress:
+        options = CollectOptions(
+            regions=split_list(regions),
+            datasets=datasets,
+            max_workers=access.max_workers,
+            endpoint_url=access.endpoint_url,
+            client_hooks=client_hooks(ctx, access.endpoint_url),
+            progress=progress,
+        )
+        return collect_snapshot(session, options)
 
 
 def _rescue(snapshot: Snapshot, problem: Exception) -> NoReturn:

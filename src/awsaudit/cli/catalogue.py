@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from awsaudit.catalogue import render_checks, render_framework, render_frameworks
 from awsaudit.cli.common import console, guard
 from awsaudit.cli.options import AuditRoleOpt
 from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE
@@ -16,6 +15,7 @@ from awsaudit.collect.organization.policies import management_policy, member_pol
 from awsaudit.collect.registry import required_actions
 from awsaudit.collect.securityhub_import import IMPORT_ACTIONS
 from awsaudit.errors import UsageProblem
+from awsaudit.report.catalogue import render_checks, render_framework, render_frameworks
 from awsaudit.terminal import write_text
 
 _CHECK_FORMATS = ("table", "markdown", "json")

@@ -9,12 +9,12 @@ from pathlib import Path
 from awsaudit.audit import AuditResult
 from awsaudit.cli.common import console
 from awsaudit.cli.preflight import usable_store, writable_directory
-from awsaudit.cli.verdict import Recorded, changes_line, print_verdict
 from awsaudit.exit_codes import account_verdict, delivery_verdict, parse_fail_on
 from awsaudit.findings import Severity
 from awsaudit.interrupts import deferred_interrupts
 from awsaudit.report.console import print_summary
 from awsaudit.report.model import ReportModel, build_report_model
+from awsaudit.report.verdict import Recorded, changes_line, print_verdict
 from awsaudit.report.writer import parse_formats, write_reports
 from awsaudit.suppressions import Suppression, load_suppressions
 

@@ -10,7 +10,6 @@ from typing import Any
 from awsaudit.audit import Selection
 from awsaudit.cli.common import console, error_console, split_list
 from awsaudit.cli.delivery import AccountAccess, ReportRequest
-from awsaudit.cli.verdict import print_verdict
 from awsaudit.collect.organization.credentials import DEFAULT_AUDIT_ROLE
 from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig
@@ -22,6 +21,7 @@ from awsaudit.organization.scan import OrganizationScanOptions, scan_organizatio
 from awsaudit.report.organization_console import print_organization_summary
 from awsaudit.report.organization_model import OrganizationSummary
 from awsaudit.report.progress import AccountProgress
+from awsaudit.report.verdict import print_verdict
 
 EXECUTORS = ("local", "dask")
 # report.organization_html.ORGANIZATION_REPORT_FILE, named here so that a run without the html

@@ -31,7 +31,7 @@ from awsaudit.collect.errors import (
     reject_unparseable_json,
 )
 from awsaudit.collect.models import share_models
-from awsaudit.collect.progress import Progress
+from awsaudit.collect.progress import CollectionProgress
 from awsaudit.collect.redaction import protect_credentials
 from awsaudit.collect.registry import DatasetSpec, all_specs
 from awsaudit.collect.retries import RetryHandler, RetryPolicy, RetryStatistics
@@ -58,7 +58,7 @@ class CollectOptions:
     # The whole collection: calls not finished by then fail with DeadlineExceeded (None: no limit).
     deadline: float | None = 3600.0
     client_hooks: tuple[ClientHook, ...] = ()  # applied to every client (used by the lab only)
-    show_progress: bool = False
+    progress: CollectionProgress | None = None  # told of tasks planned and finished (None: nobody)
 
 
 class CollectionFailed(AwsauditError):
@@ -258,25 +258,26 @@ def _opted_in(region: dict[str, Any]) -> bool:
 
 
 def _run_tasks(run: _Run, snapshot: Snapshot, specs: Iterable[DatasetSpec], regions: list[str]) -> None:
-    progress = Progress(enabled=run.options.show_progress)
+    progress = run.options.progress
     with ThreadPoolExecutor(max_workers=run.options.max_workers, thread_name_prefix="collect") as pool:
         pending: dict[Future[Any], Callable[[Any], None]] = {}
 
         def submit(task: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
             pending[pool.submit(task)] = on_done
-            progress.add(1)
+            if progress is not None:
+                progress.tasks_added(1)
 
         for spec in specs:
             for region in regions if spec.regional else [GLOBAL]:
                 submit(_dataset_task(run, spec, region), _on_dataset(run, snapshot, spec, region, submit))
         try:
-            with progress:
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        on_done = pending.pop(future)
-                        on_done(future.result())
-                        progress.advance()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    on_done = pending.pop(future)
+                    on_done(future.result())
+                    if progress is not None:
+                        progress.task_done()
         except BaseException:
             for future in pending:
                 future.cancel()

@@ -11,6 +11,7 @@ from awsaudit.collect.engine import CollectOptions, collect
 from awsaudit.config import AuditConfig
 from awsaudit.lab.scenarios import build_scenario, scenario_named
 from awsaudit.lab.server import running_lab
+from awsaudit.report.progress import CollectionBar
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,15 @@ def run_demo(
     with running_lab() as lab:
         built = build_scenario(scenario, lab)
         session = boto3.Session(region_name="us-east-1")
-        options = CollectOptions(
-            regions=built.regions,
-            datasets=selection.dataset_keys(),
-            endpoint_url=lab.endpoint_url,
-            client_hooks=lab.client_hooks(),
-            show_progress=show_progress,
-        )
-        snapshot = collect(session, options)
+        with CollectionBar(enabled=show_progress) as progress:
+            options = CollectOptions(
+                regions=built.regions,
+                datasets=selection.dataset_keys(),
+                endpoint_url=lab.endpoint_url,
+                client_hooks=lab.client_hooks(),
+                progress=progress,
+            )
+            snapshot = collect(session, options)
     return DemoRun(
         result=evaluate(snapshot, selection, config), planted=len(built.planted), scenario=scenario
     )

@@ -1,13 +1,58 @@
-"""Progress of an organization scan on the terminal: accounts done, running and not scanned."""
+"""Progress on the terminal: a collection's tasks done, an organization scan's accounts done, running and
+not scanned. Nothing is drawn when the console is not a terminal, so redirected output stays clean."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import TracebackType
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from awsaudit.accounts import AccountOutcome, AccountTarget
+
+
+class CollectionBar:
+    """Collection tasks done out of tasks known, on stderr (collect/progress.py's events); the bar
+    appears with the first task and goes when the ``with`` block ends."""
+
+    def __init__(self, enabled: bool) -> None:
+        console = Console(stderr=True)
+        self._bar: Progress | None = None
+        self._started = False
+        if enabled and console.is_terminal:
+            self._bar = Progress(
+                TextColumn("collecting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            # The clock starts with the first task, not when the command built the bar.
+            self._task = self._bar.add_task("collect", total=0, start=False)
+
+    def tasks_added(self, count: int) -> None:
+        if self._bar is not None:
+            total = self._bar.tasks[0].total or 0
+            self._bar.update(self._task, total=total + count)
+            if not self._started:
+                self._bar.start_task(self._task)
+                self._bar.start()
+                self._started = True
+
+    def task_done(self) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def __enter__(self) -> CollectionBar:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._bar is not None and self._started:
+            self._bar.stop()
 
 
 class AccountProgress:

@@ -11,12 +11,20 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from awsaudit.exit_codes import Verdict
 from awsaudit.report.console import inert
 from awsaudit.report.model import ReportModel
 
 # The changes a person acts on, in the order they are listed ("unchanged" is left out).
 _CHANGES = ("new", "regressed", "resolved", "newly_checked", "unverified")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The code a run ends with and, in one clause, why (printed as ``exit 1: …``); exit_codes.py
+    decides it."""
+
+    code: int
+    reason: str
 
 
 @dataclass(frozen=True)
