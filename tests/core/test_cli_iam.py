@@ -11,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from awsaudit.cli.iam import register
+from awsaudit.report.iam_queries import WHO_CAN_SCOPE_NOTE
 from awsaudit.snapshot import save
 from tests.builders import SnapshotBuilder
 from tests.checks.test_iam_analysis import ADMIN_POLICY, SAME_ACCOUNT, Account, allow, arn, doc, trust
@@ -150,12 +151,136 @@ def test_iam_paths_says_admin_is_unknown_through_an_unknown_node(opaque_file: Pa
     assert code == 0 and "ADMIN (unknown)" in output and "cannot be ruled out" in output
 
 
-def test_who_can_says_plainly_that_resource_policies_are_not_included(snapshot_file: Path) -> None:
+def test_who_can_says_what_its_scope_leaves_out(snapshot_file: Path) -> None:
     answer = _json("who-can", "s3:GetObject", str(snapshot_file))
-    assert answer["notes"][0] == (
-        "Scope: identity-based policies only. Principals admitted by resource-based policies (S3 bucket, "
-        "KMS key, SQS, SNS, Lambda, ECR, Secrets Manager policies), anonymous access included, are not "
-        "listed; the exposure checks judge those (s3.bucket_public_access and the *_not_exposed checks)."
+    assert answer["notes"][0] == WHO_CAN_SCOPE_NOTE
+    assert answer["notes"][-1] == (
+        "resource policies not in the snapshot, not judged: S3 bucket (s3/Buckets in global: absent from "
+        "the snapshot); S3 access point (s3control/AccessPoints in eu-west-1: absent from the snapshot); "
+        "S3 Multi-Region Access Point (s3control/MultiRegionAccessPoints in global: absent from the "
+        "snapshot)"
     )
     code, output = _run("who-can", "s3:GetObject", str(snapshot_file))
-    assert code == 0 and "Scope: identity-based policies only." in output
+    assert code == 0 and "Scope: principals are listed from identity-based policies;" in output
+
+
+def _statement(principal: Any, action: str, resource: str, **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": resource, **extra}
+
+
+def _policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+@pytest.fixture(scope="module")
+def shared_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Buckets readable by anyone, by another account, by anyone but blocked by Block Public Access,
+    by the organization only; one with an unreadable policy, one whose policy was not collected; and a
+    KMS key anyone may decrypt with."""
+    from tests.checks.test_s3 import BPA_ON
+
+    def bucket(name: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "Name": name,
+            "Arn": f"arn:aws:s3:::{name}",
+            "Policy": None,
+            "PublicAccessBlock": None,
+            **fields,
+        }
+
+    objects = "arn:aws:s3:::{}/*"
+    buckets = [
+        bucket("public-site", Policy=_policy(_statement("*", "s3:GetObject", objects.format("public-site")))),
+        bucket(
+            "partner-share",
+            Policy=_policy(
+                {**_statement({"AWS": "999988887777"}, "s3:Get*", objects.format("partner-share"))}
+            ),
+        ),
+        bucket(
+            "blocked",
+            Policy=_policy(_statement("*", "s3:GetObject", objects.format("blocked"))),
+            PublicAccessBlock=BPA_ON,
+        ),
+        bucket(
+            "org-only",
+            Policy=_policy(
+                _statement(
+                    "*",
+                    "s3:GetObject",
+                    objects.format("org-only"),
+                    Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+                )
+            ),
+        ),
+        bucket("private"),
+        bucket("garbled", Policy="{not json"),
+        {
+            **bucket("hidden"),
+            "_errors": {"Policy": {"operation": "GetBucketPolicy", "code": "AccessDenied", "message": "no"}},
+        },
+    ]
+    del buckets[-1]["Policy"]
+    key = {
+        "KeyId": "k-1",
+        "KeyArn": "arn:aws:kms:eu-west-1:111122223333:key/k-1",
+        "KeyMetadata": {"KeyId": "k-1", "KeyManager": "CUSTOMER", "KeyState": "Enabled"},
+        "Policy": _policy(_statement("*", "kms:Decrypt", "*")),
+    }
+    account = Account()
+    account.user("reader", inline=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    builder = (
+        account.builder()
+        .with_dataset("s3", "Buckets", buckets)
+        .with_dataset("s3control", "AccountPublicAccessBlock", {"PublicAccessBlockConfiguration": None})
+        .with_dataset(
+            "organizations",
+            "Organization",
+            {"Organization": {"Id": "o-abc123", "MasterAccountId": "111122223333"}},
+        )
+        .with_dataset("kms", "Keys", [key], region="eu-west-1")
+    )
+    return save(builder.build(), tmp_path_factory.mktemp("shared") / "snapshot.json.gz")
+
+
+def test_who_can_lists_what_resource_policies_admit_apart_from_iam_principals(shared_file: Path) -> None:
+    answer = _json("who-can", "s3:GetObject", str(shared_file))
+    assert arn("user", "reader") in {entry["principal"] for entry in answer["principals"]}
+    policies = answer["resource_policies"]
+    admitted = [(e["resource"], e["principal"], e["reach"], e["blocked_by"]) for e in policies["admitted"]]
+    assert admitted == [
+        ("arn:aws:s3:::public-site", "*", "public", None),
+        ("arn:aws:s3:::blocked", "*", "public", "the bucket's Block Public Access (RestrictPublicBuckets)"),
+        ("arn:aws:s3:::partner-share", "999988887777", "outside", None),
+        ("arn:aws:s3:::org-only", "*", "inside", None),
+    ]
+    public = policies["admitted"][0]
+    assert (public["kind"], public["statement"]) == ("S3 bucket", "statement #1")
+    assert public["policy_statement"] == _statement("*", "s3:GetObject", "arn:aws:s3:::public-site/*")
+    assert policies["admitted"][3]["pinned_by"] == ["StringEquals: aws:PrincipalOrgID"]
+    unknown = {e["resource"]: e["reason"] for e in policies["unknown"]}
+    assert unknown["arn:aws:s3:::hidden"] == (
+        "its policy was not collected (GetBucketPolicy failed with AccessDenied: no)"
+    )
+    assert unknown["arn:aws:s3:::garbled"].startswith("its policy cannot be read: policy is not valid JSON")
+    assert policies["judged"] == 5  # the two unknown are not counted as judged
+
+    code, output = _run("who-can", "s3:GetObject", str(shared_file))
+    assert code == 0, output
+    assert "Resource policies that admit s3:GetObject on some resource" in output
+    assert "public-site" in output and "its policy" in output
+
+
+def test_who_can_on_one_resource_and_for_another_service(shared_file: Path) -> None:
+    one = _json("who-can", "s3:GetObject", str(shared_file), "--resource", "arn:aws:s3:::partner-share/a.csv")
+    assert [e["resource"] for e in one["resource_policies"]["admitted"]] == ["arn:aws:s3:::partner-share"]
+    bucket_level = _json(
+        "who-can", "s3:GetObject", str(shared_file), "--resource", "arn:aws:s3:::public-site"
+    )
+    assert bucket_level["resource_policies"]["admitted"] == []  # the statement covers the objects only
+    decrypt = _json("who-can", "kms:Decrypt", str(shared_file))
+    assert [(e["kind"], e["principal"], e["reach"]) for e in decrypt["resource_policies"]["admitted"]] == [
+        ("KMS key", "*", "public")
+    ]
+    code, output = _run("who-can", "sqs:SendMessage", str(shared_file))
+    assert code == 0 and "No resource policy admits sqs:SendMessage on some resource" in output

@@ -18,11 +18,11 @@ from awsaudit.analyze.resource_policy import (
     Trust,
     analyze_policy,
 )
+from awsaudit.analyze.resource_policy.admitted import snapshot_trust
 from awsaudit.analyze.resource_policy.kinds import KINDS, ResourceKind, Where
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import CheckFunction, Needs, Scope, check
 from awsaudit.findings import Severity
-from awsaudit.snapshot import NotCollected
 
 ORGANIZATION = Needs("organizations", "Organization", optional=True)
 ORGANIZATION_ACCOUNTS = Needs("organizations", "Accounts", optional=True)
@@ -36,22 +36,7 @@ RATIONALE = (
 
 def account_trust(ctx: CheckContext) -> Trust:
     """The account, its organization and the organization's accounts, as far as they were collected."""
-
-    def build() -> Trust:
-        try:
-            organization = ctx.global_dataset("organizations", "Organization").get("Organization")
-        except NotCollected:
-            return Trust(ctx.account_id)
-        if organization is None:
-            return Trust(ctx.account_id, None, frozenset())  # in no organization: nobody else is inside
-        members: frozenset[str] | None
-        try:
-            members = frozenset(str(a["Id"]) for a in ctx.global_dataset("organizations", "Accounts"))
-        except NotCollected:
-            members = None  # a member account may not list the organization's accounts
-        return Trust(ctx.account_id, str(organization.get("Id") or "") or None, members)
-
-    return ctx.derived("resource_policy.trust", build, region="global")
+    return ctx.derived("resource_policy.trust", lambda: snapshot_trust(ctx.snapshot), region="global")
 
 
 # Says what blocks public access to one resource whatever its policy says (S3 Block Public Access's

@@ -13,10 +13,11 @@ import typer
 from awsaudit.analyze.iam import EscalationGraph, paths_from
 from awsaudit.analyze.iam import who_can as query_who_can
 from awsaudit.analyze.iam.adapters import IamModel, build_iam_model
+from awsaudit.analyze.resource_policy.admitted import admitted_by_resource_policies
 from awsaudit.cli.common import console, guard
 from awsaudit.errors import UsageProblem
-from awsaudit.report.iam_queries import query_notes, show_paths, show_who_can
-from awsaudit.snapshot import NotCollected, load
+from awsaudit.report.iam_queries import query_notes, show_paths, show_who_can, who_can_notes
+from awsaudit.snapshot import NotCollected, Snapshot, load
 
 _FORMATS = ("table", "json")
 
@@ -24,12 +25,14 @@ SnapshotArg = Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="A snapsho
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 
 
-def _model(snapshot_path: Path, output_format: str) -> tuple[IamModel, EscalationGraph]:
+def _model(
+    snapshot_path: Path, output_format: str, snapshot: Snapshot | None = None
+) -> tuple[IamModel, EscalationGraph]:
     """The IAM model of a saved snapshot and its graph; input problems become usage errors (exit 2)."""
     if output_format not in _FORMATS:
         raise UsageProblem(f"unknown format {output_format!r} (choose {' or '.join(_FORMATS)})")
     try:
-        model = build_iam_model(load(snapshot_path))
+        model = build_iam_model(snapshot or load(snapshot_path))
     except NotCollected as absent:
         raise UsageProblem(
             f"{snapshot_path}: {absent.service}/{absent.dataset} was not collected ({absent.reason})"
@@ -47,18 +50,23 @@ def who_can(
     ] = None,
     output_format: FormatOpt = "table",
 ) -> None:
-    """List the principals that can perform ACTION, directly or by escalating (marked, with the path)."""
+    """List the principals that can perform ACTION, directly or by escalating (marked, with the path),
+    then whom resource policies (S3 bucket, KMS key, ... policies) admit to it."""
 
     def body() -> None:
         service, _, name = action.partition(":")
         if not service or not name or any(char in action for char in "*?"):
             raise UsageProblem(f"{action!r} is not one IAM action of the form service:Action (no wildcards)")
-        model, graph = _model(snapshot_path, output_format)
+        if output_format not in _FORMATS:
+            raise UsageProblem(f"unknown format {output_format!r} (choose {' or '.join(_FORMATS)})")
+        snapshot = load(snapshot_path)
+        model, graph = _model(snapshot_path, output_format, snapshot)
         answers = query_who_can(graph, action, resource)
-        notes = query_notes(model)
+        resources = admitted_by_resource_policies(snapshot, action, resource)
+        notes = who_can_notes(model, resources)
         if graph.analysis.catalog.index(action) is None:
             notes.insert(0, f"{action} is not in the action catalog: only wildcard statements can match it")
-        show_who_can(action, resource, answers, notes, output_format, console)
+        show_who_can(action, resource, answers, resources, notes, output_format, console)
 
     guard(body)
 

@@ -13,20 +13,28 @@ from rich.text import Text
 
 from awsaudit.analyze.iam import ADMIN, Edge, Reachable, UnknownReach, WhoCan
 from awsaudit.analyze.iam.adapters import IamModel, conditions_evidence, hop_evidence
+from awsaudit.analyze.resource_policy.admitted import ResourcePolicyAnswer
 from awsaudit.terminal import write_text
 
-# Said on every answer: without it, a bucket readable by "*" missing from `who-can s3:GetObject`
-# reads as "nobody can".
+# Said on every answer: without it, a bucket readable by "*" missing from `iam-paths` (or, before
+# resource policies were listed, from `who-can s3:GetObject`) reads as "nobody can".
 RESOURCE_POLICIES_NOTE = (
     "Scope: identity-based policies only. Principals admitted by resource-based policies (S3 bucket, "
     "KMS key, SQS, SNS, Lambda, ECR, Secrets Manager policies), anonymous access included, are not "
     "listed; the exposure checks judge those (s3.bucket_public_access and the *_not_exposed checks)."
 )
+WHO_CAN_SCOPE_NOTE = (
+    "Scope: principals are listed from identity-based policies; resource-based policies (S3 bucket, KMS "
+    "key, SNS, SQS, Lambda, ECR, Secrets Manager, EventBridge, CloudWatch Logs, Glacier, S3 access "
+    "point, OpenSearch, API Gateway) are listed apart, by whom they admit, anonymous access included. "
+    "Not included: S3 ACLs, VPC endpoint policies, resource control policies, and a resource policy's "
+    "Deny against the principals listed."
+)
 
 
-def query_notes(model: IamModel) -> list[str]:
+def query_notes(model: IamModel, scope: str = RESOURCE_POLICIES_NOTE) -> list[str]:
     """What limits every answer: how SCPs were treated and which policies could not be read."""
-    notes = [RESOURCE_POLICIES_NOTE, f"SCPs: {model.scps}"]
+    notes = [scope, f"SCPs: {model.scps}"]
     notes.extend(f"unreadable {name}: {problem}" for name, problem in sorted(model.unreadable.items()))
     trust_problems = model.graph.trust_problems() if model.graph is not None else model.unreadable_trust
     notes.extend(f"unreadable trust policy of {role}: {p}" for role, p in sorted(trust_problems.items()))
@@ -93,10 +101,20 @@ def _unknown_json(reach: UnknownReach | None) -> dict[str, Any]:
     return {"unknown_node": reach.node, "unknown_reason": reach.reason}
 
 
+def who_can_notes(model: IamModel, resources: ResourcePolicyAnswer) -> list[str]:
+    notes = query_notes(model, WHO_CAN_SCOPE_NOTE)
+    if resources.not_collected:
+        notes.append(
+            "resource policies not in the snapshot, not judged: " + "; ".join(resources.not_collected)
+        )
+    return notes
+
+
 def show_who_can(
     action: str,
     resource: str | None,
     answers: Sequence[WhoCan],
+    resources: ResourcePolicyAnswer,
     notes: list[str],
     output_format: str,
     console: Console,
@@ -107,11 +125,17 @@ def show_who_can(
                 "action": action,
                 "resource": resource or "*",
                 "principals": [_answer_json(answer) for answer in answers],
+                "resource_policies": {
+                    "judged": resources.judged,
+                    "admitted": [entry.as_evidence() for entry in resources.admitted],
+                    "unknown": [entry.as_evidence() for entry in resources.unknown],
+                },
                 "notes": notes,
             }
         )
         return
-    table = Table(title=f"Who can {action} on {resource or 'some resource'}")
+    target = resource or "some resource"
+    table = Table(title=f"IAM principals who can {action} on {target}")
     for column in ("Principal", "Access", "Allowed", "Statements / path"):
         table.add_column(column, overflow="fold")
     for answer in answers:
@@ -119,7 +143,41 @@ def show_who_can(
         access = "via escalation" if answer.via_escalation else "direct"
         table.add_row(*map(Text, (_name(answer.principal.arn), access, _answer_status(answer), detail)))
     console.print(table)
+    _show_resource_policies(action, target, resources, console)
     _print_notes(notes, console)
+
+
+def _show_resource_policies(
+    action: str, target: str, resources: ResourcePolicyAnswer, console: Console
+) -> None:
+    if not resources.admitted and not resources.unknown:
+        console.print(
+            f"No resource policy admits {action} on {target} ({resources.judged} resource(s) judged).",
+            highlight=False,
+            markup=False,
+        )
+        return
+    table = Table(title=f"Resource policies that admit {action} on {target}")
+    for column in ("Resource", "Admits", "Reach", "Statement"):
+        table.add_column(column, overflow="fold")
+    for entry in resources.admitted:
+        grant = entry.grant
+        reach = (
+            grant.reach.label
+            if entry.blocked_by is None
+            else f"{grant.reach.label} (blocked by {entry.blocked_by})"
+        )
+        detail = [grant.label()]
+        detail += [f"pinned by {', '.join(grant.pinned_by)}"] if grant.pinned_by else []
+        detail += [f"narrowed by {', '.join(grant.denied_by)}"] if grant.denied_by else []
+        table.add_row(
+            *map(Text, (f"{entry.noun} {_name(entry.resource)}", grant.principal, reach, "\n".join(detail)))
+        )
+    for unknown in resources.unknown:
+        table.add_row(
+            *map(Text, (f"{unknown.noun} {_name(unknown.resource)}", "?", "unknown", unknown.reason))
+        )
+    console.print(table)
 
 
 # ---------------------------------------------------------------- iam-paths

@@ -54,7 +54,7 @@ def _get(key: str) -> Callable[[Any], Policy]:
     return read
 
 
-def _itself(value: Any) -> Policy:
+def policy_itself(value: Any) -> Policy:
     if value is None or value == "":
         return None
     if not isinstance(value, (str, Mapping)):
@@ -101,7 +101,7 @@ KINDS: tuple[ResourceKind, ...] = (
         lambda k, _: str(k["KeyArn"]),
         lambda k: str(k["KeyId"]),
         "Policy",
-        _itself,
+        policy_itself,
         "aws kms put-key-policy --key-id <key-id> --policy-name default --policy file://policy.json "
         "(name the principals, or add aws:PrincipalOrgID / kms:CallerAccount conditions)",
         _doc("kms/latest/developerguide/key-policy-overview.html"),
@@ -147,7 +147,7 @@ KINDS: tuple[ResourceKind, ...] = (
         lambda f, _: str(f["FunctionArn"]),
         lambda f: str(f["FunctionName"]),
         "Policy",
-        _itself,
+        policy_itself,
         "aws lambda remove-permission --function-name <name> --statement-id <sid>; re-add it with "
         "--source-arn / --source-account or --principal-org-id",
         _doc("lambda/latest/dg/access-control-resource-based.html"),
@@ -162,7 +162,7 @@ KINDS: tuple[ResourceKind, ...] = (
         lambda r, _: str(r["repositoryArn"]),
         lambda r: str(r["repositoryName"]),
         "Policy",
-        _itself,
+        policy_itself,
         "aws ecr set-repository-policy --repository-name <name> --policy-text file://policy.json "
         "(name the accounts, or add aws:PrincipalOrgID)",
         _doc("AmazonECR/latest/userguide/repository-policies.html"),
@@ -177,7 +177,7 @@ KINDS: tuple[ResourceKind, ...] = (
         lambda s, _: str(s["ARN"]),
         lambda s: str(s.get("Name") or s["ARN"]),
         "ResourcePolicy",
-        _itself,
+        policy_itself,
         "aws secretsmanager put-resource-policy --secret-id <arn> --resource-policy file://policy.json "
         "--block-public-policy (or delete-resource-policy)",
         _doc("secretsmanager/latest/userguide/auth-and-access_resource-policies.html"),
@@ -222,7 +222,7 @@ KINDS: tuple[ResourceKind, ...] = (
         lambda v, _: str(v["VaultARN"]),
         lambda v: str(v["VaultName"]),
         "Policy",
-        _itself,
+        policy_itself,
         "aws glacier set-vault-access-policy --account-id - --vault-name <name> --policy "
         '\'{"Policy":"..."}\' (or delete-vault-access-policy)',
         _doc("amazonglacier/latest/dev/vault-access-policy.html"),
@@ -240,7 +240,7 @@ KINDS: tuple[ResourceKind, ...] = (
         ),
         lambda p: str(p["Name"]),
         "Policy",
-        _itself,
+        policy_itself,
         "aws s3control put-access-point-policy --account-id <account> --name <name> --policy "
         "file://policy.json (and keep Block Public Access on for the access point)",
         _doc("AmazonS3/latest/userguide/access-points-policies.html"),
@@ -255,7 +255,7 @@ KINDS: tuple[ResourceKind, ...] = (
         lambda p, w: f"arn:{w.partition}:s3::{w.account_id}:accesspoint/{p.get('Alias') or p['Name']}",
         lambda p: str(p["Name"]),
         "Policy",
-        _itself,
+        policy_itself,
         "aws s3control put-multi-region-access-point-policy --account-id <account> --details "
         "Name=<name>,Policy=file://policy.json --region us-west-2",
         _doc("AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html"),
