@@ -1,7 +1,8 @@
 """`awsaudit diff`, `history`, `trend` and `prune`: questions to the history store.
 
 The history and store modules are imported inside each command on purpose: they pull in SQLAlchemy
-and Alembic, which the other commands (e.g. `scan --no-store`) must not pay for at start-up.
+and Alembic, which the other commands (e.g. `scan --no-store`) must not pay for at start-up. The
+renderers (report/) do not, and are imported here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,21 @@ import typer
 from awsaudit.cli.common import console, guard
 from awsaudit.cli.options import AccountOpt, OrganizationHistoryOpt, OrganizationIdOpt, StoreOpt
 from awsaudit.errors import UsageProblem
+from awsaudit.report.history import (
+    print_diff,
+    print_scans,
+    print_trend,
+    render_json,
+    render_markdown,
+    scans_document,
+)
+from awsaudit.report.organization_history import (
+    organization_diff_document,
+    organization_runs_document,
+    print_organization_diff,
+    print_organization_runs,
+    print_organization_trend,
+)
 from awsaudit.terminal import write_text
 
 _DIFF_FORMATS = ("terminal", "json", "markdown")
@@ -43,7 +59,6 @@ def diff(
 
     def body() -> None:
         from awsaudit.history.compare import compare  # lazy: SQLAlchemy (see the module docstring)
-        from awsaudit.report.history import print_diff, render_json, render_markdown
 
         if output_format not in _DIFF_FORMATS:
             raise UsageProblem(f"unknown format {output_format!r} (choose {', '.join(_DIFF_FORMATS)})")
@@ -73,12 +88,7 @@ def history(
     """List the recorded scans per account, newest first (--organization: the organization runs)."""
 
     def body() -> None:
-        from awsaudit.report.history import print_scans, scans_document
-        from awsaudit.report.organization_history import (  # lazy: SQLAlchemy
-            organization_runs_document,
-            print_organization_runs,
-        )
-        from awsaudit.store import open_store
+        from awsaudit.store import open_store  # lazy: SQLAlchemy
 
         if output_format not in _LIST_FORMATS:
             raise UsageProblem(f"unknown format {output_format!r} (choose terminal or json)")
@@ -116,13 +126,11 @@ def trend(
     """
 
     def body() -> None:
-        from awsaudit.history.trend import account_trends
-        from awsaudit.report.history import print_trend  # lazy: SQLAlchemy
+        from awsaudit.history.trend import account_trends  # lazy: SQLAlchemy
 
         _check_organization_options(organization, organization_id, account)
         if organization:
             from awsaudit.history.organization import organization_trends
-            from awsaudit.report.organization_history import print_organization_trend
 
             for name, points in organization_trends(store, organization_id, limit).items():
                 print_organization_trend(name, points, console)
@@ -171,8 +179,7 @@ def _check_organization_options(organization: bool, organization_id: str | None,
 def _organization_diff(
     old: str | None, new: str | None, store: str | None, organization_id: str | None, output_format: str
 ) -> None:
-    from awsaudit.history.organization import compare_organization
-    from awsaudit.report.organization_history import organization_diff_document, print_organization_diff
+    from awsaudit.history.organization import compare_organization  # lazy: SQLAlchemy
 
     if output_format == "markdown":
         raise UsageProblem("diff --organization writes terminal or json")
