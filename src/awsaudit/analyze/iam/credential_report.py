@@ -132,18 +132,31 @@ class CredentialRow:
         return {column: self.cells[column] for column in columns if column in self.cells}
 
 
+# Column names per key and certificate number, spelled once instead of formatted for every row.
+_KEY_COLUMNS = tuple(
+    (
+        n,
+        f"access_key_{n}_active",
+        f"access_key_{n}_last_rotated",
+        f"access_key_{n}_last_used_date",
+        f"access_key_{n}_last_used_region",
+        f"access_key_{n}_last_used_service",
+    )
+    for n in KEY_NUMBERS
+)
+_CERTIFICATE_COLUMNS = tuple((n, f"cert_{n}_active", f"cert_{n}_last_rotated") for n in CERTIFICATE_NUMBERS)
+
+
 def parse_row(row: Mapping[str, object]) -> CredentialRow:
     """One CSV row (column name -> cell) as a CredentialRow; CredentialReportError on a bad cell."""
     cells = {str(column): "" if value is None else str(value) for column, value in row.items()}
     user = cells.get("user") or "?"
 
-    def cell(column: str) -> str:
-        if column not in cells:
-            raise CredentialReportError(f"credential report row for {quoted(user)} has no {column} column")
-        return cells[column]
-
+    # Runs for every cell of every user (the report of a large account has tens of thousands of rows).
     def typed(column: str, parse: Callable[[str], _T]) -> _T:
-        text = cell(column)
+        text = cells.get(column)
+        if text is None:
+            raise CredentialReportError(f"credential report row for {quoted(user)} has no {column} column")
         try:
             return parse(text)
         except CredentialReportError as problem:
@@ -152,34 +165,30 @@ def parse_row(row: Mapping[str, object]) -> CredentialRow:
             ) from None
 
     return CredentialRow(
-        user=cell("user"),
-        arn=cell("arn"),
-        created=typed("user_creation_time", parse_stamp),
-        password_enabled=typed("password_enabled", parse_flag),
-        password_last_used=typed("password_last_used", parse_stamp),
-        password_last_changed=typed("password_last_changed", parse_stamp),
-        password_next_rotation=typed("password_next_rotation", parse_stamp),
-        mfa_active=typed("mfa_active", parse_flag),
-        access_keys=tuple(
+        typed("user", str),
+        typed("arn", str),
+        typed("user_creation_time", parse_stamp),
+        typed("password_enabled", parse_flag),
+        typed("password_last_used", parse_stamp),
+        typed("password_last_changed", parse_stamp),
+        typed("password_next_rotation", parse_stamp),
+        typed("mfa_active", parse_flag),
+        tuple(
             AccessKey(
-                number=n,
-                active=typed(f"access_key_{n}_active", parse_flag),
-                last_rotated=typed(f"access_key_{n}_last_rotated", parse_stamp),
-                last_used=typed(f"access_key_{n}_last_used_date", parse_stamp),
-                last_used_region=typed(f"access_key_{n}_last_used_region", parse_text),
-                last_used_service=typed(f"access_key_{n}_last_used_service", parse_text),
+                n,
+                typed(active, parse_flag),
+                typed(rotated, parse_stamp),
+                typed(used, parse_stamp),
+                typed(region, parse_text),
+                typed(service, parse_text),
             )
-            for n in KEY_NUMBERS
+            for n, active, rotated, used, region, service in _KEY_COLUMNS
         ),
-        certificates=tuple(
-            SigningCertificate(
-                number=n,
-                active=typed(f"cert_{n}_active", parse_flag),
-                last_rotated=typed(f"cert_{n}_last_rotated", parse_stamp),
-            )
-            for n in CERTIFICATE_NUMBERS
+        tuple(
+            SigningCertificate(n, typed(active, parse_flag), typed(rotated, parse_stamp))
+            for n, active, rotated in _CERTIFICATE_COLUMNS
         ),
-        cells=cells,
+        cells,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from ipaddress import IPv4Address, IPv6Address
 from types import MappingProxyType
 from typing import Any
@@ -52,7 +52,7 @@ def _records(data: Mapping[str, Any], key: str) -> Sequence[Record] | None:
     return value
 
 
-def _items(record: Record, key: str, where: str, *, required: bool = False) -> Iterator[Record]:
+def _items(record: Record, key: str, where: str, *, required: bool = False) -> Iterable[Record]:
     """The records of a list field. `required`: AWS always returns the field (empty when there is nothing),
     and reading it as empty would close a path (no rule, no route, no association), so absent is an error."""
     if required and record.get(key) is None:
@@ -60,6 +60,13 @@ def _items(record: Record, key: str, where: str, *, required: bool = False) -> I
     value = record.get(key) or ()
     if not isinstance(value, list | tuple):
         raise NetworkDataError(f"{where}: {key} must be a list")
+    # Called for every list of every rule: a list of plain dicts (what AWS returns) is handed back as it is.
+    if all(type(item) is dict for item in value):
+        return value
+    return _checked_items(value, key, where)
+
+
+def _checked_items(value: Iterable[object], key: str, where: str) -> Iterator[Record]:
     for item in value:
         if not isinstance(item, Mapping):
             raise NetworkDataError(f"{where}: {key} entries must be records")
@@ -96,10 +103,9 @@ def parse_region(data: Mapping[str, Any]) -> RegionNetwork:
     if gateway_records is not None:
         gateways = MappingProxyType({g.gateway_id: g for g in map(_internet_gateway, gateway_records)})
     acls = {a.acl_id: a for a in map(_network_acl, _records(data, "NetworkAcls") or ())}
-    # Rules repeat a few CIDRs (0.0.0.0/0, the VPC's range) across thousands of groups: parse each once.
-    cidrs: dict[str, CidrSource] = {}
+    shared = _SharedParts()
     groups = {
-        g.group_id: g for g in (_security_group(r, cidrs) for r in _records(data, "SecurityGroups") or ())
+        g.group_id: g for g in (_security_group(r, shared) for r in _records(data, "SecurityGroups") or ())
     }
     interfaces = tuple(map(_interface, _records(data, "NetworkInterfaces") or ()))
     prefix_lists = {
@@ -230,14 +236,29 @@ def _nacl_entry(record: Record, acl_id: str) -> NaclEntry:
     )
 
 
-def _security_group(record: Record, cidrs: dict[str, CidrSource]) -> SecurityGroup:
+class _SharedParts:
+    """Rule parts parsed once per `parse_region` call and shared by every rule that repeats them.
+
+    Thousands of groups repeat a few CIDRs (0.0.0.0/0, the VPC's range) and protocol/port triples; the
+    parts are immutable, so sharing them changes nothing but the time spent parsing."""
+
+    def __init__(self) -> None:
+        self.cidrs: dict[str, CidrSource] = {}
+        self.matches: dict[tuple[object, ...], TrafficMatch] = {}
+
+
+# Values a permission's protocol and ports can be keyed by; anything else (a hostile list) is parsed alone.
+_KEYABLE = (str, int, bool, float, type(None))
+
+
+def _security_group(record: Record, shared: _SharedParts) -> SecurityGroup:
     group_id = _text(record, "GroupId", "security group")
     return SecurityGroup(
         group_id=group_id,
         group_name=_optional_text(record, "GroupName") or "",
         vpc_id=_optional_text(record, "VpcId"),
-        ingress=_group_rules(record, "IpPermissions", group_id, cidrs, egress=False),
-        egress=_group_rules(record, "IpPermissionsEgress", group_id, cidrs, egress=True),
+        ingress=_group_rules(record, "IpPermissions", group_id, shared, egress=False),
+        egress=_group_rules(record, "IpPermissionsEgress", group_id, shared, egress=True),
     )
 
 
@@ -252,26 +273,44 @@ def _cidr_source(value: object, where: str, cidrs: dict[str, CidrSource]) -> Cid
 
 
 def _group_rules(
-    record: Record, key: str, group_id: str, cidrs: dict[str, CidrSource], *, egress: bool
+    record: Record, key: str, group_id: str, shared: _SharedParts, *, egress: bool
 ) -> tuple[SecurityGroupRule, ...]:
     rules: list[SecurityGroupRule] = []
+    cidrs = shared.cidrs
+    where = f"{group_id} {key}"
     for permission in _items(record, key, group_id, required=True):
-        where = f"{group_id} {key}"
-        match = _permission_match(permission, where)
+        match = _shared_match(permission, where, shared.matches)
         sources: list[RuleSource] = [
-            *(_cidr_source(r.get("CidrIp"), where, cidrs) for r in _items(permission, "IpRanges", where)),
-            *(_cidr_source(r.get("CidrIpv6"), where, cidrs) for r in _items(permission, "Ipv6Ranges", where)),
-            *(
-                PrefixListSource(_text(p, "PrefixListId", where))
-                for p in _items(permission, "PrefixListIds", where)
-            ),
-            *(
-                GroupSource(_text(p, "GroupId", where), _optional_text(p, "UserId"))
-                for p in _items(permission, "UserIdGroupPairs", where)
-            ),
+            _cidr_source(r.get("CidrIp"), where, cidrs) for r in _items(permission, "IpRanges", where)
+        ]
+        sources += [
+            _cidr_source(r.get("CidrIpv6"), where, cidrs) for r in _items(permission, "Ipv6Ranges", where)
+        ]
+        sources += [
+            PrefixListSource(_text(p, "PrefixListId", where))
+            for p in _items(permission, "PrefixListIds", where)
+        ]
+        sources += [
+            GroupSource(_text(p, "GroupId", where), _optional_text(p, "UserId"))
+            for p in _items(permission, "UserIdGroupPairs", where)
         ]
         rules.extend(SecurityGroupRule(group_id, egress, match, source) for source in sources)
     return tuple(rules)
+
+
+def _shared_match(
+    permission: Record, where: str, matches: dict[tuple[object, ...], TrafficMatch]
+) -> TrafficMatch:
+    """`_permission_match`, parsed once per distinct (protocol, FromPort, ToPort), types included (1 and
+    True are different keys: only one of them is a valid port)."""
+    values = (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort"))
+    if not all(type(value) in _KEYABLE for value in values):
+        return _permission_match(permission, where)
+    key = (*values, *(type(value) for value in values))
+    match = matches.get(key)
+    if match is None:
+        match = matches[key] = _permission_match(permission, where)  # errors are raised, never kept
+    return match
 
 
 def _permission_match(permission: Record, where: str) -> TrafficMatch:
