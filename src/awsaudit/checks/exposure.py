@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from awsaudit.analyze.admitted import snapshot_trust
 from awsaudit.analyze.resource_policy import (
     Exposure,
     PolicyError,
@@ -18,7 +19,6 @@ from awsaudit.analyze.resource_policy import (
     Trust,
     analyze_policy,
 )
-from awsaudit.analyze.resource_policy.admitted import snapshot_trust
 from awsaudit.analyze.resource_policy.kinds import KINDS, ResourceKind, Where
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import CheckFunction, Needs, Scope, check

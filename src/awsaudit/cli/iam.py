@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
+from awsaudit.analyze.admitted import admitted_by_resource_policies
 from awsaudit.analyze.iam import EscalationGraph, paths_from
 from awsaudit.analyze.iam import who_can as query_who_can
 from awsaudit.analyze.iam.adapters import IamModel, build_iam_model
-from awsaudit.analyze.resource_policy.admitted import admitted_by_resource_policies
 from awsaudit.cli.common import console, guard
 from awsaudit.errors import UsageProblem
 from awsaudit.report.iam_queries import query_notes, show_paths, show_who_can, who_can_notes

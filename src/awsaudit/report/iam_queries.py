@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from awsaudit.analyze.admitted import ResourcePolicyAnswer
 from awsaudit.analyze.iam import ADMIN, Edge, Reachable, UnknownReach, WhoCan
 from awsaudit.analyze.iam.adapters import IamModel, conditions_evidence, hop_evidence
-from awsaudit.analyze.resource_policy.admitted import ResourcePolicyAnswer
 from awsaudit.terminal import write_text
 
 # Said on every answer: without it, a bucket readable by "*" missing from `iam-paths` (or, before
