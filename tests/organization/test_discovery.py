@@ -8,8 +8,14 @@ import boto3
 import pytest
 
 from awsaudit.accounts import AccountTarget, OrganizationScopeError, OrganizationStructure
+from awsaudit.collect.organization import discovery
+from awsaudit.collect.organization.credentials import AuditRoleCredentials
 from awsaudit.collect.organization.discovery import DiscoveryError, discover, select_targets
+from awsaudit.collect.retries import RetryPolicy
 from awsaudit.lab.server import LAB_ACCOUNT_ID, Lab
+from tests.collect.faults import FaultInjector, FaultKind
+
+from .conftest import lab_hooks
 
 pytestmark = pytest.mark.lab
 
@@ -120,3 +126,62 @@ def _refuse_listing(client: Any) -> None:
 def test_outside_an_organization_discovery_says_so(lab: Lab, structure: OrganizationStructure) -> None:
     with pytest.raises(DiscoveryError, match="not in an AWS Organization"):
         discover(_session_in(lab, "777777777777"), endpoint_url=lab.endpoint_url)
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The driver's retry policy with millisecond backoff: the attempts are what is tested."""
+    monkeypatch.setattr(discovery, "RETRY_POLICY", RetryPolicy(throttling_base=0.001, transient_base=0.001))
+
+
+def _discover(lab: Lab, faults: FaultInjector) -> OrganizationStructure:
+    return discover(
+        boto3.Session(region_name="us-east-1"),
+        endpoint_url=lab.endpoint_url,
+        client_hooks=(*lab_hooks(lab), faults.hook),
+    )
+
+
+@pytest.mark.usefixtures("fast_retries")
+def test_discovery_outlasts_faults_botocore_gave_up_on(lab: Lab, structure: OrganizationStructure) -> None:
+    # Six throttles in a row, six 503s in a row: more than the five attempts of botocore's adaptive mode.
+    faults = FaultInjector().fail(
+        "organizations", "ListAccountsForParent", "TooManyRequestsException", times=6
+    )
+    faults.fail("organizations", "ListRoots", "ServiceUnavailableException", status=503, times=6)
+    assert _discover(lab, faults) == structure
+    assert faults.injected == {"organizations.ListAccountsForParent": 6, "organizations.ListRoots": 6}
+
+
+@pytest.mark.usefixtures("fast_retries")
+@pytest.mark.parametrize("kind", [FaultKind.THROTTLE, FaultKind.SERVER_ERROR])
+def test_discovery_under_thirty_percent_faults_is_unchanged(
+    lab: Lab, structure: OrganizationStructure, kind: FaultKind
+) -> None:
+    faults = FaultInjector(20261202).sometimes(kind, 0.3)
+    assert _discover(lab, faults) == structure
+    assert sum(faults.injected.values()) > 0
+
+
+def test_a_permanent_refusal_is_asked_once(lab: Lab, structure: OrganizationStructure) -> None:
+    faults = FaultInjector().always(FaultKind.ACCESS_DENIED, "organizations", "ListRoots")
+    with pytest.raises(DiscoveryError, match="AccessDeniedException"):
+        _discover(lab, faults)
+    assert faults.injected == {"organizations.ListRoots": 1}
+
+
+@pytest.mark.usefixtures("fast_retries")
+def test_assume_role_outlasts_throttling(lab: Lab, structure: OrganizationStructure) -> None:
+    faults = FaultInjector().fail("sts", "AssumeRole", "Throttling", times=6)
+    provider = AuditRoleCredentials(
+        boto3.Session(region_name="us-east-1"),
+        role_name="OrganizationAccountAccessRole",
+        caller_account_id=structure.caller_account_id,
+        partition="aws",
+        scan_id="20261202T150000Z-abcdef",
+        endpoint_url=lab.endpoint_url,
+        client_hooks=(*lab_hooks(lab), faults.hook),
+    )
+    member = next(a.account_id for a in structure.accounts if a.name == "well-run")
+    assert provider.for_account(member).account_id == member
+    assert faults.injected == {"sts.AssumeRole": 6}

@@ -2,10 +2,16 @@
 
 Needs management-account or delegated-administrator credentials: member accounts are refused the
 list calls. Every list is paginated; OUs are walked breadth-first from the roots.
+
+The driver's clients (discovery, and AssumeRole in each account) retry as the collection's do
+(awsaudit.collect.retries): 16 attempts with capped full-jitter backoff for throttling and
+transient errors, one for anything else. Organizations' list calls have low request rates, and
+a discovery that gave up after botocore's 5 attempts failed the whole scan.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -21,6 +27,8 @@ from awsaudit.accounts import (
     require_account_id,
 )
 from awsaudit.collect.errors import describe_failure
+from awsaudit.collect.retries import RetryHandler, RetryPolicy, RetryStatistics
+from awsaudit.collect.retries import install as install_retries
 from awsaudit.errors import AwsauditError
 
 ClientHook = Callable[[Any], None]
@@ -30,9 +38,16 @@ class DiscoveryError(AwsauditError):
     """The organization cannot be listed with these credentials."""
 
 
+RETRY_POLICY = RetryPolicy()
+# One call, its retries and their backoff included, stops retrying after this many seconds.
+CALL_DEADLINE = 120.0
+_CALL_STARTED = "awsaudit_driver_call_started"  # key in botocore's per-call context
+
+
 def client_config(max_pool: int = 10) -> Config:
     return Config(
-        retries={"mode": "adaptive", "total_max_attempts": 5},
+        # Standard mode for its request headers; its retry decisions are replaced (collect/retries.py).
+        retries={"mode": "standard", "total_max_attempts": RETRY_POLICY.max_attempts},
         connect_timeout=5.0,
         read_timeout=30.0,
         max_pool_connections=max(10, max_pool),
@@ -53,9 +68,17 @@ def make_client(
         endpoint_url=endpoint_url,
         config=client_config(pool),
     )
+    install_retries(client, RetryHandler(RETRY_POLICY, RetryStatistics(), CALL_DEADLINE, _CALL_STARTED))
+    client.meta.events.register("before-call", _note_call_start)
     for hook in hooks:
         hook(client)
     return client
+
+
+def _note_call_start(context: dict[str, Any] | None = None, **_: Any) -> None:
+    """botocore ``before-call`` hook: no backoff sleeps past the call's deadline."""
+    if context is not None:
+        context[_CALL_STARTED] = time.monotonic()
 
 
 def discover(
