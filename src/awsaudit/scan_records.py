@@ -17,6 +17,9 @@ OrganizationRunId = NewType("OrganizationRunId", int)
 # A scan's kind: one account's audit, or an organization run's own checks.
 ACCOUNT_SCAN = "account"
 ORGANIZATION_SCAN = "organization"
+# An organization run's account that was in the organization but not scanned (inactive, or outside the
+# requested scope); every other account of a run carries its AccountStatus.
+SKIPPED = "SKIPPED"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from awsaudit.accounts import AccountStatus
 from awsaudit.errors import AwsauditError
 from awsaudit.findings import Severity
 from awsaudit.history.compare import findings_since
@@ -22,6 +23,9 @@ from awsaudit.store import (
     Store,
     open_store,
 )
+
+# Accounts in scope that a run could not scan (a SKIPPED account was out of scope).
+_NOT_SCANNED = (AccountStatus.UNREACHABLE, AccountStatus.FAILED)
 
 
 class OrganizationHistoryError(AwsauditError):
@@ -138,7 +142,9 @@ def organization_trend(store: Store, organization: str, limit: int = 30) -> list
         for counts in store.failing_by_severity(ids).values():
             for severity, count in counts.items():
                 failing[severity] += count
-        not_scanned = sum(1 for a in run.accounts if a.get("status") in ("UNREACHABLE", "FAILED"))
+        not_scanned = sum(
+            1 for a in run.accounts if a.get("status") in (AccountStatus.UNREACHABLE, AccountStatus.FAILED)
+        )
         points.append(OrganizationTrendPoint(run, rates, failing, not_scanned))
     return points
 

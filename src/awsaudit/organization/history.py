@@ -23,6 +23,7 @@ from awsaudit.organization.output import is_uri
 from awsaudit.organization.task import FINDINGS_FILE, SNAPSHOT_FILE
 from awsaudit.report.model import build_report_model
 from awsaudit.report.organization_model import AccountRow, OrganizationSummary
+from awsaudit.scan_records import SKIPPED
 from awsaudit.store import (
     AccountScanEntry,
     OrganizationRunEntry,
@@ -33,8 +34,6 @@ from awsaudit.store import (
 from awsaudit.store.content import content_of_model, content_of_report_data
 from awsaudit.store.store import sha256_of
 from awsaudit.suppressions import Suppression
-
-SKIPPED = "SKIPPED"  # in the organization, not scanned: inactive, or outside the requested scope
 
 
 def record_organization_scan(

@@ -17,7 +17,7 @@ from awsaudit.report.history_model import (
     OrganizationComparison,
     OrganizationTrendPoint,
 )
-from awsaudit.scan_records import OrganizationRunRecord
+from awsaudit.scan_records import SKIPPED, OrganizationRunRecord
 
 ORGANIZATION_DIFF_SCHEMA = "awsaudit.organization-diff/1"
 _MOVES = (Change.NEW, Change.REGRESSED, Change.RESOLVED, Change.UNVERIFIED)
@@ -55,7 +55,7 @@ def print_organization_runs(runs: list[OrganizationRunRecord], location: str, co
     for column in ("run", "started (UTC)", "organization", "management", "accounts", "not scanned", "scans"):
         table.add_column(column, justify="right" if column in ("run", "accounts", "not scanned") else "left")
     for run in runs:
-        in_scope = [a for a in run.accounts if a.get("status") != "SKIPPED"]
+        in_scope = [a for a in run.accounts if a.get("status") != SKIPPED]
         scan_ids = sorted(int(a["scan_id"]) for a in run.accounts if a.get("scan_id") is not None)
         table.add_row(
             str(run.id),
