@@ -166,6 +166,33 @@ def test_history_diff_and_trend_commands_for_the_organization(store_url: str) ->
     assert "accounts not scanned" in out and "failing critical" in out
 
 
+def test_organization_diff_in_markdown(store_url: str) -> None:
+    old, new = _record_two_runs(store_url)
+    code, out = _run("diff", "--organization", "--store", store_url, "--format", "markdown")
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0] == f"## awsaudit diff: organization {ORGANIZATION}"
+    assert lines[2] == f"run {old} (2026-06-01 00:00 UTC) → run {new} (2026-06-08 00:00 UTC)"
+    assert lines[4] == (
+        "| account | name | status | new | newly checked | regressed | resolved | unchanged | suppressed "
+        "| unverified |"
+    )
+    # Accounts whose findings or status moved come first; one scanned in neither run has no counts.
+    assert lines[6:9] == [
+        f"| {MANAGEMENT} | n{MANAGEMENT} | COMPLETE | 1 | 0 | 0 | 1 | 1 | 0 | 0 |",
+        f"| {MEMBER} | n{MEMBER} | COMPLETE | 0 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        f"| {UNREACHABLE} | gone | UNREACHABLE | - | - | - | - | - | - | - |",
+    ]
+    assert lines[10:14] == [
+        "### Organization checks: resolved (1)",
+        "",
+        "| severity | check | resource | was → now |",
+        "|---|---|---|---|",
+    ]
+    # Markdown cells escape what would format (the account diff's Markdown does the same).
+    assert lines[14] == "| high | organizations.member\\_budgets | budget-member | FAIL → PASS |"
+
+
 def test_organization_options_are_checked(store_url: str) -> None:
     code, out = _run("trend", "--organization-id", ORGANIZATION, "--store", store_url)
     assert code == 2 and "--organization-id needs --organization" in out

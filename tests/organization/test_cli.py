@@ -277,10 +277,12 @@ def test_a_mistyped_audit_role_exits_3_with_one_summary_line(lab_environment: No
         *(tmp_path / "organization" / name for name in ("awsaudit-report.html", "findings.json")),
         tmp_path / "organization" / "snapshot.json.gz",
     ]
-    assert lines[-2:] == [
+    assert lines[-3:-1] == [
         "Result:  exit 3: role AuditRoel could not be assumed in 7/7 members — check --audit-role",
         f"Reports: {', '.join(str(f) for f in files)}",
     ]
+    # The run is recorded (the session's store): the block names it, as a single scan's names its id.
+    assert lines[-1].startswith("Run id:  organization run ") and " (8 accounts) in sqlite:///" in lines[-1]
 
 
 def test_the_organization_page_links_every_report_and_counts_as_the_terminal(
@@ -294,6 +296,11 @@ def test_the_organization_page_links_every_report_and_counts_as_the_terminal(
         if account["status"] == "COMPLETE" and account["credentials"] != "caller":
             assert f'class="account-report" href="{account["id"]}/awsaudit-report.html"' in page
     assert (output / "organization" / "awsaudit-report.html").is_file()
+    # Every report of the run (each account's, the organization checks') links back to the page.
+    reports = list(output.glob("*/awsaudit-report.html"))
+    assert len(reports) >= 2
+    for report in reports:
+        assert '<a id="organization-page-link" href="../organization-report.html">' in report.read_text()
     # The terminal's verdict counts failing checks per account; the page's accounts table shows the
     # same per-account number, and the sum matches the verdict's.
     verdict = next(line for line in result.output.splitlines() if line.startswith("Result:"))  # type: ignore[attr-defined]

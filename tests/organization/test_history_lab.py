@@ -34,7 +34,10 @@ def _scan(output: Path, store: str) -> None:
         app, ["lab", "scan", "--organization", *SCOPE, "--output-dir", str(output), "--store", store]
     )
     assert result.exit_code in (0, 1), result.output
-    assert "History: organization run" in result.output
+    run_line = next(
+        line for line in result.output.splitlines() if line.startswith("Run id:  organization run ")
+    )
+    assert run_line.endswith(f" in {store} (awsaudit history --organization, awsaudit diff --organization)")
 
 
 def _cli(*args: str) -> str:

@@ -30,6 +30,7 @@ from awsaudit.report.organization_history import (
     print_organization_diff,
     print_organization_runs,
     print_organization_trend,
+    render_organization_markdown,
 )
 from awsaudit.terminal import write_text
 
@@ -181,11 +182,11 @@ def _organization_diff(
 ) -> None:
     from awsaudit.history.organization import compare_organization  # lazy: SQLAlchemy
 
-    if output_format == "markdown":
-        raise UsageProblem("diff --organization writes terminal or json")
     comparison = compare_organization(old, new, store, organization_id)
     if output_format == "json":
         write_text(sys.stdout, organization_diff_document(comparison))
+    elif output_format == "markdown":
+        write_text(sys.stdout, render_organization_markdown(comparison))
     else:
         print_organization_diff(comparison, console)
 

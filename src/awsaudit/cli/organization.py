@@ -19,14 +19,11 @@ from awsaudit.organization.dask_executor import DaskExecutor, dashboard_link, da
 from awsaudit.organization.runner import AccountExecutor
 from awsaudit.organization.scan import OrganizationScanOptions, scan_organization
 from awsaudit.report.organization_console import print_organization_summary
-from awsaudit.report.organization_model import OrganizationSummary
+from awsaudit.report.organization_model import ORGANIZATION_REPORT_FILE, OrganizationSummary
 from awsaudit.report.progress import AccountProgress
-from awsaudit.report.verdict import print_verdict
+from awsaudit.report.verdict import Recorded, print_verdict
 
 EXECUTORS = ("local", "dask")
-# report.organization_html.ORGANIZATION_REPORT_FILE, named here so that a run without the html
-# format does not import Jinja2.
-ORGANIZATION_REPORT = "organization-report.html"
 
 
 @dataclass(frozen=True)
@@ -116,31 +113,24 @@ def scan_organization_command(
     written = list(scan.written)
     if not request.quiet:
         print_organization_summary(scan.summary, console, [], scope.audit_role)
-    if request.record:
-        _record(request, scan.summary, output)
+    recorded = _record(request, scan.summary, output) if request.record else None
     verdict = organization_verdict(scan.summary, request.fail_on, request.fail_on_unknown, scope.audit_role)
-    print_verdict(console, verdict, _reports_first(written))
+    print_verdict(console, verdict, _reports_first(written), recorded)
     return verdict.code
 
 
 def _reports_first(written: list[str]) -> list[str]:
     """The organization report leads the list: it links to every account's own report."""
-    return sorted(written, key=lambda path: (not path.endswith(ORGANIZATION_REPORT), path))
+    return sorted(written, key=lambda path: (not path.endswith(ORGANIZATION_REPORT_FILE), path))
 
 
-def _record(request: ReportRequest, summary: OrganizationSummary, output: str) -> None:
+def _record(request: ReportRequest, summary: OrganizationSummary, output: str) -> Recorded:
     # Lazy on purpose: the store pulls in SQLAlchemy and Alembic, which `--no-store` runs never need.
     from awsaudit.organization.history import record_organization_scan
+    from awsaudit.store.database import describe, resolve_url
 
     run_id = record_organization_scan(request.store, summary, request.suppressions, output)
-    if request.quiet:
-        return
-    error_console.print(
-        f"History: organization run {run_id} ({len(summary.rows)} accounts); "
-        f"`awsaudit history --organization`, `awsaudit trend --organization`",
-        highlight=False,
-        soft_wrap=True,
-    )
+    return Recorded(run_id, describe(resolve_url(request.store)), organization_accounts=len(summary.rows))
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from awsaudit.organization.task import FINDINGS_FILE, AccountScanRequest
 from awsaudit.redaction import redact_bytes
 from awsaudit.report.json_report import render_json
 from awsaudit.report.model import build_report_model
-from awsaudit.report.organization_model import OrganizationSummary
+from awsaudit.report.organization_model import ORGANIZATION_PAGE_FROM_REPORTS, OrganizationSummary
 from awsaudit.report.writer import write_reports
 from awsaudit.snapshot import now_utc, write_private_atomic
 from awsaudit.suppressions import Suppression
@@ -199,7 +199,10 @@ def _organization_reports(
         render_organization_html,
     )
 
-    model = build_report_model(summary.organization_result, suppressions)
+    model = replace(
+        build_report_model(summary.organization_result, suppressions),
+        organization_page=ORGANIZATION_PAGE_FROM_REPORTS,
+    )
     directory = output_dir / ORGANIZATION_DIR
     findings = directory / FINDINGS_FILE
     write_private_atomic(findings, redact_bytes(render_json(model)))

@@ -12,7 +12,7 @@ import functools
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from awsaudit.organization.facts import budget_facts, check_statuses, deferred_c
 from awsaudit.redaction import redact_bytes
 from awsaudit.report.json_report import render_json
 from awsaudit.report.model import build_report_model
+from awsaudit.report.organization_model import ORGANIZATION_PAGE_FROM_REPORTS
 from awsaudit.report.writer import write_reports
 from awsaudit.snapshot import save, write_private_atomic
 from awsaudit.suppressions import Suppression
@@ -127,7 +128,9 @@ def scan_account(
             )
         hand_over(snapshot, request.organization_context)
         result = evaluate(snapshot, chosen, request.config)
-        model = build_report_model(result, request.suppressions)
+        model = replace(
+            build_report_model(result, request.suppressions), organization_page=ORGANIZATION_PAGE_FROM_REPORTS
+        )
         directory = account_dir(request.output_dir, target.account_id)
         files = [save(snapshot, directory / SNAPSHOT_FILE), directory / FINDINGS_FILE]
         write_private_atomic(files[1], redact_bytes(render_json(model)))

@@ -350,6 +350,7 @@ def render_html(model: ReportModel) -> bytes:
         collection_seconds=model.collection_seconds,
         regions=model.regions,
         tool_version=model.tool_version,
+        organization_page=model.organization_page,
         check_count=len(model.checks),
         frameworks=frameworks,
         status_counts=[(s.value, n) for s, n in model.status_counts().items()],

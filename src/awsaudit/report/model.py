@@ -194,6 +194,7 @@ class ReportModel:
     history: ReportHistory | None = None
     below_severity: int = 0  # findings left out by --severity (their evidence lowered them below it)
     min_severity: Severity | None = None  # --severity, when given
+    organization_page: str | None = None  # in an organization run: the relative link to its page
 
     @property
     def accounts(self) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""`awsaudit history|diff|trend --organization` in the terminal and as JSON."""
+"""`awsaudit history|diff|trend --organization` in the terminal and as JSON (diff: Markdown too)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from awsaudit.report.history_model import (
     OrganizationComparison,
     OrganizationTrendPoint,
 )
+from awsaudit.report.markdown import cell
 from awsaudit.scan_records import SKIPPED, OrganizationRunRecord
 
 ORGANIZATION_DIFF_SCHEMA = "awsaudit.organization-diff/1"
-_MOVES = (Change.NEW, Change.REGRESSED, Change.RESOLVED, Change.UNVERIFIED)
+_MOVES = (Change.NEW, Change.NEWLY_CHECKED, Change.REGRESSED, Change.RESOLVED, Change.UNVERIFIED)
+_MARKDOWN_ROWS = 50  # per table, as `diff --format markdown`: sized for a pull-request comment
 
 
 # ---------------------------------------------------------------- runs
@@ -121,6 +123,72 @@ def organization_diff_document(comparison: OrganizationComparison) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
+def _status_change(row: AccountComparison) -> str:
+    if row.old_status == row.new_status:
+        return row.new_status or "-"
+    return f"{row.old_status or 'not in run'} → {row.new_status or 'not in run'}"
+
+
+def render_organization_markdown(comparison: OrganizationComparison) -> str:
+    """`awsaudit diff --organization --format markdown`: the per-account table (accounts that changed
+    first), then the organization checks' own changes."""
+    old, new = comparison.old, comparison.new
+    lines = [
+        f"## awsaudit diff: organization {cell(new.organization_id)}",
+        "",
+        f"run {old.id} ({old.started_at:%Y-%m-%d %H:%M} UTC) → "
+        f"run {new.id} ({new.started_at:%Y-%m-%d %H:%M} UTC)",
+        "",
+        "| account | name | status | " + " | ".join(_label(c) for c in Change) + " |",
+        "|---|---|---|" + "---:|" * len(Change),
+    ]
+    rows = sorted(comparison.accounts, key=lambda row: not _changed(row))
+    for row in rows[:_MARKDOWN_ROWS]:
+        counts = _moves(row.findings)
+        cells = ["-"] * len(Change) if counts is None else [str(counts[c.value]) for c in Change]
+        lines.append(
+            f"| {cell(row.account_id)} | {cell(row.name)} | {cell(_status_change(row))} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    if len(rows) > _MARKDOWN_ROWS:
+        lines.append(f"\n… and {len(rows) - _MARKDOWN_ROWS} more accounts (see `--format json`).")
+    own = comparison.organization
+    if own is None:
+        lines += ["", "> note: the organization checks were not recorded in both runs."]
+        return "\n".join(lines) + "\n"
+    for change in _MOVES:
+        items = own.of(change)
+        if not items:
+            continue
+        lines += [
+            "",
+            f"### Organization checks: {_label(change)} ({len(items)})",
+            "",
+            "| severity | check | resource | was → now |",
+            "|---|---|---|---|",
+        ]
+        for item in items[:_MARKDOWN_ROWS]:
+            f = item.finding
+            lines.append(
+                f"| {f.severity.value} | {cell(f.check_id)} | {cell(f.resource)} | "
+                f"{item.old_status} → {item.new_status} |"
+            )
+        if len(items) > _MARKDOWN_ROWS:
+            lines.append(f"\n… and {len(items) - _MARKDOWN_ROWS} more (see `--format json`).")
+    return "\n".join(lines) + "\n"
+
+
+def _changed(row: AccountComparison) -> bool:
+    counts = _moves(row.findings) or {}
+    moved = any(counts.get(c.value) for c in Change if c is not Change.UNCHANGED)
+    return moved or row.old_status != row.new_status
+
+
+def _label(change: Change) -> str:
+    return change.value.replace("_", " ")
+
+
 def print_organization_diff(comparison: OrganizationComparison, console: Console) -> None:
     old, new = comparison.old, comparison.new
     console.print(
@@ -136,12 +204,9 @@ def print_organization_diff(comparison: OrganizationComparison, console: Console
     for column in ("account", "name", "status", *(c.value for c in Change)):
         table.add_column(column, justify="left" if column in ("account", "name", "status") else "right")
     for row in comparison.accounts:
-        status = row.new_status or "-"
-        if row.old_status != row.new_status:
-            status = f"{row.old_status or 'not in run'} → {row.new_status or 'not in run'}"
         counts = _moves(row.findings)
         cells = ["-"] * len(Change) if counts is None else [str(counts[c.value]) for c in Change]
-        table.add_row(row.account_id, Text(row.name), Text(status), *cells)
+        table.add_row(row.account_id, Text(row.name), Text(_status_change(row)), *cells)
     console.print(table)
     own = comparison.organization
     if own is None:

@@ -16,9 +16,13 @@ from awsaudit import __version__
 from awsaudit.compliance.frameworks_model import ControlStatus
 from awsaudit.findings import Status
 from awsaudit.report.html_report import compiled_template
-from awsaudit.report.organization_model import OrganizationSummary, not_scanned_reason
+from awsaudit.report.organization_model import (
+    ORGANIZATION_REPORT_FILE,
+    OrganizationSummary,
+    not_scanned_reason,
+)
 
-ORGANIZATION_REPORT_FILE = "organization-report.html"
+__all__ = ["ACCOUNT_REPORT_FILE", "ORGANIZATION_REPORT_FILE", "render_organization_html"]
 ACCOUNT_REPORT_FILE = "awsaudit-report.html"
 _MARKS = {
     ControlStatus.FAIL: "F",

@@ -14,6 +14,11 @@ from awsaudit.audit import AuditResult, Selection
 from awsaudit.checks.registry import CheckMeta
 from awsaudit.findings import Finding, Severity, Status
 
+ORGANIZATION_REPORT_FILE = "organization-report.html"
+# How an account's report (<output>/<account-id>/) and the organization checks' report
+# (<output>/organization/) reach the organization page: relative, so a moved output folder still works.
+ORGANIZATION_PAGE_FROM_REPORTS = f"../{ORGANIZATION_REPORT_FILE}"
+
 
 @dataclass(frozen=True)
 class AccountRow:

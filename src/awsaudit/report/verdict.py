@@ -33,6 +33,16 @@ class Recorded:
 
     scan_id: int
     store: str
+    # An organization run is recorded as a run (with one scan per account): its id, and what reads it.
+    organization_accounts: int | None = None
+
+    def line(self) -> str:
+        if self.organization_accounts is None:
+            return f"Scan id: {self.scan_id} in {self.store}"
+        return (
+            f"Run id:  organization run {self.scan_id} ({self.organization_accounts} accounts) in "
+            f"{self.store} (awsaudit history --organization, awsaudit diff --organization)"
+        )
 
 
 def changes_line(model: ReportModel, recorded: Recorded | None) -> str:
@@ -56,7 +66,7 @@ def print_verdict(
     lines = [f"Result:  exit {verdict.code}: {verdict.reason}"]
     lines.append(f"Reports: {', '.join(written) if written else 'none written'}")
     if recorded is not None:
-        lines.append(f"Scan id: {recorded.scan_id} in {recorded.store}")
+        lines.append(recorded.line())
     if changes is not None:
         lines.append(f"Changes: {changes}")
     for line in lines:
