@@ -9,7 +9,7 @@ from awsaudit.analyze.resource_names import ResourceNames, resource_names
 from awsaudit.checks.context import CheckContext, Derived, Result
 from awsaudit.checks.registry import CheckMeta, Scope
 from awsaudit.config import AuditConfig
-from awsaudit.findings import Finding, Status
+from awsaudit.findings import Finding, Status, new_finding
 from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot
 
 
@@ -95,7 +95,7 @@ def _to_findings(
         status = result.status
         if manual and status is Status.PASS:
             status = Status.MANUAL
-        yield Finding(
+        yield new_finding(
             check_id,
             status,
             result.severity or default_severity,

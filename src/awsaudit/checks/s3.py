@@ -13,6 +13,7 @@ from awsaudit.analyze.s3.access import (
     AccessVerdict,
     BlockPublicAccess,
     PolicyError,
+    PolicyParser,
     judge_bucket_access,
     parse_policy,
 )
@@ -27,7 +28,7 @@ from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.exposure import judge_kind, kind, policy_check
 from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
-from awsaudit.snapshot import NotCollected
+from awsaudit.snapshot import GLOBAL, NotCollected
 
 BUCKETS = Needs("s3", "Buckets")
 ACCOUNT_BLOCK = Needs("s3control", "AccountPublicAccessBlock")
@@ -54,7 +55,24 @@ def bucket_access_verdict(
         ctx.field(bucket, "Acl", service="s3"),
         ctx.field(bucket, "Policy", service="s3"),
         ctx.field(bucket, "PolicyStatus", service="s3"),
+        parse=shared_policy_parser(ctx),
     )
+
+
+def shared_policy_parser(ctx: CheckContext) -> PolicyParser:
+    """`parse_policy` for bucket policies, each policy text parsed once per evaluation: several checks
+    read every bucket's policy. Only successful parses are kept (a bad policy raises for each reader)."""
+    parsed: dict[str, list[Mapping[str, Any]]] = ctx.derived("s3.bucket_policy_statements", dict, GLOBAL)
+
+    def parse(policy: str | Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        if not isinstance(policy, str):
+            return parse_policy(policy)
+        statements = parsed.get(policy)
+        if statements is None:
+            statements = parsed[policy] = parse_policy(policy)
+        return statements
+
+    return parse
 
 
 def _each_bucket(ctx: CheckContext, judge: Callable[[Mapping[str, Any]], Result]) -> Iterator[Result]:
@@ -83,6 +101,8 @@ def _each_bucket(ctx: CheckContext, judge: Callable[[Mapping[str, Any]], Result]
     ],
 )
 def bucket_tls_only(ctx: CheckContext) -> Iterator[Result]:
+    parse = shared_policy_parser(ctx)
+
     def judge(bucket: Mapping[str, Any]) -> Result:
         arn = bucket_arn(ctx, bucket)
         policy = ctx.field(bucket, "Policy")
@@ -91,7 +111,7 @@ def bucket_tls_only(ctx: CheckContext) -> Iterator[Result]:
                 arn, f"Bucket {bucket['Name']} has no policy, so plain HTTP is allowed", {"policy": None}
             )
         try:
-            statements = parse_policy(policy)
+            statements = parse(policy)
         except PolicyError as error:
             return ctx.unknown(
                 arn, f"Bucket {bucket['Name']} policy cannot be read: {error}", {"policy": policy}

@@ -61,9 +61,10 @@ def _items(record: Record, key: str, where: str, *, required: bool = False) -> I
     if not isinstance(value, list | tuple):
         raise NetworkDataError(f"{where}: {key} must be a list")
     # Called for every list of every rule: a list of plain dicts (what AWS returns) is handed back as it is.
-    if all(type(item) is dict for item in value):
-        return value
-    return _checked_items(value, key, where)
+    for item in value:
+        if type(item) is not dict:
+            return _checked_items(value, key, where)
+    return value
 
 
 def _checked_items(value: Iterable[object], key: str, where: str) -> Iterator[Record]:

@@ -108,12 +108,16 @@ def internet_open_ports(
     found: list[PortAdmission] = []
     span_of: Callable[[TrafficMatch], _PortSpan | None] | None = None
     asked: list[int] = []
+    distinct: list[int] = []
+    resolved = [
+        (rule, networks)
+        for rule in group.ingress
+        # unresolved prefix lists (None) never make a port OPEN
+        if (networks := rule_networks(rule, prefix_lists)) is not None
+    ]
     for version in (4, 6):
         sourced: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool]] = []
-        for rule in group.ingress:
-            networks = rule_networks(rule, prefix_lists)
-            if networks is None:
-                continue  # unresolved prefix lists never make a port OPEN
+        for rule, networks in resolved:
             of_version = tuple(n for n in networks if n.version == version)
             if of_version:
                 sourced.append((rule, of_version, _covers_internet(of_version, version)))
@@ -124,21 +128,26 @@ def internet_open_ports(
             continue  # even every rule together does not admit the whole internet
         if span_of is None:
             asked = list(ports)
+            distinct = list(dict.fromkeys(asked))
             span_of = _admitted_span(protocol, asked)
-        spanned = [(rule, networks, alone, span_of(rule.match)) for rule, networks, alone in sourced]
+        # Each port's admitting rules, in rule order: one pass over the rules instead of one per port.
+        admitting_by_port: dict[int, list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool]]] = {}
+        for rule, networks, alone in sourced:
+            span = span_of(rule.match)
+            if span is None:
+                continue
+            first, last = span
+            for port in distinct:
+                if first <= port <= last:
+                    admitting_by_port.setdefault(port, []).append((rule, networks, alone))
         for port in asked:
-            admitting = [
-                (rule, networks, alone)
-                for rule, networks, alone, span in spanned
-                if span is not None and span[0] <= port <= span[1]
-            ]
+            admitting = admitting_by_port.get(port)
+            if not admitting:
+                continue
             alone_rules = tuple(rule for rule, _, alone in admitting if alone)
             if alone_rules:
                 found.append(PortAdmission(port, version, alone_rules))
-            elif (
-                admitting
-                and AddressSet.of((n for _, ns, _ in admitting for n in ns), version).covers_internet()
-            ):
+            elif AddressSet.of((n for _, ns, _ in admitting for n in ns), version).covers_internet():
                 found.append(PortAdmission(port, version, tuple(rule for rule, _, _ in admitting)))
     found.sort(key=lambda admission: (admission.port, admission.version))
     return tuple(found)

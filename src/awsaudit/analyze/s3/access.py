@@ -10,7 +10,7 @@ neutralises public ACL grants; RestrictPublicBuckets neutralises public policies
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,9 @@ from awsaudit.analyze.resource_policy.document import strings
 from awsaudit.errors import quoted
 
 __all__ = ["PolicyError", "parse_policy", "principal_is_public"]  # re-exported for the S3 checks
+
+# A policy document (JSON text or parsed) to its statements: `parse_policy`'s signature.
+PolicyParser = Callable[[str | Mapping[str, Any]], list[Mapping[str, Any]]]
 
 # Whether a statement is public does not depend on which accounts are inside the organization.
 _NO_TRUST = Trust(account_id="")
@@ -131,11 +134,15 @@ def judge_bucket_access(
     acl: Mapping[str, Any] | None,
     policy: str | Mapping[str, Any] | None,
     policy_status: Mapping[str, Any] | None,
+    *,
+    parse: PolicyParser = parse_policy,
 ) -> AccessVerdict:
-    """The public-access verdict of one bucket; PolicyError when its policy or ACL is unreadable."""
+    """The public-access verdict of one bucket; PolicyError when its policy or ACL is unreadable.
+
+    `parse`: `parse_policy`, or one that shares its parses with other readers of the same policies."""
     effective = account_block.combined(bucket_block)
     grants = public_acl_grants(acl)
-    statements = public_statements(policy)
+    statements = public_statements(policy, parse=parse)
     status_public = _policy_status_public(policy_status)
     acl_exposures = (
         ["ACL grants " + ", ".join(f"{g.permission} to {g.group}" for g in grants)] if grants else []
@@ -181,12 +188,14 @@ def public_acl_grants(acl: Mapping[str, Any] | None) -> list[AclGrant]:
     return grants
 
 
-def public_statements(policy: str | Mapping[str, Any] | None) -> list[PublicStatement]:
+def public_statements(
+    policy: str | Mapping[str, Any] | None, *, parse: PolicyParser = parse_policy
+) -> list[PublicStatement]:
     """Allow statements of a bucket policy that any principal can use."""
     if policy is None:
         return []
     found = []
-    for index, statement in enumerate(parse_policy(policy)):
+    for index, statement in enumerate(parse(policy)):
         if statement.get("Effect") != "Allow":
             continue
         if "NotPrincipal" not in statement and not principal_is_public(statement.get("Principal")):
