@@ -446,6 +446,9 @@ def test_a_scan_with_a_higher_severity_makes_the_findings_it_left_out_newly_chec
         "failing findings the older audit did not judge are listed as newly checked, not new"
     ) in terminal.stdout.replace("\n", " ")
 
+    listing = runner.invoke(app, ["history", "--store", store, "--format", "json"])
+    assert [scan["min_severity"] for scan in json.loads(listing.stdout)[ACCOUNT_ID]] == ["info", "high"]
+
     # Back the other way: the finding the narrower scan left out is unverified, never resolved.
     back = runner.invoke(app, ["diff", "2", "1", "--store", store, "--format", "json"])
     assert back.exit_code == 0, back.output

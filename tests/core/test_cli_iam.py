@@ -227,6 +227,12 @@ def shared_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "KeyMetadata": {"KeyId": "k-1", "KeyManager": "CUSTOMER", "KeyState": "Enabled"},
         "Policy": _policy(_statement("*", "kms:Decrypt", "*")),
     }
+    guarded_point = {
+        "AccessPointArn": "arn:aws:s3:eu-west-1:111122223333:accesspoint/guarded",
+        "Name": "guarded",
+        "Policy": _policy(_statement("*", "s3:GetObject", "*")),
+        "PublicAccessBlockConfiguration": BPA_ON,
+    }
     account = Account()
     account.user("reader", inline=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
     builder = (
@@ -239,6 +245,7 @@ def shared_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
             {"Organization": {"Id": "o-abc123", "MasterAccountId": "111122223333"}},
         )
         .with_dataset("kms", "Keys", [key], region="eu-west-1")
+        .with_dataset("s3control", "AccessPoints", [guarded_point], region="eu-west-1")
     )
     return save(builder.build(), tmp_path_factory.mktemp("shared") / "snapshot.json.gz")
 
@@ -251,19 +258,25 @@ def test_who_can_lists_what_resource_policies_admit_apart_from_iam_principals(sh
     assert admitted == [
         ("arn:aws:s3:::public-site", "*", "public", None),
         ("arn:aws:s3:::blocked", "*", "public", "the bucket's Block Public Access (RestrictPublicBuckets)"),
+        (
+            "arn:aws:s3:eu-west-1:111122223333:accesspoint/guarded",
+            "*",
+            "public",
+            "the access point's own Block Public Access (RestrictPublicBuckets)",
+        ),
         ("arn:aws:s3:::partner-share", "999988887777", "outside", None),
         ("arn:aws:s3:::org-only", "*", "inside", None),
     ]
     public = policies["admitted"][0]
     assert (public["kind"], public["statement"]) == ("S3 bucket", "statement #1")
     assert public["policy_statement"] == _statement("*", "s3:GetObject", "arn:aws:s3:::public-site/*")
-    assert policies["admitted"][3]["pinned_by"] == ["StringEquals: aws:PrincipalOrgID"]
+    assert policies["admitted"][-1]["pinned_by"] == ["StringEquals: aws:PrincipalOrgID"]
     unknown = {e["resource"]: e["reason"] for e in policies["unknown"]}
     assert unknown["arn:aws:s3:::hidden"] == (
         "its policy was not collected (GetBucketPolicy failed with AccessDenied: no)"
     )
     assert unknown["arn:aws:s3:::garbled"].startswith("its policy cannot be read: policy is not valid JSON")
-    assert policies["judged"] == 5  # the two unknown are not counted as judged
+    assert policies["judged"] == 6  # the two unknown are not counted as judged
 
     code, output = _run("who-can", "s3:GetObject", str(shared_file))
     assert code == 0, output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -113,7 +114,8 @@ def test_an_account_scanned_in_one_run_only_has_no_findings_diff(store_url: str)
 
 def test_the_organization_trend_sums_every_account_of_each_run(store_url: str) -> None:
     _record_two_runs(store_url)
-    (points,) = organization_trends(store_url, None, 30).values()
+    ((points, note),) = organization_trends(store_url, None, 30).values()
+    assert note is None
     assert [p.run.started_at.day for p in points] == [1, 8]
     # Run 1: management 2 HIGH failing, member 1, organization checks 1 (the helpers' default: HIGH).
     assert points[0].failing[Severity.HIGH] == 4
@@ -123,6 +125,25 @@ def test_the_organization_trend_sums_every_account_of_each_run(store_url: str) -
     assert set(points[0].rates) and all(
         rate.passed + rate.failed + rate.other for rate in points[0].rates.values()
     )
+
+
+def test_the_organization_trend_compares_runs_of_the_same_selection(store_url: str) -> None:
+    """A later run with --severity high is the newest: the two full runs before it are left out of its
+    trend, and the note says so (terminal too)."""
+    _record_two_runs(store_url)
+    at = "2026-06-15T00:00:00Z"
+    high = [dataclasses.replace(model_of([finding("sg-m")], at), min_severity=Severity.HIGH)]
+    with open_store(store_url) as store:
+        store.record_organization(run_entry(at, high))
+    ((points, note),) = organization_trends(store_url, None, 30).values()
+    assert [p.run.started_at.day for p in points] == [15]
+    expected = (
+        "2 run(s) with a different selection (checks or --severity) left out: only runs that judged the "
+        "same things are compared"
+    )
+    assert note == expected
+    code, out = _run("trend", "--organization", "--store", store_url)
+    assert code == 0 and out.rstrip().splitlines()[-1] == f"note: {expected}", out
 
 
 def test_errors_name_what_is_missing(store_url: str) -> None:

@@ -35,6 +35,13 @@ BUCKETS = ResourceKind(
     "",
 )
 _RESTRICT_PUBLIC_BUCKETS = "RestrictPublicBuckets"
+# Where a bucket, an access point and a Multi-Region Access Point keep their own Block Public Access
+# (the checks read the same fields): (service, dataset) -> (field, whose).
+_OWN_PUBLIC_ACCESS_BLOCK = {
+    ("s3", "Buckets"): ("PublicAccessBlock", "the bucket's"),
+    ("s3control", "AccessPoints"): ("PublicAccessBlockConfiguration", "the access point's own"),
+    ("s3control", "MultiRegionAccessPoints"): ("PublicAccessBlock", "the Multi-Region Access Point's own"),
+}
 
 
 @dataclass(frozen=True)
@@ -206,13 +213,14 @@ def _public_access_block(snapshot: Snapshot, kind: ResourceKind, item: Mapping[s
         account = BlockPublicAccess()
     if account.restrict_public_buckets:
         return f"the account's Block Public Access ({_RESTRICT_PUBLIC_BUCKETS})"
-    if kind is BUCKETS:
-        try:
-            own = BlockPublicAccess.parse(
-                resource_field(item, "PublicAccessBlock", service="s3", region=GLOBAL)
-            )
-        except (NotCollected, PolicyError):
-            return None
-        if own.restrict_public_buckets:
-            return f"the bucket's Block Public Access ({_RESTRICT_PUBLIC_BUCKETS})"
+    own_setting = _OWN_PUBLIC_ACCESS_BLOCK.get((kind.service, kind.dataset))
+    if own_setting is None:
+        return None
+    field, whose = own_setting
+    try:
+        own = BlockPublicAccess.parse(resource_field(item, field, service=kind.service, region=GLOBAL))
+    except (NotCollected, PolicyError):
+        return None
+    if own.restrict_public_buckets:
+        return f"{whose} Block Public Access ({_RESTRICT_PUBLIC_BUCKETS})"
     return None

@@ -133,8 +133,8 @@ def trend(
         if organization:
             from awsaudit.history.organization import organization_trends
 
-            for name, points in organization_trends(store, organization_id, limit).items():
-                print_organization_trend(name, points, console)
+            for name, (points, note) in organization_trends(store, organization_id, limit).items():
+                print_organization_trend(name, points, console, note)
             return
 
         for acct, (series, note) in account_trends(store, account, limit).items():

@@ -128,12 +128,27 @@ def _run_id(text: str) -> int:
     return int(text)
 
 
-def organization_trend(store: Store, organization: str, limit: int = 30) -> list[OrganizationTrendPoint]:
-    """The organization's last ``limit`` runs, oldest first, each summed over all its scans."""
+def organization_trend(
+    store: Store, organization: str, limit: int = 30
+) -> tuple[list[OrganizationTrendPoint], str | None]:
+    """The organization's last ``limit`` runs, oldest first, each summed over all its scans, that judged
+    the same checks with the same --severity as the newest of them; and a note when some did not.
+
+    Regions are not compared: without --regions each member is scanned in the regions it enabled."""
     runs = list(reversed(store.organization_runs(organization, limit=limit)))
+    scans_of = {run.id: store.run_scans(run.id) for run in runs}
+    newest = _selection(scans_of[runs[-1].id]) if runs else None
+    alike = [run for run in runs if _selection(scans_of[run.id]) == newest]
+    left_out = len(runs) - len(alike)
+    note = None
+    if left_out:
+        note = (
+            f"{left_out} run(s) with a different selection (checks or --severity) left out: only runs "
+            "that judged the same things are compared"
+        )
     points = []
-    for run in runs:
-        ids = [scan.id for scan in store.run_scans(run.id)]
+    for run in alike:
+        ids = [scan.id for scan in scans_of[run.id]]
         rates: dict[str, FrameworkRate] = {}
         for per_scan in store.framework_rates(ids).values():
             for rate in per_scan:
@@ -146,7 +161,14 @@ def organization_trend(store: Store, organization: str, limit: int = 30) -> list
             1 for a in run.accounts if a.get("status") in (AccountStatus.UNREACHABLE, AccountStatus.FAILED)
         )
         points.append(OrganizationTrendPoint(run, rates, failing, not_scanned))
-    return points
+    return points, note
+
+
+def _selection(scans: list[ScanRecord]) -> tuple[frozenset[str], Severity]:
+    """What a run judged: every check any of its scans ran, and its --severity."""
+    checks = frozenset(check for scan in scans for check in scan.checks)
+    floor = max((scan.min_severity for scan in scans), key=lambda s: s.rank, default=Severity.INFO)
+    return checks, floor
 
 
 def _add(total: FrameworkRate | None, rate: FrameworkRate) -> FrameworkRate:
@@ -163,7 +185,7 @@ def _add(total: FrameworkRate | None, rate: FrameworkRate) -> FrameworkRate:
 
 def organization_trends(
     store_url: str | None, organization: str | None, limit: int
-) -> Mapping[str, list[OrganizationTrendPoint]]:
+) -> Mapping[str, tuple[list[OrganizationTrendPoint], str | None]]:
     with open_store(store_url) as store:
         organizations = [_organization(store, organization)] if organization else store.organizations()
         if not organizations:

@@ -315,6 +315,7 @@ def scans_document(listing: dict[str, list[ScanRecord]]) -> str:
                 "regions": list(s.regions),
                 "frameworks": list(s.frameworks),
                 "checks": len(s.checks),
+                "min_severity": s.min_severity.value,
                 "tool_version": s.tool_version,
                 "collection_seconds": s.collection_seconds,
                 "collection_errors": len(s.errors),
@@ -346,7 +347,8 @@ def print_scans(listing: dict[str, list[ScanRecord]], location: str, console: Co
                 str(s.id),
                 f"{s.collected_at:%Y-%m-%d %H:%M}",
                 Text(", ".join(s.regions)),
-                str(len(s.checks)),
+                str(len(s.checks))
+                + ("" if s.min_severity is Severity.INFO else f" (≥ {s.min_severity.value})"),
                 str(s.status_counts.get("FAIL", 0)),
                 str(s.status_counts.get("PASS", 0)),
                 str(len(s.errors)),

@@ -233,9 +233,10 @@ def print_organization_diff(comparison: OrganizationComparison, console: Console
 
 
 def print_organization_trend(
-    organization: str, series: list[OrganizationTrendPoint], console: Console
+    organization: str, series: list[OrganizationTrendPoint], console: Console, note: str | None = None
 ) -> None:
-    """Pass rate per framework and failing findings summed over every account of each run."""
+    """Pass rate per framework and failing findings summed over every account of each run; ``note``
+    says which runs were left out for judging something else."""
     first, last = series[0].run.started_at, series[-1].run.started_at
     console.print(
         Text(
@@ -258,3 +259,5 @@ def print_organization_trend(
     )
     add_rate_and_failing_rows(table, series)
     console.print(table)
+    if note:
+        console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
