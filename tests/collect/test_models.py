@@ -8,10 +8,9 @@ from typing import Any
 import boto3
 import orjson
 import pytest
-from botocore.loaders import Loader
 from botocore.model import ServiceModel, Shape
 
-from awsaudit.collect.models import LeanModelFileLoader, share_models, without_documentation
+from awsaudit.collect.models import LazyShapes, lean_loader, share_models, without_documentation
 from awsaudit.disk_cache import CACHE_DIR_ENV, write_entry
 
 SERVICES = ("ec2", "s3", "iam", "sso-admin", "apigateway")
@@ -50,8 +49,7 @@ def test_the_lean_model_differs_from_the_shipped_one_in_documentation_only(servi
     # A loader of its own: botocore's S3 customizations edit the models a loader has handed out
     # (the shared one's, once this process has made an S3 client), as they do within any session.
     search_paths = _session()._session.get_component("data_loader").search_paths
-    lean_loader = Loader(search_paths, file_loader=LeanModelFileLoader(), include_default_search_paths=False)
-    lean = ServiceModel(lean_loader.load_service_model(service, "service-2"), service)
+    lean = ServiceModel(lean_loader(search_paths).load_service_model(service, "service-2"), service)
     assert lean.operation_names == shipped.operation_names
     assert lean.metadata == shipped.metadata
     assert lean.client_context_parameters == shipped.client_context_parameters
@@ -113,3 +111,13 @@ def test_sessions_share_one_loader_and_a_stale_cache_entry_is_replaced(
     loader._cache.clear()
     assert "GetCallerIdentity" in _model(first, "sts").operation_names
     assert entry.read_bytes().partition(b"\n")[0] == digest  # derived again from the shipped file
+
+
+def test_shapes_are_decoded_when_read_and_listed_like_a_dict() -> None:
+    shapes = LazyShapes({"In": '{"type":"structure","members":{}}', "S": '{"type":"string"}'})
+    assert list(shapes) == ["In", "S"] and len(shapes) == 2 and "S" in shapes
+    assert shapes["S"] == {"type": "string"} and shapes["S"] is shapes["S"]
+    with pytest.raises(KeyError):
+        shapes["Missing"]
+    model = ServiceModel({"metadata": {}, "operations": {}, "shapes": shapes}, "test")
+    assert model.shape_for("S").type_name == "string"

@@ -23,6 +23,7 @@ import boto3
 from botocore.config import Config
 
 from awsaudit import __version__
+from awsaudit.collect.client_classes import share_client_classes
 from awsaudit.collect.context import CallContext, Listings, record_field_error, result_list
 from awsaudit.collect.errors import (
     DeadlineExceeded,
@@ -156,6 +157,7 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     started = time.monotonic()
     protect_credentials(session)
     share_models(session)
+    share_client_classes(session)
     deadline = math.inf if options.deadline is None else started + options.deadline
     home_region = session.region_name or "us-east-1"
     probe = _Run(session, options, Account("", "aws", ""), home_region, deadline=deadline)

@@ -9,7 +9,10 @@ text read. Here:
   and accounts (organization scans) use it;
 - a service model is kept in awsaudit's disk cache (awsaudit.disk_cache) with its documentation
   removed, keyed by the model file's path, size and modification time, and decoded with orjson;
-- every other botocore data file (endpoint rules, paginators) is decoded with orjson.
+- every other botocore data file (endpoint rules, paginators) is decoded with orjson;
+- a model's shapes stay JSON text until botocore asks for one (``LazyShapes``): a scan reads a few
+  dozen of the thousands a service declares, and the rest cost a string each instead of a tree of
+  dicts (the CIS scan's models: 46 MB as dicts).
 
 Only documentation is removed: the operations, shapes, members and every other field stay as
 botocore ships them, so requests and parsed responses are exactly those of the full model.
@@ -20,14 +23,16 @@ from __future__ import annotations
 import gzip
 import os
 import threading
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
-from botocore.loaders import JSONFileLoader, Loader
+from botocore.loaders import ExtrasProcessor, JSONFileLoader, Loader
+from botocore.utils import deep_merge
 
 from awsaudit.disk_cache import entry_name, read_entry, write_entry
 
-_LEAN_FORMAT = 1
+_LEAN_FORMAT = 2  # 2: shapes kept as JSON text
 _SERVICE_MODEL = "service-2"
 _EXTENSIONS = (".json", ".json.gz")  # botocore's order
 _DOCUMENTATION = ("documentation", "documentationUrl")
@@ -44,25 +49,52 @@ def share_models(session: Any) -> None:
     with _lock:
         loader = _shared_loaders.get(search_paths)
         if loader is None:
-            loader = Loader(
-                extra_search_paths=list(search_paths),
-                file_loader=LeanModelFileLoader(),
-                include_default_search_paths=False,
-            )
-            _shared_loaders[search_paths] = loader
+            loader = _shared_loaders[search_paths] = lean_loader(search_paths)
     if current is not loader:
         botocore_session.register_component("data_loader", loader)
 
 
+def lean_loader(search_paths: tuple[str, ...] | list[str]) -> Loader:
+    """A botocore loader of lean models; shapes stay lazy only where its extras can reach them."""
+    loader = Loader(
+        extra_search_paths=list(search_paths),
+        file_loader=LeanModelFileLoader(),
+        include_default_search_paths=False,
+    )
+    # A model's "sdk-extras" file (S3's amends a shape) is merged into the model after loading;
+    # botocore's merge would replace lazy shapes wholesale, so this loader merges shapes itself.
+    # Without that hook (another botocore), shapes are decoded up front as before.
+    if isinstance(getattr(loader, "_extras_processor", None), ExtrasProcessor):
+        loader._extras_processor = _LazyShapesExtras()
+        loader.file_loader.lazy_shapes = True
+    return loader
+
+
+class _LazyShapesExtras(ExtrasProcessor):  # type: ignore[misc]  # botocore has no types
+    def _process(self, model: dict[str, Any], extra_model: dict[str, Any]) -> None:
+        merge = extra_model.get("merge")
+        shapes = model.get("shapes")
+        if (
+            isinstance(shapes, LazyShapes)
+            and isinstance(merge, dict)
+            and isinstance(merge.get("shapes"), dict)
+        ):
+            shapes.merge(merge["shapes"])
+            extra_model = {**extra_model, "merge": {k: v for k, v in merge.items() if k != "shapes"}}
+        super()._process(model, extra_model)
+
+
 class LeanModelFileLoader(JSONFileLoader):  # type: ignore[misc]  # botocore has no types
     """botocore's file loader interface: ``exists`` (inherited) and ``load_file``."""
+
+    lazy_shapes = False  # set by lean_loader when its loader merges extras into lazy shapes
 
     def load_file(self, file_path: str) -> Any:
         for extension in _EXTENSIONS:
             full_path = file_path + extension
             if os.path.isfile(full_path):
                 if os.path.basename(file_path) == _SERVICE_MODEL:
-                    return _lean_service_model(full_path)
+                    return _lean_service_model(full_path, self.lazy_shapes)
                 return orjson.loads(_read(full_path))
         return None
 
@@ -75,7 +107,7 @@ def _read(full_path: str) -> bytes:
         return stream.read()
 
 
-def _lean_service_model(full_path: str) -> Any:
+def _lean_service_model(full_path: str, lazy_shapes: bool) -> Any:
     status = os.stat(full_path)
     source = {
         "format": _LEAN_FORMAT,
@@ -86,7 +118,11 @@ def _lean_service_model(full_path: str) -> Any:
     # .../<service>/<api version>/service-2.json.gz
     api_version_folder = os.path.dirname(full_path)
     service = os.path.basename(os.path.dirname(api_version_folder))
-    cache_name = entry_name(f"botocore-model-{service}-{os.path.basename(api_version_folder)}", full_path)
+    # The format is part of the name: trees of other formats (another awsaudit version, a benchmark's
+    # baseline) keep their own entries instead of rewriting this one on every run.
+    cache_name = entry_name(
+        f"botocore-model-{service}-{os.path.basename(api_version_folder)}-v{_LEAN_FORMAT}", full_path
+    )
     payload = read_entry(cache_name)
     if payload is not None:
         try:
@@ -94,11 +130,56 @@ def _lean_service_model(full_path: str) -> Any:
         except orjson.JSONDecodeError:
             cached = None
         if isinstance(cached, dict) and cached.get("source") == source:
-            return cached["model"]
+            return _with_shapes(cached["model"], lazy_shapes)
     model = orjson.loads(_read(full_path))
     without_documentation(model)
+    model["shapes"] = {name: orjson.dumps(shape).decode() for name, shape in model.get("shapes", {}).items()}
     write_entry(cache_name, orjson.dumps({"source": source, "model": model}))
+    return _with_shapes(model, lazy_shapes)
+
+
+def _with_shapes(model: dict[str, Any], lazy: bool) -> dict[str, Any]:
+    texts = model.get("shapes", {})
+    model["shapes"] = (
+        LazyShapes(texts) if lazy else {name: orjson.loads(text) for name, text in texts.items()}
+    )
     return model
+
+
+class LazyShapes(Mapping[str, Any]):
+    """A service model's shapes by name, each decoded from its JSON text when first read.
+
+    botocore reads shapes only by name (``shapes[name]``) or lists their names; both work here, and
+    a shape read twice is the same dict, as in a fully decoded model. Decoding the same shape in two
+    threads at once yields equal dicts, either of which is kept.
+    """
+
+    __slots__ = ("_decoded", "_texts")
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._texts = texts
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        shape = self._decoded.get(name)
+        if shape is None:
+            shape = self._decoded[name] = orjson.loads(self._texts[name])
+        return shape
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def merge(self, extra: dict[str, Any]) -> None:
+        """botocore's deep merge of an extras file's shapes (the same result on a decoded model)."""
+        for name, shape in extra.items():
+            if name in self._texts and isinstance(shape, dict) and isinstance(self[name], dict):
+                deep_merge(self[name], shape)
+            else:
+                self._texts[name] = orjson.dumps(shape).decode()
+                self._decoded[name] = shape
 
 
 def without_documentation(model: dict[str, Any]) -> None:
