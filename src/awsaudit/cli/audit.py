@@ -58,7 +58,6 @@ from awsaudit.collect.registry import all_specs
 from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig, load_config
 from awsaudit.errors import AwsauditError, UsageProblem
-from awsaudit.organization.member_context import apply_context, context_from_file, obtain_context
 from awsaudit.organization.output import is_uri
 from awsaudit.report.console import print_collection
 from awsaudit.report.progress import CollectionBar
@@ -208,6 +207,8 @@ def evaluate(
         snapshot = load(snapshot_path)
         management = None
         if organization_context is not None:
+            from awsaudit.organization.member_context import apply_context, context_from_file
+
             management = apply_context(snapshot, context_from_file(organization_context, audit_config))
         result = run_evaluation(snapshot, selection, audit_config)
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers=1)
@@ -312,7 +313,11 @@ def scan(
         if organization_context is not None:
             context = _organization_context(ctx, organization_context, audit_config, access)
         snapshot = _collect(ctx, access, regions, selection.dataset_keys(), quiet)
-        management = None if context is None else apply_context(snapshot, context)
+        management = None
+        if context is not None:
+            from awsaudit.organization.member_context import apply_context
+
+            management = apply_context(snapshot, context)
         try:
             saved = save(snapshot, snapshot_out) if snapshot_out is not None else None
         except OSError as problem:
@@ -340,6 +345,8 @@ def _organization_context(
     ctx: typer.Context, source: str, config: AuditConfig, access: AccountAccess
 ) -> dict[str, Any]:
     """The organization's facts for a member scanned alone (see organization.member_context)."""
+    # Imported here: a scan without --organization-context never loads the organization machinery.
+    from awsaudit.organization.member_context import obtain_context
 
     def caller_session() -> Any:
         return make_session(

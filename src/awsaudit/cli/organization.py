@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from awsaudit.audit import Selection
 from awsaudit.cli.common import console, error_console, split_list
@@ -15,13 +15,12 @@ from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig
 from awsaudit.errors import UsageProblem
 from awsaudit.exit_codes import organization_verdict
-from awsaudit.organization.dask_executor import DaskExecutor, dashboard_link, dask_client
-from awsaudit.organization.runner import AccountExecutor
-from awsaudit.organization.scan import OrganizationScanOptions, scan_organization
-from awsaudit.report.organization_console import print_organization_summary
 from awsaudit.report.organization_model import ORGANIZATION_REPORT_FILE, OrganizationSummary
-from awsaudit.report.progress import AccountProgress
 from awsaudit.report.verdict import Recorded, print_verdict
+
+if TYPE_CHECKING:  # the organization machinery is imported when an organization scan runs
+    from awsaudit.organization.runner import AccountExecutor
+    from awsaudit.report.progress import AccountProgress
 
 EXECUTORS = ("local", "dask")
 
@@ -73,6 +72,12 @@ def scan_organization_command(
     regions: str | None,
     client_hooks: tuple[Callable[[Any], None], ...],
 ) -> int:
+    # Here, not at the top: a single-account scan never loads the organization scan, Dask's
+    # executor or the organization console (about fifty modules).
+    from awsaudit.organization.scan import OrganizationScanOptions, scan_organization
+    from awsaudit.report.organization_console import print_organization_summary
+    from awsaudit.report.progress import AccountProgress
+
     session = make_session(
         profile=access.profile,
         role_arn=access.role_arn,
@@ -139,6 +144,8 @@ def _dask_executor(
 ) -> Iterator[AccountExecutor]:
     """The cluster at --scheduler, or a local one of --dask-workers processes sharing
     --max-accounts-parallel accounts in flight; its dashboard link is printed when it has one."""
+    from awsaudit.organization.dask_executor import DaskExecutor, dashboard_link, dask_client
+
     threads = max(1, scope.max_accounts_parallel // placement.dask_workers)
     with dask_client(
         placement.scheduler, workers=placement.dask_workers, threads_per_worker=threads
