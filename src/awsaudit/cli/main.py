@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 import sys
 from typing import Annotated
 
@@ -64,8 +65,28 @@ history.register(app)
 GC_THRESHOLDS = (100_000, 20, 10)
 
 
+# glibc gives each thread that contends for the allocator an arena of its own (up to 8 per core);
+# the collection's worker threads spread the process's larger allocations over as many arenas, whose
+# fragments stay resident: about 12 MB of a CIS scan's 141 MB peak. Python code runs one thread at
+# a time, so two arenas lose nothing. (mallopt's M_ARENA_MAX; other C libraries are left alone.)
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8
+
+
+def _limit_malloc_arenas() -> None:
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+    except (AttributeError, OSError, ValueError):  # not glibc, or no mallopt
+        return
+
+
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
+    _limit_malloc_arenas()
     # What the imports built (modules, classes, functions) lives as long as the process: frozen, the
     # collector never traverses it again. At exit, everything is frozen once more: the interpreter's
     # final collections otherwise traversed the whole heap (service models, catalog, findings) only

@@ -16,7 +16,6 @@ that did not ask (the lab's, a caller's own) are never affected.
 from __future__ import annotations
 
 import threading
-import weakref
 from typing import Any
 
 import botocore.client
@@ -34,10 +33,14 @@ class _Shared:
         self.classes: dict[int, tuple[Any, type]] = {}  # id(service model) -> (that model, class)
 
 
-# Keyed by the session's event emitter: it is what a ClientCreator is handed, and it lives exactly as
+# Kept on the session's event emitter: it is what a ClientCreator is handed, and it lives exactly as
 # long as its session.
-_sessions: weakref.WeakKeyDictionary[Any, _Shared] = weakref.WeakKeyDictionary()
+_SHARED_ATTRIBUTE = "_awsaudit_shared_clients"
 _install_lock = threading.Lock()
+
+
+def _shared(creator: Any) -> _Shared | None:
+    return getattr(getattr(creator, "_event_emitter", None), _SHARED_ATTRIBUTE, None)
 
 
 def share_client_classes(session: Any) -> bool:
@@ -49,8 +52,8 @@ def share_client_classes(session: Any) -> bool:
         return False
     emitter = session._session.get_component("event_emitter")
     with _install_lock:
-        if emitter not in _sessions:
-            _sessions[emitter] = _Shared()
+        if getattr(emitter, _SHARED_ATTRIBUTE, None) is None:
+            setattr(emitter, _SHARED_ATTRIBUTE, _Shared())
     return True
 
 
@@ -65,7 +68,7 @@ def _install() -> bool:
             return False
 
         def _load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
-            shared = _sessions.get(getattr(self, "_event_emitter", None))
+            shared = _shared(self)
             if shared is None:
                 return load_model(self, service_name, api_version)
             key = (id(self._loader), service_name, api_version)
@@ -76,7 +79,7 @@ def _install() -> bool:
             return model
 
         def _create_client_class(self: Any, service_name: str, service_model: Any) -> Any:
-            shared = _sessions.get(getattr(self, "_event_emitter", None))
+            shared = _shared(self)
             if shared is None:
                 return create_class(self, service_name, service_model)
             with shared.lock:
