@@ -293,3 +293,32 @@ def test_remediation_commands_carry_the_real_identifiers_and_copy(browser: Any, 
     assert page.page.inner_text("#findings-body button.copy") in ("Copied", "Selected: press Ctrl+C")
     assert page.page.query_selector("#findings-body tr.detail") is not None  # the click did not fold it
     assert page.problems == []
+
+
+def test_organization_reports_link_to_each_other_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """From the organization page to an account's report and back, then to the organization checks'
+    report and back, after the output folder was moved: file:// links, no console errors."""
+    from tests.organization.test_summary import MEMBER
+    from tests.report.test_organization_links import write_run
+
+    write_run(tmp_path / "run")
+    moved = tmp_path / "moved"
+    (tmp_path / "run").rename(moved)
+    problems: list[str] = []
+    page = browser.new_page()
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    organization_page = (moved / "organization-report.html").as_uri()
+    page.goto(organization_page)
+    for link, report in (
+        ("a.account-report", f"{MEMBER}/awsaudit-report.html"),
+        ("#organization-report-link", "organization/awsaudit-report.html"),
+    ):
+        page.click(link)
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.url == (moved / report).as_uri()
+        page.click("#organization-page-link")
+        page.wait_for_load_state()
+        assert page.url == organization_page
+    page.close()
+    assert problems == []

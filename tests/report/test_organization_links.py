@@ -27,7 +27,7 @@ def _links(page: Path) -> dict[str, list[str]]:
     return found
 
 
-def _write_run(output: Path) -> None:
+def write_run(output: Path) -> None:
     """A member's report as its task writes it, then the organization checks' report and the page."""
     member_report = output / MEMBER / ACCOUNT_REPORT_FILE
     member_report.parent.mkdir(parents=True)
@@ -51,7 +51,7 @@ def _write_run(output: Path) -> None:
 
 
 def test_every_report_links_back_to_the_organization_page_wherever_the_folder_goes(tmp_path: Path) -> None:
-    _write_run(tmp_path / "run")
+    write_run(tmp_path / "run")
     moved = tmp_path / "elsewhere" / "run"
     moved.parent.mkdir()
     shutil.move(tmp_path / "run", moved)
