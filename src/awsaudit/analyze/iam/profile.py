@@ -68,6 +68,9 @@ class PermissionProfile:
         default_factory=dict
     )
     _independent: dict[str, bool] = field(default_factory=dict)
+    # may_do by action: principals share profiles, and the escalation and duty analyses ask every
+    # principal about the same few actions (each answer shifts masks thousands of bits wide).
+    _may: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         all_mask = self.catalog.all_mask
@@ -161,6 +164,12 @@ class PermissionProfile:
 
     def may_do(self, action: str) -> bool:
         """Cheap pre-test: could the action be allowed on some resource (possibly conditionally)?"""
+        known = self._may.get(action)
+        if known is None:
+            known = self._may[action] = self._may_do(action)
+        return known
+
+    def _may_do(self, action: str) -> bool:
         if self.context.unknown_policies or self.context.unknown_boundary:
             return True
         index = self.catalog.index(action)

@@ -104,39 +104,36 @@ def internet_open_ports(
     """The given ports that the group's inbound rules open to 0.0.0.0/0 or ::/0 (or sets covering them).
 
     Same verdicts as `internet_admission` port by port, but each rule's sources and ports are resolved
-    once: this runs for every group, protocol and configured port."""
-    found: list[PortAdmission] = []
-    span_of: Callable[[TrafficMatch], _PortSpan | None] | None = None
-    asked: list[int] = []
-    distinct: list[int] = []
-    resolved = [
-        (rule, networks)
+    once: this runs for every group, protocol and configured port. The ports and the protocol are
+    validated first, as `Traffic` validates them."""
+    asked = list(ports)
+    span_of = _admitted_span(protocol, asked)
+    # Only rules admitting some traffic of the protocol can open one of its ports; unresolved prefix
+    # lists (None) never make a port OPEN.
+    spanned = [
+        (rule, networks, span)
         for rule in group.ingress
-        # unresolved prefix lists (None) never make a port OPEN
-        if (networks := rule_networks(rule, prefix_lists)) is not None
+        if (span := span_of(rule.match)) is not None
+        and (networks := rule_networks(rule, prefix_lists)) is not None
     ]
+    if not spanned:
+        return ()
+    distinct = list(dict.fromkeys(asked))
+    found: list[PortAdmission] = []
     for version in (4, 6):
-        sourced: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool]] = []
-        for rule, networks in resolved:
+        sourced: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool, _PortSpan]] = []
+        for rule, networks, span in spanned:
             of_version = tuple(n for n in networks if n.version == version)
             if of_version:
-                sourced.append((rule, of_version, _covers_internet(of_version, version)))
+                sourced.append((rule, of_version, _covers_internet(of_version, version), span))
         if not sourced or not (
-            any(alone for _, _, alone in sourced)
-            or AddressSet.of((n for _, ns, _ in sourced for n in ns), version).covers_internet()
+            any(alone for _, _, alone, _ in sourced)
+            or AddressSet.of((n for _, ns, _, _ in sourced for n in ns), version).covers_internet()
         ):
             continue  # even every rule together does not admit the whole internet
-        if span_of is None:
-            asked = list(ports)
-            distinct = list(dict.fromkeys(asked))
-            span_of = _admitted_span(protocol, asked)
         # Each port's admitting rules, in rule order: one pass over the rules instead of one per port.
         admitting_by_port: dict[int, list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool]]] = {}
-        for rule, networks, alone in sourced:
-            span = span_of(rule.match)
-            if span is None:
-                continue
-            first, last = span
+        for rule, networks, alone, (first, last) in sourced:
             for port in distinct:
                 if first <= port <= last:
                     admitting_by_port.setdefault(port, []).append((rule, networks, alone))
