@@ -15,8 +15,10 @@ from awsaudit.history.organization import (
     OrganizationHistoryError,
     compare_organization,
     organization_trends,
+    since_previous_run,
 )
 from awsaudit.report.history_model import Change
+from awsaudit.report.verdict import organization_changes_line
 from awsaudit.store import open_store
 from tests.store.helpers import BUCKET_CHECK, finding, model_of
 from tests.store.test_organization_runs import MANAGEMENT, MEMBER, ORGANIZATION, UNREACHABLE, run_entry
@@ -144,6 +146,18 @@ def test_the_organization_trend_compares_runs_of_the_same_selection(store_url: s
     assert note == expected
     code, out = _run("trend", "--organization", "--store", store_url)
     assert code == 0 and out.rstrip().splitlines()[-1] == f"note: {expected}", out
+
+
+def test_the_result_block_says_what_changed_since_the_previous_run(store_url: str) -> None:
+    old, new = _record_two_runs(store_url)
+    first = organization_changes_line(ORGANIZATION, since_previous_run(store_url, old))
+    assert first == f"first recorded run of organization {ORGANIZATION}"
+    # Management: 1 new, 1 resolved; member: 1 unverified; organization checks: 1 resolved.
+    assert organization_changes_line(ORGANIZATION, since_previous_run(store_url, new)) == (
+        f"since organization run {old} (2026-06-01 00:00): 1 new, 0 regressed, 2 resolved, 0 newly checked, "
+        "1 unverified in 2 account(s) scanned in both runs and the organization checks "
+        "(awsaudit diff --organization)"
+    )
 
 
 def test_errors_name_what_is_missing(store_url: str) -> None:

@@ -277,12 +277,13 @@ def test_a_mistyped_audit_role_exits_3_with_one_summary_line(lab_environment: No
         *(tmp_path / "organization" / name for name in ("awsaudit-report.html", "findings.json")),
         tmp_path / "organization" / "snapshot.json.gz",
     ]
-    assert lines[-3:-1] == [
+    assert lines[-4:-2] == [
         "Result:  exit 3: role AuditRoel could not be assumed in 7/7 members — check --audit-role",
         f"Reports: {', '.join(str(f) for f in files)}",
     ]
     # The run is recorded (the session's store): the block names it, as a single scan's names its id.
-    assert lines[-1].startswith("Run id:  organization run ") and " (8 accounts) in sqlite:///" in lines[-1]
+    assert lines[-2].startswith("Run id:  organization run ") and " (8 accounts) in sqlite:///" in lines[-2]
+    assert lines[-1].startswith("Changes: ") and lines[-1].endswith("(awsaudit diff --organization)")
 
 
 def test_the_organization_page_links_every_report_and_counts_as_the_terminal(

@@ -29,7 +29,8 @@ def lab_environment(lab: Lab, organization: BuiltScenario) -> Iterator[None]:
         yield
 
 
-def _scan(output: Path, store: str) -> None:
+def _scan(output: Path, store: str) -> str:
+    """Scan the organization into ``store``; the result block's Changes line."""
     result = CliRunner().invoke(
         app, ["lab", "scan", "--organization", *SCOPE, "--output-dir", str(output), "--store", store]
     )
@@ -38,6 +39,7 @@ def _scan(output: Path, store: str) -> None:
         line for line in result.output.splitlines() if line.startswith("Run id:  organization run ")
     )
     assert run_line.endswith(f" in {store} (awsaudit history --organization, awsaudit diff --organization)")
+    return result.output.rstrip().splitlines()[-1]
 
 
 def _cli(*args: str) -> str:
@@ -50,7 +52,7 @@ def test_two_organization_scans_are_recorded_and_diffed_per_account_and_for_the_
     lab: Lab, lab_environment: None, tmp_path: Path
 ) -> None:
     store = f"sqlite:///{tmp_path / 'history.sqlite'}"
-    _scan(tmp_path / "first", store)
+    assert _scan(tmp_path / "first", store).startswith("Changes: first recorded run of organization o-")
     summary = json.loads((tmp_path / "first" / "organization-summary.json").read_text())
     names = {a["name"]: a for a in summary["accounts"]}
     no_budget = names["no-budget"]["id"]
@@ -95,7 +97,10 @@ def test_two_organization_scans_are_recorded_and_diffed_per_account_and_for_the_
             }
         ],
     )
-    _scan(tmp_path / "second", store)
+    changes = _scan(tmp_path / "second", store)
+    # The member's budget and the organization check naming it are resolved; nothing new.
+    assert changes.startswith("Changes: since organization run 1 (")
+    assert "): 0 new, 0 regressed, 2 resolved, 0 newly checked, 0 unverified in " in changes
 
     diff = json.loads(_cli("diff", "--organization", "--store", store, "--format", "json"))
     accounts = {a["account_id"]: a for a in diff["accounts"]}

@@ -16,7 +16,7 @@ from awsaudit.config import AuditConfig
 from awsaudit.errors import UsageProblem
 from awsaudit.exit_codes import organization_verdict
 from awsaudit.report.organization_model import ORGANIZATION_REPORT_FILE, OrganizationSummary
-from awsaudit.report.verdict import Recorded, print_verdict
+from awsaudit.report.verdict import Recorded, organization_changes_line, print_verdict
 
 if TYPE_CHECKING:  # the organization machinery is imported when an organization scan runs
     from awsaudit.organization.runner import AccountExecutor
@@ -118,9 +118,9 @@ def scan_organization_command(
     written = list(scan.written)
     if not request.quiet:
         print_organization_summary(scan.summary, console, [], scope.audit_role)
-    recorded = _record(request, scan.summary, output) if request.record else None
+    recorded, changes = _record(request, scan.summary, output) if request.record else (None, None)
     verdict = organization_verdict(scan.summary, request.fail_on, request.fail_on_unknown, scope.audit_role)
-    print_verdict(console, verdict, _reports_first(written), recorded)
+    print_verdict(console, verdict, _reports_first(written), recorded, changes)
     return verdict.code
 
 
@@ -129,13 +129,19 @@ def _reports_first(written: list[str]) -> list[str]:
     return sorted(written, key=lambda path: (not path.endswith(ORGANIZATION_REPORT_FILE), path))
 
 
-def _record(request: ReportRequest, summary: OrganizationSummary, output: str) -> Recorded:
+def _record(request: ReportRequest, summary: OrganizationSummary, output: str) -> tuple[Recorded, str]:
+    """Record the run; where it went, and what changed since the organization's previous run."""
     # Lazy on purpose: the store pulls in SQLAlchemy and Alembic, which `--no-store` runs never need.
+    from awsaudit.history.organization import since_previous_run
     from awsaudit.organization.history import record_organization_scan
     from awsaudit.store.database import describe, resolve_url
 
     run_id = record_organization_scan(request.store, summary, request.suppressions, output)
-    return Recorded(run_id, describe(resolve_url(request.store)), organization_accounts=len(summary.rows))
+    recorded = Recorded(run_id, describe(resolve_url(request.store)), organization_accounts=len(summary.rows))
+    changes = organization_changes_line(
+        summary.structure.organization_id, since_previous_run(request.store, run_id)
+    )
+    return recorded, changes
 
 
 @contextlib.contextmanager

@@ -63,6 +63,18 @@ def compare_organization(
         return _compare_runs(store, older, newer)
 
 
+def since_previous_run(store_url: str | None, run_id: int) -> OrganizationComparison | None:
+    """The run compared with the organization's run just before it (None: it is the first)."""
+    with open_store(store_url) as store:
+        run = store.organization_run(run_id)
+        earlier = [
+            other
+            for other in store.organization_runs(run.organization_id)
+            if (other.started_at, other.id) < (run.started_at, run.id)
+        ]
+        return _compare_runs(store, earlier[0], run) if earlier else None
+
+
 def _compare_runs(
     store: Store, older: OrganizationRunRecord, newer: OrganizationRunRecord
 ) -> OrganizationComparison:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rich.console import Console
 
 from awsaudit.report.console import inert
+from awsaudit.report.history_model import Change, OrganizationComparison
 from awsaudit.report.model import ReportModel
 
 # The changes a person acts on, in the order they are listed ("unchanged" is left out).
@@ -54,6 +55,27 @@ def changes_line(model: ReportModel, recorded: Recorded | None) -> str:
     counts = ", ".join(f"{since.counts.get(change, 0)} {change.replace('_', ' ')}" for change in _CHANGES)
     when = since.previous_collected_at.strftime("%Y-%m-%d %H:%M")
     return f"since scan {since.previous_scan_id} ({when}): {counts} (awsaudit diff)"
+
+
+def organization_changes_line(organization_id: str, comparison: OrganizationComparison | None) -> str:
+    """What changed since the organization's previous run, summed over the accounts scanned in both
+    runs and the organization checks (``awsaudit diff --organization`` lists them per account)."""
+    if comparison is None:
+        return f"first recorded run of organization {organization_id}"
+    diffs = [row.findings for row in comparison.accounts if row.findings is not None]
+    compared = len(diffs)
+    if comparison.organization is not None:
+        diffs.append(comparison.organization)
+    totals = {change: sum(len(diff.of(Change(change))) for diff in diffs) for change in _CHANGES}
+    counts = ", ".join(f"{totals[change]} {change.replace('_', ' ')}" for change in _CHANGES)
+    where = f"{compared} account(s) scanned in both runs"
+    if comparison.organization is not None:
+        where += " and the organization checks"
+    old = comparison.old
+    return (
+        f"since organization run {old.id} ({old.started_at:%Y-%m-%d %H:%M}): {counts} in {where} "
+        "(awsaudit diff --organization)"
+    )
 
 
 def print_verdict(
