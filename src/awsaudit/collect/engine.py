@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
+import queue
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -259,13 +260,21 @@ def _opted_in(region: dict[str, Any]) -> bool:
     return region.get("OptInStatus", "opt-in-not-required") in {"opt-in-not-required", "opted-in"}
 
 
+_POLL_SECONDS = 0.5  # the longest the collecting thread blocks between checks for signals
+
+
 def _run_tasks(run: _Run, snapshot: Snapshot, specs: Iterable[DatasetSpec], regions: list[str]) -> None:
     progress = run.options.progress
+    # Each task announces its own end here: waiting with concurrent.futures.wait() instead locked and
+    # scanned every pending future once per finished task (quadratic in the tasks of a run).
+    finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
     with ThreadPoolExecutor(max_workers=run.options.max_workers, thread_name_prefix="collect") as pool:
         pending: dict[Future[Any], Callable[[Any], None]] = {}
 
         def submit(task: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
-            pending[pool.submit(task)] = on_done
+            future = pool.submit(task)
+            pending[future] = on_done
+            future.add_done_callback(finished.put)
             if progress is not None:
                 progress.tasks_added(1)
 
@@ -274,12 +283,15 @@ def _run_tasks(run: _Run, snapshot: Snapshot, specs: Iterable[DatasetSpec], regi
                 submit(_dataset_task(run, spec, region), _on_dataset(run, snapshot, spec, region, submit))
         try:
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    on_done = pending.pop(future)
-                    on_done(future.result())
-                    if progress is not None:
-                        progress.task_done()
+                try:
+                    # A bounded wait, so that a signal's handler runs promptly in this thread.
+                    future = finished.get(timeout=_POLL_SECONDS)
+                except queue.Empty:
+                    continue
+                on_done = pending.pop(future)
+                on_done(future.result())
+                if progress is not None:
+                    progress.task_done()
         except BaseException:
             for future in pending:
                 future.cancel()
