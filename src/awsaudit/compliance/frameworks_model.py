@@ -144,14 +144,14 @@ class ControlResult:
 
 def status_counts(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
     """Per check id: how many of its findings have each status (keys in the order first seen)."""
-    by_check: dict[str, dict[str, int]] = {}
+    by_check: dict[str, dict[Status, int]] = {}
     for finding in findings:
         counts = by_check.get(finding.check_id)
         if counts is None:
             counts = by_check[finding.check_id] = {}
-        status = finding.status.value
-        counts[status] = counts.get(status, 0) + 1
-    return by_check
+        counts[finding.status] = counts.get(finding.status, 0) + 1
+    # Counted by member (an enum's .value is a property lookup per finding), keyed by value once.
+    return {check: {status.value: n for status, n in counts.items()} for check, counts in by_check.items()}
 
 
 def rollup(

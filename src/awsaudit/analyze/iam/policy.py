@@ -103,10 +103,9 @@ def decode_document(document: object, *, name: str) -> Mapping[str, object]:
     """A policy document as a mapping, from a dict, a JSON string or a URL-encoded JSON string.
 
     Nesting deeper than any policy can is an error, found before anything recurses into the document."""
-    too_deep = f"policy {quoted(name)}: JSON nested more than {MAX_POLICY_DEPTH} levels deep"
     if isinstance(document, Mapping):
         if value_nesting_exceeds(document):
-            raise PolicyParseError(too_deep)
+            raise PolicyParseError(_too_deep(name))
         return document
     if not isinstance(document, str):
         raise PolicyParseError(f"policy {quoted(name)}: document is a {type(document).__name__}, not JSON")
@@ -114,7 +113,7 @@ def decode_document(document: object, *, name: str) -> Mapping[str, object]:
     if text.startswith("%"):
         text = unquote(text)
     if text_nesting_exceeds(text):
-        raise PolicyParseError(too_deep)
+        raise PolicyParseError(_too_deep(name))
     try:
         decoded = json.loads(text)
     except json.JSONDecodeError as error:
@@ -124,6 +123,10 @@ def decode_document(document: object, *, name: str) -> Mapping[str, object]:
     if not isinstance(decoded, Mapping):
         raise PolicyParseError(f"policy {quoted(name)}: document is not a JSON object")
     return decoded
+
+
+def _too_deep(name: str) -> str:
+    return f"policy {quoted(name)}: JSON nested more than {MAX_POLICY_DEPTH} levels deep"
 
 
 def parse_policy(document: object, *, name: str, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:
@@ -177,6 +180,8 @@ def _parse_statement(raw: object, *, policy: str, index: int, kind: PolicyKind) 
 
 
 def _strings(value: object, *, where: str, element: str) -> tuple[str, ...]:
+    if type(value) is str and value:
+        return (value,)  # the common case, decided without the checks below
     items = value if isinstance(value, list) else [value]
     if not items:
         raise PolicyParseError(f"{where}: {element} is an empty list")
