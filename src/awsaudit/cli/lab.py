@@ -99,15 +99,16 @@ def demo(
         if not quiet:
             console.print(f"Starting the embedded AWS lab and building the '{scenario}' scenario…")
         run = run_demo(select(), AuditConfig(), scenario, show_progress=not quiet)
+        if not quiet:
+            # Before the result block, which ends every run.
+            problems = "problem" if run.planted == 1 else "problems"
+            console.print(
+                f"The scenario planted {run.planted} {problems}. Open the report: "
+                f"{(output_dir / 'awsaudit-report.html').resolve()}",
+                highlight=False,
+                soft_wrap=True,
+            )
         deliver(run.result, request)
-        if quiet:
-            return
-        console.print(
-            f"The scenario planted {run.planted} problems. Open the report: "
-            f"{(output_dir / 'awsaudit-report.html').resolve()}",
-            highlight=False,
-            soft_wrap=True,
-        )
 
     guard(body)
 
