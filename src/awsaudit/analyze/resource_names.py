@@ -47,6 +47,11 @@ class ResourceNames:
     names: Mapping[str, str]
     interface_instances: Mapping[str, str]
 
+    @property
+    def any_named(self) -> bool:
+        """Whether any resource has a name: without one, `name_of` is None and `annotate` the identity."""
+        return bool(self.names)
+
     def name_of(self, resource: str) -> str | None:
         """The name of a resource given by ARN or id; an interface falls back to its instance's name."""
         if not self.names:

@@ -88,9 +88,10 @@ def _describe(missing: NotCollected) -> dict[str, str]:
 def _to_findings(
     meta: CheckMeta, account_id: str, results: Iterable[Result], names: ResourceNames
 ) -> Iterator[Finding]:
-    # Runs once per finding (hundreds of thousands in a large account): the check's fields are read once.
+    # Runs once per finding (hundreds of thousands in a large account): the check's fields are read once,
+    # and a snapshot without Name tags skips the name lookups (they could only answer "no name").
     check_id, manual, default_severity = meta.id, meta.manual, meta.severity
-    annotate, name_of = names.annotate, names.name_of
+    annotate, name_of, named = names.annotate, names.name_of, names.any_named
     for result in results:
         status = result.status
         if manual and status is Status.PASS:
@@ -102,7 +103,7 @@ def _to_findings(
             account_id,
             result.region,
             result.resource,
-            annotate(result.message),
+            annotate(result.message) if named else result.message,
             result.evidence,
-            name_of(result.resource),
+            name_of(result.resource) if named else None,
         )
