@@ -66,7 +66,13 @@ class BlockPublicAccess:
         return cls(*(config.get(name) is True for name in BPA_SETTINGS))
 
     def settings(self) -> dict[str, bool]:
-        return dict(zip(BPA_SETTINGS, self._values(), strict=True))
+        # Spelled out (BPA_SETTINGS order): asked for every bucket by several checks.
+        return {
+            "BlockPublicAcls": self.block_public_acls,
+            "IgnorePublicAcls": self.ignore_public_acls,
+            "BlockPublicPolicy": self.block_public_policy,
+            "RestrictPublicBuckets": self.restrict_public_buckets,
+        }
 
     def off(self) -> list[str]:
         return [name for name, on in self.settings().items() if not on]
@@ -76,7 +82,12 @@ class BlockPublicAccess:
 
     def combined(self, other: BlockPublicAccess) -> BlockPublicAccess:
         """S3 applies the most restrictive combination of account and bucket settings."""
-        return BlockPublicAccess(*(a or b for a, b in zip(self._values(), other._values(), strict=True)))
+        return BlockPublicAccess(
+            self.block_public_acls or other.block_public_acls,
+            self.ignore_public_acls or other.ignore_public_acls,
+            self.block_public_policy or other.block_public_policy,
+            self.restrict_public_buckets or other.restrict_public_buckets,
+        )
 
     def _values(self) -> tuple[bool, bool, bool, bool]:
         return (
