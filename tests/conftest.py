@@ -9,13 +9,19 @@
 - With AWSAUDIT_TESTS_REQUIRE_ALL=1 (set by `make test` and CI), a missing test prerequisite
   (Chromium, the PostgreSQL server) fails the run instead of skipping its tests.
 - Hypothesis examples have no deadline (speed is measured in benchmarks/, never asserted).
+- Process-wide settings the CLI's `main()` makes for its own process (SIGINT/SIGTERM handlers, the
+  garbage collector's thresholds and frozen objects) are undone after each test that calls it: left
+  in place, a forked pool worker inherits the Python SIGTERM handler, and a SIGTERM that reaches it
+  before the interpreter finishes its fork bookkeeping is dropped, so Pool.terminate() waits forever.
 - Audits the tests run are recorded in a throwaway history store, never the user's own; derived
   data (the compact action catalog) goes to a throwaway disk cache.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import signal
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -39,6 +45,19 @@ def lab() -> Iterator[Lab]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(autouse=True)
+def process_settings_restored() -> Iterator[None]:
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    thresholds = gc.get_threshold()
+    yield
+    for signum, handler in handlers.items():
+        if signal.getsignal(signum) is not handler:
+            signal.signal(signum, handler)
+    gc.set_threshold(*thresholds)
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -19,8 +19,16 @@ def _write(url: str, index: int) -> int:
 def test_parallel_writers_on_a_new_store_each_record_one_complete_scan(store_url: str) -> None:
     # The store does not exist yet: the writers also race to create the schema.
     context = multiprocessing.get_context("fork")
-    with context.Pool(WRITERS) as pool:
+    pool = context.Pool(WRITERS)
+    try:
         ids = pool.starmap(_write, [(store_url, i) for i in range(WRITERS)])
+    except BaseException:
+        pool.terminate()
+        raise
+    # Not terminate() (what `with Pool` does): its SIGTERM can be lost by a worker that, on a loaded
+    # machine, is still starting; closed, every worker leaves on its own once the queue is empty.
+    pool.close()
+    pool.join()
     assert len(set(ids)) == WRITERS
     with open_store(store_url) as store:
         assert sorted(s.id for s in store.scans()) == sorted(ids)
