@@ -52,6 +52,16 @@ def children_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def stop_forkserver() -> None:
+    """Stop the forkserver (if the scan started one) and wait for it: the processes it forked and
+    reaped then count in this process's RUSAGE_CHILDREN."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # private, but the only way to wait for it
+    if stop is not None:
+        stop()
+
+
 def own_cpu_seconds() -> float:
     """User + system CPU of this process and of its children that have been waited for."""
     total = 0.0
@@ -146,7 +156,7 @@ def warm_emulator(endpoint_url: str, parallel: int, workers: int) -> None:
 
 
 def scan_organization(
-    endpoint_url: str, lab_pid: int, parallel: int, workers: int, processes: bool, connection: Connection
+    endpoint_url: str, lab_pid: int, parallel: int, workers: int, processes: int, connection: Connection
 ) -> None:
     """Child process: scan the organization, then measure the emulator's capacity; send the figures."""
     import boto3
@@ -178,6 +188,7 @@ def scan_organization(
             boto3.Session(region_name="us-east-1"), select(), AuditConfig(), Path(output), options=options
         )
         seconds = time.perf_counter() - started
+        stop_forkserver()  # its worker processes' CPU and peak RSS count as this process's children's
         scanner_cpu = own_cpu_seconds() - cpu_before
         lab_cpu = process_cpu_seconds(lab_pid) - lab_before
         load = os.getloadavg()[0]
@@ -270,7 +281,7 @@ def tight_loop_rps(endpoint_url: str, threads: int) -> tuple[float, float]:
     return sum(done) / seconds, seconds
 
 
-def measure(members: int, parallel: int, workers: int, processes: bool, warm: bool) -> Measurement:
+def measure(members: int, parallel: int, workers: int, processes: int, warm: bool) -> Measurement:
     spawn = multiprocessing.get_context("spawn")
     lab_end, lab_child_end = spawn.Pipe()
     lab = spawn.Process(target=serve_lab, args=(members, lab_child_end), daemon=True)
@@ -323,8 +334,9 @@ def main() -> None:
     parser.add_argument("--max-workers", type=int, default=16, help="the scan's total concurrency budget")
     parser.add_argument(
         "--processes",
-        action="store_true",
-        help="each account in flight in a worker process (default: threads)",
+        type=int,
+        default=0,
+        help="worker processes scanning the accounts (default 0: threads of the scanner process)",
     )
     parser.add_argument(
         "--cold",

@@ -56,6 +56,8 @@ def scanned(lab_environment: None, tmp_path_factory: pytest.TempPathFactory) -> 
             "json,html",
             "--max-accounts-parallel",
             "3",
+            "--account-processes",
+            "2",  # the planted findings, exactly, from worker processes too
         ],
     )
     return output, result
@@ -172,6 +174,11 @@ def test_usage_errors_are_one_line(lab_environment: None, tmp_path: Path) -> Non
         ],
     )
     assert bad_role.exit_code == 2 and "is not an IAM role name" in bad_role.output
+    processes_alone = runner.invoke(
+        app, ["lab", "scan", "--account-processes", "2", "--output-dir", str(tmp_path)]
+    )
+    assert processes_alone.exit_code == 2
+    assert "--account-processes sizes --organization --executor local" in processes_alone.output
 
 
 def test_members_covered_by_the_organization_trail(lab_environment: None, tmp_path: Path) -> None:

@@ -3,8 +3,10 @@ each account finishes, nothing of an account kept in memory."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
+import os
 import stat
 import weakref
 from pathlib import Path
@@ -195,9 +197,78 @@ def test_accounts_can_run_in_worker_processes(
     targets = [a for a in structure.accounts if a.name in {"well-run", "no-audit-role"}]
     request = _request(lab, tmp_path)
     outcomes = scan_accounts(
-        targets, _credentials(lab, structure), request, max_accounts_parallel=2, processes=True
+        targets, _credentials(lab, structure), request, max_accounts_parallel=2, processes=2
     )
     by_name = {t.name: o for t, o in zip(targets, outcomes, strict=True)}
     assert by_name["well-run"].status is AccountStatus.COMPLETE, by_name["well-run"].reason
     assert by_name["no-audit-role"].status is AccountStatus.UNREACHABLE
     assert (tmp_path / by_name["well-run"].account_id / FINDINGS_FILE).is_file()
+
+
+DOOMED_KEY = "AKIADOOMEDPROCESS000"
+
+
+class _ExitOnDoomedCredentials:
+    """A client hook (picklable, run in the worker) that ends the process when a client is made with
+    the doomed account's credentials: what a crash of the interpreter looks like to the driver."""
+
+    def __call__(self, client: Any) -> None:
+        if client._request_signer._credentials.access_key == DOOMED_KEY:
+            os._exit(7)
+
+
+class _DoomOne:
+    def __init__(self, provider: AuditRoleCredentials, doomed: str) -> None:
+        self.provider = provider
+        self.doomed = doomed
+
+    def for_account(self, account_id: str) -> AccountCredentials:
+        if account_id == self.doomed:
+            return AccountCredentials(account_id, DOOMED_KEY, "doomed")
+        return self.provider.for_account(account_id)
+
+
+def test_a_dead_worker_process_fails_its_account_and_a_new_one_takes_the_rest(
+    lab: Lab, organization: BuiltScenario, structure: OrganizationStructure, tmp_path: Path
+) -> None:
+    targets = [a for a in structure.accounts if a.name in {"well-run", "no-budget", "linked-budget"}]
+    doomed = targets[0]
+    request = _request(lab, tmp_path)
+    request = dataclasses.replace(request, client_hooks=(*request.client_hooks, _ExitOnDoomedCredentials()))
+    outcomes = scan_accounts(
+        targets,
+        _DoomOne(_credentials(lab, structure), doomed.account_id),
+        request,
+        max_accounts_parallel=2,
+        processes=2,  # one account per process: the doomed one takes no other down with it
+    )
+    assert outcomes[0].status is AccountStatus.FAILED
+    assert "ended with code 7" in (outcomes[0].reason or "")
+    assert [o.status for o in outcomes[1:]] == [AccountStatus.COMPLETE] * 2, [o.reason for o in outcomes]
+    assert not (tmp_path / doomed.account_id).exists()
+
+
+class _RequireEnvironment:
+    """A client hook (run in the worker) refusing to make clients unless the variable is set so."""
+
+    def __init__(self, name: str, value: str) -> None:
+        self.name = name
+        self.value = value
+
+    def __call__(self, client: Any) -> None:
+        if os.environ.get(self.name) != self.value:
+            raise RuntimeError(f"{self.name} was not handed to the worker process")
+
+
+def test_worker_processes_take_the_drivers_current_environment(
+    lab: Lab, organization: BuiltScenario, structure: OrganizationStructure, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # Set after the forkserver started (earlier tests), whose children would otherwise inherit its own.
+    monkeypatch.setenv("AWSAUDIT_TEST_WORKER_ENVIRONMENT", tmp_path.name)
+    request = _request(lab, tmp_path)
+    hook = _RequireEnvironment("AWSAUDIT_TEST_WORKER_ENVIRONMENT", tmp_path.name)
+    request = dataclasses.replace(request, client_hooks=(*request.client_hooks, hook))
+    targets = [a for a in structure.accounts if a.name == "well-run"]
+    credentials = _credentials(lab, structure)
+    [outcome] = scan_accounts(targets, credentials, request, max_accounts_parallel=1, processes=1)
+    assert outcome.status is AccountStatus.COMPLETE, outcome.reason

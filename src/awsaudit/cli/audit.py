@@ -13,6 +13,7 @@ from awsaudit.audit import evaluate as run_evaluation
 from awsaudit.cli.common import client_hooks, error_console, guard, split_list
 from awsaudit.cli.delivery import AccountAccess, deliver, report_request
 from awsaudit.cli.options import (
+    AccountProcessesOpt,
     AccountsOpt,
     AccountsParallelOpt,
     AuditRoleOpt,
@@ -253,6 +254,7 @@ def scan(
     ous: OusOpt = None,
     max_accounts_parallel: AccountsParallelOpt = 4,
     executor: ExecutorOpt = "local",
+    account_processes: AccountProcessesOpt = 0,
     scheduler: SchedulerOpt = None,
     dask_workers: DaskWorkersOpt = 2,
     worker_credentials: WorkerCredentialsOpt = False,
@@ -284,7 +286,7 @@ def scan(
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         audit_config = _audit_config(config, trusted_cidr, selection)
         scope = OrganizationScope(audit_role, accounts, exclude_accounts, ous, max_accounts_parallel)
-        placement = ExecutorChoice(executor, scheduler, dask_workers, worker_credentials)
+        placement = ExecutorChoice(executor, scheduler, dask_workers, worker_credentials, account_processes)
         placement.check(organization, is_uri(output_dir))
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers)
         if security_hub and organization:

@@ -15,6 +15,8 @@ from awsaudit.cli import audit, catalogue, errors, history, iam, lab
 from awsaudit.cli.common import console, error_console
 from awsaudit.cli.help_types import PlainHelpGroup
 from awsaudit.errors import ExitCode
+from awsaudit.heap import GC_THRESHOLDS as GC_THRESHOLDS  # the benchmarks read it here
+from awsaudit.heap import tune_collector
 from awsaudit.interrupts import Interrupted, install_interrupt_handlers
 
 app = typer.Typer(
@@ -57,14 +59,6 @@ iam.register(app)
 history.register(app)
 
 
-# The command owns its process. A scan builds a few million long-lived objects (service models,
-# the action catalog, the snapshot, findings) and little cyclic garbage; at the default thresholds
-# the collector traversed them over and over, about a fifth of a scan's CPU. Full collections still
-# run (every 2e7 allocations at most), so cycles left by per-account clients stay bounded. Library
-# callers (tests, Dask workers, the check runner) keep their process's own setting.
-GC_THRESHOLDS = (100_000, 20, 10)
-
-
 # glibc gives each thread that contends for the allocator an arena of its own (up to 8 per core);
 # the collection's worker threads spread the process's larger allocations over as many arenas, whose
 # fragments stay resident: about 12 MB of a CIS scan's 141 MB peak. Python code runs one thread at
@@ -85,13 +79,11 @@ def _limit_malloc_arenas() -> None:
 
 
 def main() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)
     _limit_malloc_arenas()
-    # What the imports built (modules, classes, functions) lives as long as the process: frozen, the
-    # collector never traverses it again. At exit, everything is frozen once more: the interpreter's
-    # final collections otherwise traversed the whole heap (service models, catalog, findings) only
-    # to free it a moment before the process ends, about a fifth of a scan's CPU.
-    gc.freeze()
+    # The command owns its process (awsaudit.heap). At exit, everything is frozen once more: the
+    # interpreter's final collections otherwise traversed the whole heap (service models, catalog,
+    # findings) only to free it a moment before the process ends, about a fifth of a scan's CPU.
+    tune_collector()
     atexit.register(gc.freeze)
     install_interrupt_handlers()
     try:

@@ -113,7 +113,7 @@ ExecutorOpt = Annotated[
     str,
     typer.Option(
         "--executor",
-        help="Where an organization's accounts are scanned: local (threads of this process) or dask.",
+        help="Where an organization's accounts are scanned: local (this machine) or dask.",
     ),
 ]
 SchedulerOpt = Annotated[
@@ -121,6 +121,16 @@ SchedulerOpt = Annotated[
     typer.Option(
         "--scheduler",
         help="Address of an existing Dask scheduler (tcp://HOST:PORT); default: a local cluster for the run.",
+    ),
+]
+AccountProcessesOpt = Annotated[
+    int,
+    typer.Option(
+        "--account-processes",
+        min=0,
+        max=256,
+        help="Worker processes scanning the accounts with --executor local, at most one per CPU is "
+        "useful (default 0: threads of this process).",
     ),
 ]
 DaskWorkersOpt = Annotated[

@@ -44,10 +44,13 @@ class ExecutorChoice:
     scheduler: str | None
     dask_workers: int
     worker_credentials: bool
+    account_processes: int = 0  # 0: the accounts run as threads of this process
 
     def check(self, organization: bool, output_is_uri: bool) -> None:
         if self.executor not in EXECUTORS:
             raise UsageProblem(f"--executor {self.executor!r}: choose {' or '.join(EXECUTORS)}")
+        if self.account_processes and (self.executor != "local" or not organization):
+            raise UsageProblem("--account-processes sizes --organization --executor local")
         if self.executor == "dask" and not organization:
             raise UsageProblem("--executor dask needs --organization")
         dask_only = self.scheduler is not None or self.worker_credentials or self.dask_workers != 2
@@ -92,6 +95,7 @@ def scan_organization_command(
         ous=split_list(scope.ous) or (),
         max_accounts_parallel=scope.max_accounts_parallel,
         max_workers=access.max_workers,
+        processes=placement.account_processes,
         regions=split_list(regions),
         endpoint_url=access.endpoint_url,
         client_hooks=client_hooks,

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from multiprocessing import get_context
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Protocol
 
 from awsaudit.accounts import AccountCredentials, AccountOutcome, AccountTarget
 from awsaudit.audit import Selection
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.organization.credentials import AuditRoleCredentials, CredentialsRefused
+from awsaudit.organization.processes import AccountProcesses, WorkerLost
 from awsaudit.organization.task import AccountScanRequest, failed, scan_account, unreachable
 
 
@@ -57,19 +57,22 @@ def scan_accounts(
     request: AccountScanRequest,
     *,
     max_accounts_parallel: int,
-    processes: bool = False,
+    processes: int = 0,
     selection: Selection | None = None,
     on_outcome: OutcomeCallback | None = None,
 ) -> list[AccountOutcome]:
     """Scan every target; one account's failure never stops the others. Outcomes in target order.
 
-    With ``processes`` each account's task runs in a worker process (as many as accounts in
-    flight): collection, evaluation and report writing are Python work, and threads of one
-    process share one core. Credentials are still obtained here, in the driver.
+    With ``processes`` > 0 the accounts' tasks run in that many worker processes (never more than
+    accounts in flight; organization/processes.py): collection, evaluation and report writing are
+    Python work, and threads of one process share one core. Credentials are still obtained here,
+    in the driver.
     """
     parallel = max(1, max_accounts_parallel)
-    workers = ProcessPoolExecutor(parallel, mp_context=get_context("spawn")) if processes else None
-    chosen = None if processes else (selection or request.selection())
+    workers = None
+    if processes > 0:
+        workers = AccountProcesses(request, processes=min(processes, parallel), accounts_in_flight=parallel)
+    chosen = None if workers is not None else (selection or request.selection())
 
     def job(target: AccountTarget) -> AccountOutcome:
         started = time.monotonic()
@@ -83,9 +86,9 @@ def scan_accounts(
         if workers is None:
             return scan_account(target, issued, request, chosen)
         try:
-            return workers.submit(scan_account, target, issued, request).result()
-        except Exception as exc:  # the worker process died: this account failed, the others go on
-            return failed(target, f"the scan process failed: {type(exc).__name__}: {exc}", started)
+            return workers.scan(target, issued)
+        except WorkerLost as lost:  # its process died: this account failed, the others go on
+            return failed(target, str(lost), started)
 
     outcomes: dict[str, AccountOutcome] = {}
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="account") as pool:
@@ -102,10 +105,10 @@ def scan_accounts(
         except BaseException:
             for future in pending:
                 future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
             if workers is not None:
-                workers.shutdown(wait=False, cancel_futures=True)
+                workers.abort()  # the threads waiting on them return at once
+            pool.shutdown(wait=False, cancel_futures=True)
             raise
     if workers is not None:
-        workers.shutdown(wait=True)
+        workers.close()
     return [outcomes[t.account_id] for t in targets]

@@ -37,7 +37,7 @@ class OrganizationScanOptions:
     ous: tuple[str, ...] = ()
     max_accounts_parallel: int = 4
     max_workers: int = 16  # the whole scan's concurrent API calls, shared by the accounts in flight
-    processes: bool = False  # True: each account in flight in a worker process (runner.scan_accounts)
+    processes: int = 0  # worker processes for the accounts (runner.scan_accounts); 0: threads of this one
     regions: tuple[str, ...] | None = None
     endpoint_url: str | None = None
     client_hooks: tuple[Callable[[Any], None], ...] = field(default=(), repr=False)
