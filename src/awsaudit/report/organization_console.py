@@ -14,7 +14,11 @@ from awsaudit.findings import Severity, Status
 from awsaudit.report.organization_model import OrganizationSummary
 from awsaudit.terminal import inert
 
-_STATUS_STYLE = {"COMPLETE": "green", "UNREACHABLE": "red", "FAILED": "red"}
+_STATUS_STYLE: dict[str, str] = {
+    AccountStatus.COMPLETE: "green",
+    AccountStatus.UNREACHABLE: "red",
+    AccountStatus.FAILED: "red",
+}
 WORST_SHOWN = 10
 LISTED_ACCOUNTS = 5
 SEVERITIES = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))
