@@ -57,6 +57,23 @@ def share_client_classes(session: Any) -> bool:
     return True
 
 
+# Shared by every session that asked with share_client_classes_across_sessions.
+_across_sessions = _Shared()
+
+
+def share_client_classes_across_sessions(session: Any) -> bool:
+    """As ``share_client_classes``, with one set of models and classes for every session of the
+    process that asks this way: an organization scan makes a session per account, all alike (the
+    same model loader, the same event handlers), so one account's classes serve the next ones.
+    """
+    if not _install():
+        return False
+    emitter = session._session.get_component("event_emitter")
+    with _install_lock:
+        setattr(emitter, _SHARED_ATTRIBUTE, _across_sessions)
+    return True
+
+
 def _install() -> bool:
     creator = botocore.client.ClientCreator
     with _install_lock:

@@ -14,6 +14,7 @@ import botocore.loaders
 import botocore.session
 
 from awsaudit.accounts import AccountCredentials
+from awsaudit.collect.client_classes import share_client_classes_across_sessions
 
 _lock = threading.Lock()
 _shared: list[botocore.loaders.Loader] = []
@@ -37,13 +38,17 @@ def shared_loader() -> botocore.loaders.Loader:
 
 
 def account_session(credentials: AccountCredentials, region: str) -> boto3.Session:
-    """A session with exactly these credentials (never the environment's) and the shared model loader."""
+    """A session with exactly these credentials (never the environment's), the shared model loader,
+    and the service models and client classes every account session of the process shares (building
+    them was about a third of creating a client, and a member account makes ~35 clients)."""
     core = botocore.session.get_session()
     core.register_component("data_loader", shared_loader())
-    return boto3.Session(
+    session = boto3.Session(
         aws_access_key_id=credentials.access_key_id,
         aws_secret_access_key=credentials.secret_access_key,
         aws_session_token=credentials.session_token,
         region_name=region,
         botocore_session=core,
     )
+    share_client_classes_across_sessions(session)
+    return session
