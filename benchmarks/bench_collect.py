@@ -7,6 +7,10 @@ The lab (moto server + scenario) runs in a child process, so this process's RSS 
 collector's own; the lab's RSS is reported beside it (moto alone takes ~250 MB once EC2
 is touched). Client and server share the machine's cores. With --lab-in-process both
 run in this process, as `awsaudit demo` does, and RSS covers both.
+
+The collector's process is set up as the `awsaudit` command sets up its own (cli/main.py):
+garbage-collector thresholds, glibc's allocator capped at two arenas. --library-defaults keeps
+Python's and glibc's defaults instead (what a program that embeds `collect` gets).
 """
 
 from __future__ import annotations
@@ -118,6 +122,15 @@ def serve_lab(scenario: str, sizes: dict[str, int], connection: Connection) -> N
     lab.stop()
 
 
+def set_up_as_the_command() -> None:
+    """The process settings `awsaudit`'s entry point makes before any command runs."""
+    from awsaudit.cli.main import limit_malloc_arenas
+    from awsaudit.heap import tune_collector
+
+    limit_malloc_arenas()
+    tune_collector()
+
+
 def run_benchmark(args: argparse.Namespace) -> Report:
     import boto3
 
@@ -135,6 +148,8 @@ def run_benchmark(args: argparse.Namespace) -> Report:
             "regions": args.regions,
             "policy_resources": args.policy_resources,
         }
+    if not args.library_defaults:
+        set_up_as_the_command()
     memory = {"collector_start": current_rss_mb()}
     connection = None
     if args.lab_in_process:
@@ -273,6 +288,11 @@ def main() -> None:
     )
     parser.add_argument("--calls", action="store_true", help="list requests per operation")
     parser.add_argument("--lab-in-process", action="store_true", help="run the lab in this process")
+    parser.add_argument(
+        "--library-defaults",
+        action="store_true",
+        help="keep Python's GC thresholds and glibc's malloc arenas (not as the awsaudit command sets them)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     report = run_benchmark(args)

@@ -67,7 +67,7 @@ MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8
 
 
-def _limit_malloc_arenas() -> None:
+def limit_malloc_arenas() -> None:
     try:
         if not os.confstr("CS_GNU_LIBC_VERSION"):
             return
@@ -79,7 +79,7 @@ def _limit_malloc_arenas() -> None:
 
 
 def main() -> None:
-    _limit_malloc_arenas()
+    limit_malloc_arenas()
     # The command owns its process (awsaudit.heap). At exit, everything is frozen once more: the
     # interpreter's final collections otherwise traversed the whole heap (service models, catalog,
     # findings) only to free it a moment before the process ends, about a fifth of a scan's CPU.

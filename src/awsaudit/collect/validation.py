@@ -8,6 +8,7 @@ which a saved snapshot would otherwise carry as invalid ``NaN`` tokens that load
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from awsaudit.shapes import INVALID_DATA_CODE
@@ -35,10 +36,26 @@ def refuse_invalid_datasets(snapshot: Snapshot) -> list[CollectionError]:
     return refused
 
 
-def _finite(value: Any) -> bool:
-    # The C encoder walks the whole value far faster than Python could; it raises on NaN/Infinity.
+# Containers this close to a dataset's top are split and their members encoded one at a time:
+# encoding a whole large dataset at once (a 5,000-user credential report) held a transient text
+# as large as the dataset, at the collection's peak. Below, items (a user, a row) are small.
+_SPLIT_LEVELS = 2
+
+
+def _finite(value: Any, level: int = 0) -> bool:
+    if level < _SPLIT_LEVELS and isinstance(value, dict):
+        return all(_finite_number(key) for key in value) and all(
+            _finite(member, level + 1) for member in value.values()
+        )
+    if level < _SPLIT_LEVELS and isinstance(value, list | tuple):
+        return all(_finite(member, level + 1) for member in value)
+    # The C encoder walks the value far faster than Python could; it raises on NaN/Infinity.
     try:
         json.dumps(value, allow_nan=False, default=str, check_circular=False)
     except ValueError:
         return False
     return True
+
+
+def _finite_number(key: Any) -> bool:
+    return not isinstance(key, float) or math.isfinite(key)

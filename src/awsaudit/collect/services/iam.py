@@ -65,12 +65,23 @@ def credential_report(ctx: CallContext) -> dict[str, Any]:
         time.sleep(pause)
         pause = min(pause * 2, _REPORT_MAX_POLL_SECONDS)
     response = ctx.client.get_credential_report()
-    content = response["Content"]
+    content = response.pop("Content")
     text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
-    return {
-        "GeneratedTime": response.get("GeneratedTime"),
-        "Rows": list(csv.DictReader(io.StringIO(text))),
-    }
+    del content  # the report can run to megabytes: one copy of it at a time
+    return {"GeneratedTime": response.get("GeneratedTime"), "Rows": _report_rows(text)}
+
+
+def _report_rows(text: str) -> list[dict[Any, Any]]:
+    """The report's rows, each cell value held once: most cells repeat (N/A, false, true,
+    not_supported), and a string per cell was most of a large account's report in memory."""
+    held: dict[str, str] = {}
+    return [
+        {
+            column: held.setdefault(value, value) if isinstance(value, str) else value
+            for column, value in row.items()
+        }
+        for row in csv.DictReader(io.StringIO(text))
+    ]
 
 
 @dataset("iam", "PasswordPolicy", regional=False, actions=["iam:GetAccountPasswordPolicy"])
