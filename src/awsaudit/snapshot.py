@@ -16,11 +16,11 @@ import math
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from awsaudit.errors import AwsauditError, shorten
 from awsaudit.redaction import redact
@@ -439,21 +439,42 @@ def _where(exc: Exception) -> str:
 def save(snapshot: Snapshot, path: str | os.PathLike[str]) -> Path:
     """Write atomically (temp file + rename), owner-readable only; gzip unless the name ends in .json."""
     target = Path(path)
-    payload = json.dumps(snapshot.to_json(), separators=(",", ":"), default=str).encode()
-    if not target.name.endswith(".json"):
-        payload = gzip.compress(payload, compresslevel=6, mtime=0)
-    write_private_atomic(target, payload)
+    text = json.dumps(snapshot.to_json(), separators=(",", ":"), default=str)
+    gzipped = not target.name.endswith(".json")
+
+    def write(handle: BinaryIO) -> None:
+        if not gzipped:
+            _write_in_slices(handle.write, text)
+            return
+        with gzip.GzipFile(filename="", mode="wb", fileobj=handle, compresslevel=6, mtime=0) as compressed:
+            _write_in_slices(compressed.write, text)
+
+    write_private_atomic(target, write)
     return target
 
 
-def write_private_atomic(target: Path, payload: bytes) -> None:
-    """Write bytes to target via a 0600 temp file in the same directory, then rename."""
+def _write_in_slices(write: Callable[[bytes], object], text: str) -> None:
+    # Encoded a slice at a time: the whole encoding (and then its compressed copy) held two more
+    # copies of a large account's snapshot at once, the largest allocation of its collection.
+    for start in range(0, len(text), _WRITE_SLICE):
+        write(text[start : start + _WRITE_SLICE].encode())
+
+
+_WRITE_SLICE = 1 << 20  # characters
+
+
+def write_private_atomic(target: Path, payload: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write bytes (or what ``payload`` writes to the file) to target via a 0600 temp file in the
+    same directory, then rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if isinstance(payload, bytes):
+                handle.write(payload)
+            else:
+                payload(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
