@@ -36,19 +36,25 @@ def refuse_invalid_datasets(snapshot: Snapshot) -> list[CollectionError]:
     return refused
 
 
-# Containers this close to a dataset's top are split and their members encoded one at a time:
-# encoding a whole large dataset at once (a 5,000-user credential report) held a transient text
-# as large as the dataset, at the collection's peak. Below, items (a user, a row) are small.
+# A dataset is encoded a batch of members at a time: encoding a large one whole (a 5,000-user
+# credential report) held a transient text as large as the dataset, at the collection's peak.
+# Containers this close to the top are split; each call of the encoder costs a few microseconds,
+# hence batches rather than single members.
 _SPLIT_LEVELS = 2
+_BATCH = 256
 
 
 def _finite(value: Any, level: int = 0) -> bool:
-    if level < _SPLIT_LEVELS and isinstance(value, dict):
-        return all(_finite_number(key) for key in value) and all(
-            _finite(member, level + 1) for member in value.values()
-        )
-    if level < _SPLIT_LEVELS and isinstance(value, list | tuple):
-        return all(_finite(member, level + 1) for member in value)
+    if level < _SPLIT_LEVELS:
+        if isinstance(value, dict):
+            return all(_finite_number(key) for key in value) and all(
+                _finite(member, level + 1) for member in value.values()
+            )
+        if isinstance(value, list | tuple) and len(value) > _BATCH:
+            return all(
+                _finite(value[start : start + _BATCH], _SPLIT_LEVELS)
+                for start in range(0, len(value), _BATCH)
+            )
     # The C encoder walks the value far faster than Python could; it raises on NaN/Infinity.
     try:
         json.dumps(value, allow_nan=False, default=str, check_circular=False)
