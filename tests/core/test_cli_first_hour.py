@@ -315,11 +315,12 @@ def test_reports_that_cannot_be_written_keep_the_collection(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The scan collected; writing the reports failed afterwards: the snapshot is saved anyway."""
+    import awsaudit.account_audit
     from awsaudit.cli import audit as audit_cli
     from awsaudit.cli import delivery
 
     snapshot = SnapshotBuilder().build()
-    monkeypatch.setattr(audit_cli, "_collect", lambda *args, **kwargs: snapshot)
+    monkeypatch.setattr(awsaudit.account_audit, "collect", lambda *args, **kwargs: snapshot)
     monkeypatch.setattr(audit_cli.tempfile, "gettempdir", lambda: str(tmp_path))
 
     def disk_full(*args: object) -> list[Path]:
@@ -334,6 +335,34 @@ def test_reports_that_cannot_be_written_keep_the_collection(
         f"finish with `awsaudit evaluate {rescued}`"
     )
     assert rescued.exists()
+
+
+def test_a_snapshot_that_cannot_be_kept_where_asked_is_rescued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--snapshot's file could not be written after the collection: it goes to the temporary folder."""
+    import awsaudit.account_audit
+    from awsaudit.cli import audit as audit_cli
+
+    snapshot = SnapshotBuilder().build()
+    monkeypatch.setattr(awsaudit.account_audit, "collect", lambda *args, **kwargs: snapshot)
+    monkeypatch.setattr(audit_cli.tempfile, "gettempdir", lambda: str(tmp_path))
+
+    def disk_full(*args: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(awsaudit.account_audit, "save", disk_full)
+    wanted = tmp_path / "kept.json.gz"
+    result = _scan(
+        tmp_path, "--regions", "eu-west-1", "--snapshot", str(wanted), "--output-dir", str(tmp_path)
+    )
+    assert result.exit_code == 2, result.output
+    rescued = tmp_path / f"awsaudit-snapshot-{ACCOUNT_ID}-20260601T120000Z.json.gz"
+    assert _error(result) == (
+        f"awsaudit: error: [Errno 28] No space left on device; the collection was saved to {rescued}: "
+        f"finish with `awsaudit evaluate {rescued}`"
+    )
+    assert rescued.exists() and not wanted.exists()
 
 
 # ---------------------------------------------------------------- --severity

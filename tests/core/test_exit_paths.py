@@ -215,7 +215,7 @@ def test_a_bug_is_one_line_with_exit_4(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("unexpected\nsecond line " + "x" * 5000)
 
-    monkeypatch.setattr("awsaudit.cli.audit.run_evaluation", broken)
+    monkeypatch.setattr("awsaudit.account_audit.evaluate", broken)
     monkeypatch.setattr(sys, "argv", ["awsaudit", *_evaluate(snapshot)])
     with pytest.raises(SystemExit) as exited:
         main()

@@ -8,8 +8,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from awsaudit.account_audit import SnapshotNotKept, audit_collected, audit_saved
 from awsaudit.audit import Selection, select
-from awsaudit.audit import evaluate as run_evaluation
 from awsaudit.cli.common import client_hooks, error_console, guard, split_list
 from awsaudit.cli.delivery import AccountAccess, deliver, report_request
 from awsaudit.cli.options import (
@@ -62,16 +62,17 @@ from awsaudit.errors import AwsauditError, UsageProblem
 from awsaudit.organization.output import is_uri
 from awsaudit.report.console import print_collection
 from awsaudit.report.progress import CollectionBar
-from awsaudit.snapshot import Snapshot, load, save
+from awsaudit.snapshot import Snapshot, save
 
 
-def _collect(
+def _collection(
     ctx: typer.Context,
     access: AccountAccess,
     regions: str | None,
     datasets: frozenset[str] | None,
-    quiet: bool = False,
-) -> Snapshot:
+    progress: CollectionBar,
+) -> tuple[Any, CollectOptions]:
+    """The session and the collection options the command line's options describe."""
     if datasets is not None:
         unknown = sorted(datasets - set(all_specs()))
         if unknown:
@@ -82,16 +83,15 @@ def _collect(
         external_id=access.external_id,
         endpoint_url=access.endpoint_url,
     )
-    with CollectionBar(enabled=not quiet) as progress:
-        options = CollectOptions(
-            regions=split_list(regions),
-            datasets=datasets,
-            max_workers=access.max_workers,
-            endpoint_url=access.endpoint_url,
-            client_hooks=client_hooks(ctx, access.endpoint_url),
-            progress=progress,
-        )
-        return collect_snapshot(session, options)
+    options = CollectOptions(
+        regions=split_list(regions),
+        datasets=datasets,
+        max_workers=access.max_workers,
+        endpoint_url=access.endpoint_url,
+        client_hooks=client_hooks(ctx, access.endpoint_url),
+        progress=progress,
+    )
+    return session, options
 
 
 def _rescue(snapshot: Snapshot, problem: Exception) -> NoReturn:
@@ -146,7 +146,11 @@ def collect(
         known_regions(split_list(regions))
         writable_file(output, "--output")
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers)
-        snapshot = _collect(ctx, access, regions, None if wanted is None else frozenset(wanted), quiet)
+        with CollectionBar(enabled=not quiet) as progress:
+            session, options = _collection(
+                ctx, access, regions, None if wanted is None else frozenset(wanted), progress
+            )
+            snapshot = collect_snapshot(session, options)
         try:
             save(snapshot, output)
         except OSError as problem:
@@ -205,21 +209,15 @@ def evaluate(
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         request.preflight()
         audit_config = _audit_config(config, trusted_cidr, selection)
-        snapshot = load(snapshot_path)
-        management = None
-        if organization_context is not None:
-            from awsaudit.organization.member_context import apply_context, context_from_file
-
-            management = apply_context(snapshot, context_from_file(organization_context, audit_config))
-        result = run_evaluation(snapshot, selection, audit_config)
+        audit = audit_saved(snapshot_path, selection, audit_config, context_file=organization_context)
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers=1)
         sender = security_hub_sender(access, client_hooks(ctx, endpoint_url)) if security_hub else None
         return deliver(
-            result,
+            audit.result,
             request,
             snapshot_path=snapshot_path,
             security_hub=sender,
-            management_account=management,
+            management_account=audit.management_account,
         )
 
     raise typer.Exit(guard(body))
@@ -314,31 +312,29 @@ def scan(
         context = None
         if organization_context is not None:
             context = _organization_context(ctx, organization_context, audit_config, access)
-        snapshot = _collect(ctx, access, regions, selection.dataset_keys(), quiet)
-        management = None
-        if context is not None:
-            from awsaudit.organization.member_context import apply_context
-
-            management = apply_context(snapshot, context)
         try:
-            saved = save(snapshot, snapshot_out) if snapshot_out is not None else None
-        except OSError as problem:
-            _rescue(snapshot, problem)
-        result = run_evaluation(snapshot, selection, audit_config)
+            with CollectionBar(enabled=not quiet) as progress:
+                session, options = _collection(ctx, access, regions, selection.dataset_keys(), progress)
+                audit = audit_collected(
+                    session, options, selection, audit_config, context=context, keep=snapshot_out
+                )
+        except SnapshotNotKept as unsaved:
+            _rescue(unsaved.snapshot, unsaved.problem)
         sender = security_hub_sender(access, client_hooks(ctx, endpoint_url)) if security_hub else None
+        saved = audit.snapshot_path
         try:
             return deliver(
-                result,
+                audit.result,
                 request,
                 [str(saved)] if saved else [],
                 snapshot_path=saved,
                 security_hub=sender,
-                management_account=management,
+                management_account=audit.management_account,
             )
         except (OSError, AwsauditError) as problem:
             if saved is not None:
                 raise
-            _rescue(snapshot, problem)
+            _rescue(audit.snapshot, problem)
 
     raise typer.Exit(guard(body))
 
