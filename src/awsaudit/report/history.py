@@ -174,6 +174,24 @@ def field_line(change: FieldChange) -> str:
 
 
 # ------------------------------------------------------------------ terminal
+def print_finding_changes(console: Console, heading: str, items: Sequence[FindingChange]) -> None:
+    """One line per finding that changed, under `heading` and its count; nothing when none did."""
+    if not items:
+        return
+    console.print(Text(f"\n{heading} ({len(items)})", style="bold"))
+    for item in items:
+        f = item.finding
+        console.print(
+            Text.assemble(
+                f"  {f.severity.value:<8} ",
+                (f.check_id, "cyan"),
+                f"  {f.resource}  ",
+                (f"{item.old_status} → {item.new_status}", "dim"),
+            ),
+            soft_wrap=True,
+        )
+
+
 def print_diff(comparison: Comparison, console: Console) -> None:
     old, new = comparison.old.findings, comparison.new.findings
     console.print(
@@ -198,20 +216,7 @@ def print_diff(comparison: Comparison, console: Console) -> None:
         table.add_row(_label(change), *(str(row[s]) for s in _SEVERITIES), str(sum(row.values())))
     console.print(table)
     for change in _LISTED:
-        items = comparison.findings.of(change)
-        if items:
-            console.print(Text(f"\n{_label(change).capitalize()} ({len(items)})", style="bold"))
-            for item in items:
-                f = item.finding
-                console.print(
-                    Text.assemble(
-                        f"  {f.severity.value:<8} ",
-                        (f.check_id, "cyan"),
-                        f"  {f.resource}  ",
-                        (f"{item.old_status} → {item.new_status}", "dim"),
-                    ),
-                    soft_wrap=True,
-                )
+        print_finding_changes(console, _label(change).capitalize(), comparison.findings.of(change))
     _print_configuration(comparison, console)
     for note in comparison.notes:
         console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from awsaudit.report.history import add_rate_and_failing_rows, sparkline
+from awsaudit.report.history import add_rate_and_failing_rows, print_finding_changes, sparkline
 from awsaudit.report.history_model import (
     AccountComparison,
     Change,
@@ -213,20 +213,7 @@ def print_organization_diff(comparison: OrganizationComparison, console: Console
         console.print(Text("The organization checks were not recorded in both runs.", style="yellow"))
         return
     for change in _MOVES:
-        items = own.of(change)
-        if items:
-            console.print(Text(f"\nOrganization checks, {change.value} ({len(items)})", style="bold"))
-            for item in items:
-                f = item.finding
-                console.print(
-                    Text.assemble(
-                        f"  {f.severity.value:<8} ",
-                        (f.check_id, "cyan"),
-                        f"  {f.resource}  ",
-                        (f"{item.old_status} → {item.new_status}", "dim"),
-                    ),
-                    soft_wrap=True,
-                )
+        print_finding_changes(console, f"Organization checks, {change.value}", own.of(change))
 
 
 # ---------------------------------------------------------------- trend
