@@ -3,7 +3,7 @@
     python benchmarks/bench_evaluate.py --resources 95000 [--regions 4] [--library-gc]
 
 95,000 resources make about 400,000 findings. The garbage collector runs with the thresholds the
-`awsaudit` command sets for its own process (cli/main.py), as `awsaudit evaluate` does; --library-gc
+`awsaudit evaluate` command sets for its process (awsaudit.heap, one account); --library-gc
 keeps Python's defaults instead (what a program that embeds `evaluate` gets).
 
 The snapshot is built in memory (no lab): users with credential-report rows,
@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from awsaudit.audit import evaluate, select
-from awsaudit.cli.main import GC_THRESHOLDS
 from awsaudit.config import AuditConfig
+from awsaudit.heap import ONE_ACCOUNT_GC_THRESHOLDS
 from awsaudit.snapshot import GLOBAL, Account, Snapshot
 
 ACCOUNT = "123456789012"
@@ -270,7 +270,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if not args.library_gc:
-        gc.set_threshold(*GC_THRESHOLDS)
+        gc.set_threshold(*ONE_ACCOUNT_GC_THRESHOLDS)
     regions = ["eu-west-1", "us-east-1", "eu-central-1", "us-west-2", "ap-southeast-2", "sa-east-1"][
         : args.regions
     ]
@@ -283,7 +283,7 @@ def main() -> None:
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     count = len(result.findings)
-    gc_setting = "library defaults" if args.library_gc else f"CLI thresholds {GC_THRESHOLDS}"
+    gc_setting = "library defaults" if args.library_gc else f"CLI thresholds {ONE_ACCOUNT_GC_THRESHOLDS}"
     print(f"resources={args.resources} regions={len(regions)} checks={len(selection.checks)} gc={gc_setting}")
     print(
         f"snapshot built in {built:.2f} s; evaluate: {elapsed:.2f} s wall, {cpu:.2f} s CPU, {count} findings"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from awsaudit import __version__
 from awsaudit.cli import app
 from awsaudit.exit_codes import ExitCode
+from awsaudit.heap import GC_THRESHOLDS, ONE_ACCOUNT_GC_THRESHOLDS
 from awsaudit.report.catalogue import checks_markdown
 from awsaudit.snapshot import save
 from tests.builders import SnapshotBuilder
@@ -100,6 +102,16 @@ def test_evaluate_writes_findings_for_an_empty_snapshot(tmp_path: Path) -> None:
     statuses = {f["status"] for f in document["findings"]}
     assert statuses <= {"UNKNOWN"}
     assert document["findings"]
+
+
+def test_evaluate_collects_its_middle_generation_rarely(tmp_path: Path) -> None:
+    """One account's heap lives until the command exits (awsaudit.heap)."""
+    snapshot = str(save(SnapshotBuilder().build(), tmp_path / "s.json.gz"))
+    gc.set_threshold(*GC_THRESHOLDS)
+    result = runner.invoke(app, ["evaluate", snapshot, "--output-dir", str(tmp_path), "--no-store"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_threshold() == ONE_ACCOUNT_GC_THRESHOLDS
+    assert ONE_ACCOUNT_GC_THRESHOLDS[1] > GC_THRESHOLDS[1]
 
 
 def test_permissions_is_a_valid_read_only_policy() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from awsaudit.cli import app
+from awsaudit.heap import GC_THRESHOLDS, ONE_ACCOUNT_GC_THRESHOLDS
 from awsaudit.lab.scenarios import BuiltScenario
 from awsaudit.lab.server import LAB_ENVIRONMENT, Lab
 
@@ -70,8 +72,10 @@ def test_a_member_with_the_organization_context_matches_its_organization_scan(
     context = next(output.glob("*/snapshot.json.gz"))  # any account's snapshot holds the context
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_ENDPOINT_URL", lab.endpoint_url)
+        gc.set_threshold(*GC_THRESHOLDS)
         code, out = _scan_alone(tmp_path / "with", "--role-arn", role, "--organization-context", str(context))
         assert code in (0, 1), out
+        assert gc.get_threshold() == ONE_ACCOUNT_GC_THRESHOLDS  # one account's heap lives to the end
         alone = _verdicts(tmp_path / "with" / "awsaudit-findings.json")
         code, out = _scan_alone(tmp_path / "without", "--role-arn", role)
         assert code in (0, 1), out

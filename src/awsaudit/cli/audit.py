@@ -59,6 +59,7 @@ from awsaudit.collect.registry import all_specs
 from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig, load_config
 from awsaudit.errors import AwsauditError, UsageProblem
+from awsaudit.heap import tune_collector_for_one_account
 from awsaudit.organization.output import is_uri
 from awsaudit.report.console import print_collection
 from awsaudit.report.progress import CollectionBar
@@ -209,6 +210,7 @@ def evaluate(
         selection = select(framework or (), checks or (), exclude_checks or (), severity)
         request.preflight()
         audit_config = _audit_config(config, trusted_cidr, selection)
+        tune_collector_for_one_account()
         audit = audit_saved(snapshot_path, selection, audit_config, context_file=organization_context)
         access = AccountAccess(profile, role_arn, external_id, endpoint_url, max_workers=1)
         sender = security_hub_sender(access, client_hooks(ctx, endpoint_url)) if security_hub else None
@@ -309,6 +311,7 @@ def scan(
         if snapshot_out is not None:
             writable_file(snapshot_out, "--snapshot")
         request.preflight()
+        tune_collector_for_one_account()
         context = None
         if organization_context is not None:
             context = _organization_context(ctx, organization_context, audit_config, access)
