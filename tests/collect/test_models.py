@@ -10,7 +10,13 @@ import orjson
 import pytest
 from botocore.model import ServiceModel, Shape
 
-from awsaudit.collect.models import LazyShapes, lean_loader, share_models, without_documentation
+from awsaudit.collect.models import (
+    LazyShapes,
+    lean_loader,
+    prime_error_shapes,
+    share_models,
+    without_documentation,
+)
 from awsaudit.disk_cache import CACHE_DIR_ENV, write_entry
 
 SERVICES = ("ec2", "s3", "iam", "sso-admin", "apigateway")
@@ -121,3 +127,34 @@ def test_shapes_are_decoded_when_read_and_listed_like_a_dict() -> None:
         shapes["Missing"]
     model = ServiceModel({"metadata": {}, "operations": {}, "shapes": shapes}, "test")
     assert model.shape_for("S").type_name == "string"
+
+
+@pytest.mark.parametrize("service", ["securityhub", "s3", "iam", "ec2"])
+def test_error_shapes_are_found_without_decoding_every_shape(service: str) -> None:
+    search_paths = _session()._session.get_component("data_loader").search_paths
+    shipped = _model(_session(), service)
+    lean = ServiceModel(lean_loader(search_paths).load_service_model(service, "service-2"), service)
+    prime_error_shapes(lean)
+    assert type(lean) is not ServiceModel
+    shapes = lean._shape_resolver._shape_map
+    assert isinstance(shapes, LazyShapes)
+    assert [s.name for s in lean.error_shapes] == [s.name for s in shipped.error_shapes]
+    others = set(shapes._decoded) - {s.name for s in lean.error_shapes}
+    assert len(others) < 5, others  # the shapes S3's extras file merges into; not the thousands more
+    assert [_signature(s) for s in lean.error_shapes] == [_signature(s) for s in shipped.error_shapes]
+    for code in ("AccessDenied", "NoSuchBucket", "InvalidInputException", "NotAnErrorCode"):
+        assert _signature(lean.shape_for_error_code(code)) == _signature(shipped.shape_for_error_code(code))
+
+
+def test_unknown_exceptions_are_left_to_botocore() -> None:
+    texts = {"Boom": '{"type":"structure","members":{},"exception":true}', "S": '{"type":"string"}'}
+    model = ServiceModel({"metadata": {}, "operations": {}, "shapes": LazyShapes(dict(texts))}, "test")
+    prime_error_shapes(model)
+    assert type(model) is ServiceModel  # botocore reads every shape, as it always did
+    assert [s.name for s in model.error_shapes] == ["Boom"]
+    known = LazyShapes(dict(texts), frozenset({"Boom"}))
+    known.merge({"S": {"exception": True, "type": "structure", "members": {}}})  # an extras file
+    assert known.exception_names() == ["Boom", "S"]
+    known.merge({"Boom": {"exception": False}})
+    assert known.exception_names() == ["S"]
+    assert LazyShapes(dict(texts)).exception_names() == ["Boom"]

@@ -20,6 +20,8 @@ from typing import Any
 
 import botocore.client
 
+from awsaudit.collect.models import prime_error_shapes
+
 _MODEL_METHOD = "_load_service_model"
 _CLASS_METHOD = "_create_client_class"
 
@@ -93,6 +95,7 @@ def _install() -> bool:
                 model = shared.models.get(key)
                 if model is None:
                     model = shared.models[key] = load_model(self, service_name, api_version)
+                    prime_error_shapes(model)
             return model
 
         def _create_client_class(self: Any, service_name: str, service_model: Any) -> Any:

@@ -352,6 +352,7 @@ class AuditRoleGate:
 def _lab_session(region: str) -> Any:
     import boto3
 
+    from awsaudit.collect.client_classes import share_client_classes
     from awsaudit.collect.models import share_models
     from awsaudit.lab.server import LAB_ENVIRONMENT
 
@@ -360,7 +361,9 @@ def _lab_session(region: str) -> Any:
         aws_secret_access_key=LAB_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
         region_name=region,
     )
-    share_models(session)  # the models the collection loaded already (this runs in the scan's process)
+    # The models and client classes the collection made already (this runs in the scan's process).
+    share_models(session)
+    share_client_classes(session)
     return session
 
 
