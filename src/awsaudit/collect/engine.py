@@ -21,6 +21,8 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+import botocore.endpoint
+import botocore.utils
 from botocore.config import Config
 
 from awsaudit import __version__
@@ -32,6 +34,7 @@ from awsaudit.collect.errors import (
     note_failed_operation,
     reject_unparseable_json,
 )
+from awsaudit.collect.event_hooks import streamline_events
 from awsaudit.collect.models import share_models
 from awsaudit.collect.progress import CollectionProgress
 from awsaudit.collect.redaction import protect_credentials
@@ -81,6 +84,10 @@ class _Run:
     deadline: float = math.inf  # time.monotonic() value after which no request is sent
     retry_handler: RetryHandler | None = None  # made with the first client, shared by all
     listings: Listings = field(default_factory=Listings)
+    config: Config = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.config = _client_config(self.options)
 
     def client(self, name: str, region: str) -> Any:
         key = (name, region)
@@ -91,7 +98,7 @@ class _Run:
                     name,
                     region_name=region,
                     endpoint_url=self.options.endpoint_url,
-                    config=_client_config(self.options),
+                    config=self.config,
                 )
                 install_retries(client, self.retries())
                 service = client.meta.service_model.service_name
@@ -144,6 +151,7 @@ def _note_call_start(context: dict[str, Any] | None = None, **_: Any) -> None:
 
 def _client_config(options: CollectOptions) -> Config:
     return Config(
+        proxies=_proxies_for_every_endpoint(),
         # Standard mode for its request headers; its retry decisions are replaced (collect/retries.py).
         retries={"mode": "standard", "total_max_attempts": options.max_attempts},
         connect_timeout=options.connect_timeout,
@@ -153,12 +161,33 @@ def _client_config(options: CollectOptions) -> Config:
     )
 
 
+def _proxies_for_every_endpoint() -> dict[str, str] | None:
+    """``{}`` when botocore would find no proxy for any endpoint; None lets it look for each client.
+
+    botocore asks urllib for each client (``get_environ_proxies``: ``{}`` when the endpoint bypasses
+    proxies, else ``getproxies()``), scanning the whole environment twice (0.15 ms a client). When
+    ``getproxies()`` is empty (no ``*_proxy`` variable, nor system settings where urllib reads them)
+    every answer is ``{}``, so that is passed once. Only while botocore's lookup is that one.
+    """
+    lookup = getattr(getattr(botocore.endpoint, "EndpointCreator", None), "_get_proxies", None)
+    environ_proxies = getattr(botocore.utils, "get_environ_proxies", None)
+    if (
+        getattr(getattr(lookup, "__code__", None), "co_names", None) != ("get_environ_proxies",)
+        or getattr(getattr(environ_proxies, "__code__", None), "co_names", None)
+        != ("should_bypass_proxies", "getproxies")
+        or botocore.endpoint.get_environ_proxies is not environ_proxies
+    ):
+        return None
+    return {} if not botocore.utils.getproxies() else None
+
+
 def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     """Collect the requested datasets of the session's account into a Snapshot."""
     started = time.monotonic()
     protect_credentials(session)
     share_models(session)
     share_client_classes(session)
+    streamline_events(session)
     deadline = math.inf if options.deadline is None else started + options.deadline
     home_region = session.region_name or "us-east-1"
     probe = _Run(session, options, Account("", "aws", ""), home_region, deadline=deadline)
