@@ -132,7 +132,7 @@ def judge(
     (finding,) = run(
         snapshot or builder(regions).build(),
         CONTROLS[control_id].check_id,
-        AuditConfig.model_validate({"cis_version": cis_version}),
+        AuditConfig(cis_version=cis_version),
     )
     return finding
 

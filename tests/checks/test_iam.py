@@ -185,7 +185,7 @@ def test_root_never_used_passes(marker: str) -> None:
 
 def test_root_use_window_is_configurable() -> None:
     row = root_credential_row(password_last_used="2026-03-01T10:00:00+00:00")
-    config = AuditConfig.model_validate({"recent_root_use_days": 120})
+    config = AuditConfig(recent_root_use_days=120)
     assert only(run(with_report(row).build(), "iam.root_recent_use", config)).status is Status.FAIL
 
 
@@ -249,12 +249,7 @@ def test_short_minimum_length_fails() -> None:
 
 def test_minimum_length_follows_config() -> None:
     snapshot = password_policy({**STRONG_POLICY, "MinimumPasswordLength": 14}).build()
-    assert (
-        only(
-            run(snapshot, PASSWORD_CHECKS[0], AuditConfig.model_validate({"min_password_length": 16}))
-        ).status
-        is Status.FAIL
-    )
+    assert only(run(snapshot, PASSWORD_CHECKS[0], AuditConfig(min_password_length=16))).status is Status.FAIL
 
 
 @pytest.mark.parametrize("reuse", [None, 5])
@@ -430,7 +425,7 @@ def test_key_rotation_follows_config() -> None:
     row = credential_row(
         "fresh", access_key_1_active="true", access_key_1_last_rotated="2026-04-01T00:00:00+00:00"
     )
-    config = AuditConfig.model_validate({"max_access_key_age_days": 30})
+    config = AuditConfig(max_access_key_age_days=30)
     assert statuses(run(with_report(row).build(), "iam.access_key_rotation", config)) == {
         user_arn("fresh"): Status.FAIL
     }

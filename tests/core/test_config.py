@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+import yaml
 
 from awsaudit.config import AuditConfig, ConfigError, load_config
 
@@ -19,6 +23,31 @@ def test_defaults_are_the_documented_ones() -> None:
         config.admin_ports
     )
     assert config.trusted_cidrs == ()
+
+
+def test_the_defaults_pass_the_settings_checks_unchanged(tmp_path: Path) -> None:
+    # Lists are not the defaults' tuples: every setting of this file goes through the checks.
+    as_lists = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(AuditConfig()).items()}
+    path = tmp_path / "audit.yaml"
+    path.write_text(yaml.safe_dump(as_lists))
+    assert load_config(path) == AuditConfig()
+
+
+def test_only_settings_other_than_the_defaults_import_pydantic() -> None:
+    probe = (
+        "import sys; from awsaudit.config import load_config; "
+        "load_config(None, {'cis_version': '7.0.0', 'trusted_cidrs': None}); "
+        "print('pydantic' in sys.modules); "
+        "load_config(None, {'cis_version': '5.0.0'}); print('pydantic' in sys.modules)"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert shown.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("given", [{"min_password_length": 14.5}, {"require_kms_customer_key": "maybe"}])
+def test_values_other_than_the_defaults_are_checked(given: dict[str, object]) -> None:
+    with pytest.raises(ConfigError, match=f"setting '{next(iter(given))}'"):
+        load_config(None, given)
 
 
 def test_yaml_and_toml_files_and_overrides(tmp_path: Path) -> None:

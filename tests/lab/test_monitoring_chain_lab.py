@@ -126,7 +126,7 @@ def build_and_collect(client: LabClients, setup: ChainSetup) -> Snapshot:
 
 
 def judge(snapshot: Snapshot, control: MonitoredEvents, cis_version: str = "7.0.0") -> Finding:
-    config = AuditConfig.model_validate({"cis_version": cis_version})
+    config = AuditConfig(cis_version=cis_version)
     (finding,) = run_checks(snapshot, [all_checks()[control.check_id]], config)
     return finding
 
