@@ -25,11 +25,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from awsaudit.errors import AwsauditError, quoted, shorten
 from awsaudit.findings import Finding, Status
-from awsaudit.yaml_input import load_yaml
 
 _REQUIRED = ("check", "resource", "reason")
 _OPTIONAL = ("account", "region", "expires", "owner")
@@ -135,6 +132,10 @@ def _entry(raw: Any, position: int, source: str) -> Suppression:
 
 def parse_suppressions(text: str, source: str = "suppressions") -> tuple[Suppression, ...]:
     """Entries of a suppressions document, in file order."""
+    import yaml  # here: PyYAML costs a run without a suppressions file about 15 ms of start-up
+
+    from awsaudit.yaml_input import load_yaml
+
     try:
         raw = load_yaml(text)
     except yaml.YAMLError as exc:

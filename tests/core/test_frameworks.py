@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -10,11 +11,13 @@ from awsaudit.checks.registry import all_checks
 from awsaudit.compliance.frameworks_model import (
     ControlStatus,
     FrameworkError,
+    _bundled_frameworks,
     find_framework,
     load_frameworks,
     parse_framework,
     rollup,
 )
+from awsaudit.disk_cache import CACHE_DIR_ENV, write_entry
 from awsaudit.findings import Finding, Severity, Status
 
 
@@ -110,3 +113,18 @@ controls:
         "g": ControlStatus.FAIL,
     }
     assert {key for key, r in results.items() if r.automated_here} == {"b", "g"}
+
+
+def test_the_cached_frameworks_are_the_parsed_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    _bundled_frameworks.cache_clear()
+    try:
+        parsed = load_frameworks()  # an empty cache: parsed from the YAML files, then stored
+        (entry,) = tmp_path.iterdir()
+        _bundled_frameworks.cache_clear()
+        assert load_frameworks() == parsed  # read from the entry
+        write_entry(entry.name, b'{"digest": "of other files", "frameworks": []}')
+        _bundled_frameworks.cache_clear()
+        assert load_frameworks() == parsed  # an entry of other files: parsed again
+    finally:
+        _bundled_frameworks.cache_clear()
