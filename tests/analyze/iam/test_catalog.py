@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from awsaudit.analyze.iam import PolicyParseError, action_catalog
-from awsaudit.analyze.iam.catalog import PERMISSIONS_MANAGEMENT, ActionCatalog
+from awsaudit.analyze.iam.catalog import PERMISSIONS_MANAGEMENT, ActionCatalog, ActionInfo
 from awsaudit.disk_cache import CACHE_DIR_ENV, write_entry
 
 
@@ -25,6 +25,19 @@ def test_access_levels_come_from_the_catalog() -> None:
     assert catalog.access_level("iam:PutUserPolicy") == PERMISSIONS_MANAGEMENT
     assert catalog.access_level("s3:GetObject") == "Read"
     assert catalog.access_level("nosuch:Action") is None
+
+
+def test_names_are_in_catalog_order_and_limited_on_request() -> None:
+    small = ActionCatalog(
+        tuple(ActionInfo(f"svc:A{n}", "Read" if n % 3 else "Write") for n in range(70)), version="test"
+    )
+    mask = (1 << 69) | (1 << 64) | (1 << 3) | 1
+    assert small.names(mask) == ("svc:A0", "svc:A3", "svc:A64", "svc:A69")
+    assert small.names(mask, 2) == ("svc:A0", "svc:A3")
+    assert small.names(0) == () and small.names(mask, 0) == ()
+    write = sum(1 << n for n in range(0, 70, 3))
+    assert small.level_mask("Write") == write and small.level_mask("Read") == small.all_mask ^ write
+    assert small.level_mask("List") == 0
 
 
 def test_malformed_action_pattern_raises() -> None:

@@ -104,21 +104,32 @@ class ActionCatalog:
         start, stop = self._service_slices.get(service.lower(), (0, 0))
         return ((1 << stop) - 1) ^ ((1 << start) - 1)
 
-    @cache  # noqa: B019 - the catalog lives for the whole process
     def level_mask(self, access_level: str) -> int:
-        result = 0
-        for index, info in enumerate(self.actions):
-            if info.access_level == access_level:
-                result |= 1 << index
-        return result
+        return self._level_masks().get(access_level, 0)
 
-    def names(self, mask: int) -> tuple[str, ...]:
-        """The action names in a bit set, in catalog order."""
+    @cache  # noqa: B019 - the catalog lives for the whole process
+    def _level_masks(self) -> dict[str, int]:
+        # One pass writing binary digits (the highest action first): setting the bits one by one
+        # cost a pass over ever longer integers per action, about 8 ms for the five levels.
+        count = len(self.actions)
+        digits: dict[str, bytearray] = {}
+        for index, info in enumerate(self.actions):
+            level = digits.get(info.access_level)
+            if level is None:
+                level = digits[info.access_level] = bytearray(b"0" * count)
+            level[count - 1 - index] = ord("1")
+        return {access_level: int(level, 2) for access_level, level in digits.items()}
+
+    def names(self, mask: int, limit: int | None = None) -> tuple[str, ...]:
+        """The action names in a bit set, in catalog order (the first ``limit`` of them)."""
+        # Read from the binary digits (lowest bit first): taking the lowest bit off the integer
+        # one at a time cost a pass over the integer per action (24 ms for every action).
+        digits = format(mask, "b")[::-1]
         found: list[str] = []
-        while mask:
-            low = mask & -mask
-            found.append(self.actions[low.bit_length() - 1].name)
-            mask ^= low
+        index = digits.find("1")
+        while index != -1 and (limit is None or len(found) < limit):
+            found.append(self.actions[index].name)
+            index = digits.find("1", index + 1)
         return tuple(found)
 
     def expand(self, pattern: str) -> tuple[str, ...]:

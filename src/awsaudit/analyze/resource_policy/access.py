@@ -57,7 +57,7 @@ class Actions:
         return bool(self.mask & action_catalog().mask(action)) or action in self.unknown
 
     def names(self, limit: int = 20) -> list[str]:
-        listed = list(action_catalog().names(self.mask)[:limit]) + list(self.unknown)
+        listed = list(action_catalog().names(self.mask, limit)) + list(self.unknown)
         return listed
 
     def capabilities(self) -> frozenset[Capability]:
