@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import inspect
+import logging
 from typing import Any
 
 import boto3
 import botocore.session
 import pytest
 from botocore.hooks import EventAliaser, HierarchicalEmitter, _PrefixTrie
+from botocore.utils import EVENT_ALIASES
 
 from awsaudit.collect import event_hooks
 from awsaudit.collect.event_hooks import streamline_events
@@ -112,24 +114,30 @@ def test_removing_what_is_not_there_fails_as_in_botocore() -> None:
         assert not trie.prefix_search("a.b")
 
 
-def test_aliases_are_botocores_and_memoized_once_for_every_client() -> None:
+def _event_names() -> list[str]:
+    """Names botocore renames (each alias as a whole part, inside a longer part, as a dotted
+    substring that is not whole parts) and names it leaves alone."""
+    names = ["before-call.ec2.DescribeInstances", "needs-retry", "a..b", "", "xdata.iot.y", "data.iotx.z"]
+    for old in EVENT_ALIASES:
+        names += [f"before-call.{old}.Op", old, f"x.{old}x.y", f"after-call.{old}", f"{old}.{old}"]
+    return names
+
+
+def test_aliases_are_botocores_and_memoized_once_for_every_client(caplog: pytest.LogCaptureFixture) -> None:
     session = _session()
     assert streamline_events(session)
-    reference = EventAliaser(HierarchicalEmitter())
     east = session.client("apigateway", region_name="us-east-1").meta.events
     west = session.client("config", region_name="eu-west-1").meta.events
     assert east._alias_name_cache is west._alias_name_cache
-    names = [
-        "before-call.apigateway.GetRestApis",
-        "needs-retry.config.DescribeConfigRules",
-        "before-call.data.iot.Publish",
-        "before-call.iot-data.Publish",
-        "before-call.ec2.DescribeInstances",
-        "xdata.iot.y",
-    ]
-    for name in names:
-        assert east._alias_event_name(name) == reference._alias_event_name(name)
-        assert west._alias_name_cache[name] == reference._alias_event_name(name)
+    reference = EventAliaser(HierarchicalEmitter())
+    with caplog.at_level(logging.DEBUG, logger="botocore.hooks"):
+        expected = [reference._alias_event_name(name) for name in _event_names()]
+        expected_log = [r.getMessage() for r in caplog.records]
+        assert any("from xdata.iot.y to xdata.iot.y" in m for m in expected_log)
+        caplog.clear()
+        assert [east._alias_event_name(name) for name in _event_names()] == expected
+        assert [r.getMessage() for r in caplog.records] == expected_log
+    assert [west._alias_event_name(name) for name in _event_names()] == expected
 
 
 def test_another_alias_table_has_a_memo_of_its_own() -> None:
@@ -142,6 +150,17 @@ def test_another_alias_table_has_a_memo_of_its_own() -> None:
     assert renamed._alias_name_cache is not emitter._alias_name_cache
     assert renamed._alias_event_name("before-call.ec2.X") == "before-call.elastic-compute.X"
     assert copy.copy(emitter)._alias_event_name("before-call.ec2.X") == "before-call.ec2.X"
+
+
+def test_an_alias_table_of_other_types_keeps_botocores_own_memo() -> None:
+    session = _session()
+    assert streamline_events(session)
+    other = copy.copy(session._session.get_component("event_emitter"))
+    other._event_aliases = {"ec2": ["not", "text"]}
+    unhashable = copy.copy(other)
+    assert unhashable._alias_name_cache == {}
+    assert unhashable._alias_table is None
+    assert unhashable._alias_event_name("before-call.s3.X") == "before-call.s3.X"
 
 
 def _no_kwargs(event_name: str) -> None:

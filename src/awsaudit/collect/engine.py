@@ -28,6 +28,7 @@ from botocore.config import Config
 from awsaudit import __version__
 from awsaudit.collect.client_classes import share_client_classes
 from awsaudit.collect.context import CallContext, Listings, record_field_error, result_list
+from awsaudit.collect.endpoint_rules import share_endpoint_rulesets
 from awsaudit.collect.errors import (
     DeadlineExceeded,
     describe_failure,
@@ -188,6 +189,7 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
     share_models(session)
     share_client_classes(session)
     streamline_events(session)
+    share_endpoint_rulesets()
     deadline = math.inf if options.deadline is None else started + options.deadline
     home_region = session.region_name or "us-east-1"
     probe = _Run(session, options, Account("", "aws", ""), home_region, deadline=deadline)
