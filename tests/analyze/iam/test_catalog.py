@@ -40,6 +40,15 @@ def test_names_are_in_catalog_order_and_limited_on_request() -> None:
     assert small.level_mask("List") == 0
 
 
+def test_services_are_those_with_an_action_in_the_mask() -> None:
+    catalog = action_catalog()
+    assert catalog.services(catalog.mask("s3:GetObject") | catalog.mask("iam:PassRole")) == ("iam", "s3")
+    assert catalog.services(catalog.service_mask("kms")) == ("kms",)
+    assert catalog.services(0) == ()
+    every = {name.split(":", 1)[0] for name in catalog.names(catalog.all_mask)}
+    assert catalog.services(catalog.all_mask) == tuple(sorted(every))
+
+
 def test_malformed_action_pattern_raises() -> None:
     with pytest.raises(PolicyParseError):
         action_catalog().mask("GetObject")

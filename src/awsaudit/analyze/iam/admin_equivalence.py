@@ -121,11 +121,6 @@ def _withheld_text(verdict: AdminEquivalence) -> str:
     return f"; withholds {verdict.missing_count} actions"
 
 
-def _services(catalog: ActionCatalog, mask: int) -> tuple[str, ...]:
-    """The services with at least one action in `mask` (only computed for verdicts that are reported)."""
-    return tuple(sorted({name.split(":", 1)[0] for name in catalog.names(mask)}))
-
-
 def _is_literal(statement: Statement) -> bool:
     return (
         statement.effect is Effect.ALLOW
@@ -241,7 +236,7 @@ def admin_equivalence(
         return none
     return replace(
         none,
-        missing_services=none.missing_services or _services(resolved, withheld),
+        missing_services=none.missing_services or resolved.services(withheld),
         kind=AdminKind.SELF_GRANT,
         conditional=all(grant.conditional for grant in grants),
         statements=tuple(dict.fromkeys(s for grant in grants for s in grant.statements)),

@@ -104,6 +104,16 @@ class ActionCatalog:
         start, stop = self._service_slices.get(service.lower(), (0, 0))
         return ((1 << stop) - 1) ^ ((1 << start) - 1)
 
+    def services(self, mask: int) -> tuple[str, ...]:
+        """The services (lower-case prefixes, sorted) with at least one action in a bit set."""
+        return tuple(
+            sorted(
+                service
+                for service, (start, stop) in self._service_slices.items()
+                if mask >> start & ((1 << (stop - start)) - 1)
+            )
+        )
+
     def level_mask(self, access_level: str) -> int:
         return self._level_masks().get(access_level, 0)
 
