@@ -9,7 +9,7 @@ document is unreadable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 # Far above any valid policy (about 7 levels), far below Python's recursion limit.
 MAX_POLICY_DEPTH = 32
@@ -45,13 +45,15 @@ def value_nesting_exceeds(value: object, limit: int = MAX_POLICY_DEPTH) -> bool:
     stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         current, depth = stack.pop()
-        if isinstance(current, Mapping):
-            children: list[object] = list(current.values())
+        if type(current) is dict or isinstance(current, Mapping):
+            children: Iterable[object] = current.values()
         elif isinstance(current, (list, tuple)):
-            children = list(current)
+            children = current
         else:
             continue
         if depth + 1 > limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        # Runs over every identity policy of an account: strings (most values) cannot nest, so they are
+        # not stacked only to be skipped.
+        stack.extend((child, depth + 1) for child in children if type(child) is not str)
     return False

@@ -108,6 +108,36 @@ def test_malformed_documents_raise_one_line_parse_error(document: object, fragme
     assert "\n" not in message
 
 
+def test_a_statement_error_names_the_policy_and_the_statement() -> None:
+    document = {
+        "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Allow", "Action": ["s3:GetObject", ""], "Resource": "*"},
+        ]
+    }
+    with pytest.raises(PolicyParseError) as raised:
+        parse_policy(document, name="p")
+    assert str(raised.value) == "policy 'p' statement #1: Action must be a non-empty string or a list of them"
+
+
+def test_element_lists_and_condition_values_read_as_strings() -> None:
+    document = {
+        "Statement": {
+            "Effect": "Deny",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": ["arn:aws:s3:::a", "arn:aws:s3:::a/*"],
+            "Condition": {"NumericLessThan": {"k": [1, True, "x"]}, "Bool": {"b": "true"}},
+        }
+    }
+    statement = parse_policy(document, name="p").statements[0]
+    assert statement.actions == ("s3:GetObject", "s3:PutObject")
+    assert statement.resources == ("arn:aws:s3:::a", "arn:aws:s3:::a/*")
+    assert statement.conditions == (
+        Condition("NumericLessThan", "k", ("1", "true", "x")),
+        Condition("Bool", "b", ("true",)),
+    )
+
+
 def test_trust_and_resource_policies_need_principals() -> None:
     statement = {"Effect": "Allow", "Action": "sts:AssumeRole"}
     with pytest.raises(PolicyParseError, match="Principal"):

@@ -68,6 +68,21 @@ def test_a_large_but_partial_range_is_not_the_internet() -> None:
     assert open_ports(group(permission("tcp", (22, 22), cidrs=("0.0.0.0/1", "128.0.0.0/2")))) == set()
 
 
+def test_overlapping_rules_as_large_as_the_internet_are_not_the_internet() -> None:
+    # Their sizes add up to the whole IPv4 space, their union is half of it.
+    sg = group(
+        permission("tcp", (22, 22), cidrs=("0.0.0.0/1",)),
+        permission("tcp", (0, 1024), cidrs=("0.0.0.0/1",)),
+    )
+    assert open_ports(sg) == set()
+
+
+def test_asked_ports_in_any_order_are_answered_by_port_each_time_asked() -> None:
+    sg = group(permission("tcp", (20, 3389), cidrs=("0.0.0.0/0",)))
+    found = group_internet_open_ports(sg, [3389, 22, 3389, 80, 8080], {})
+    assert [(a.port, a.version) for a in found] == [(22, 4), (80, 4), (3389, 4), (3389, 4)]
+
+
 def test_group_references_are_never_the_internet() -> None:
     assert open_ports(group(permission("tcp", (22, 22), groups=("sg-elb",)))) == set()
 

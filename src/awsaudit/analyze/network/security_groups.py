@@ -8,6 +8,7 @@ uncollected one is unknown and never taken as open.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -118,25 +119,28 @@ def internet_open_ports(
     ]
     if not spanned:
         return ()
-    distinct = list(dict.fromkeys(asked))
+    distinct = sorted(set(asked))  # each rule's admitted ports are then one slice, found by bisection
     found: list[PortAdmission] = []
     for version in (4, 6):
         sourced: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool, _PortSpan]] = []
         for rule, networks, span in spanned:
-            of_version = tuple(n for n in networks if n.version == version)
+            of_version: tuple[IPNetwork, ...]
+            if len(networks) == 1:  # the common case: a rule names one CIDR
+                of_version = networks if networks[0].version == version else ()
+            else:
+                of_version = tuple(n for n in networks if n.version == version)
             if of_version:
                 sourced.append((rule, of_version, _covers_internet(of_version, version), span))
         if not sourced or not (
             any(alone for _, _, alone, _ in sourced)
-            or AddressSet.of((n for _, ns, _, _ in sourced for n in ns), version).covers_internet()
+            or _union_covers_internet([n for _, ns, _, _ in sourced for n in ns], version)
         ):
             continue  # even every rule together does not admit the whole internet
         # Each port's admitting rules, in rule order: one pass over the rules instead of one per port.
         admitting_by_port: dict[int, list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool]]] = {}
         for rule, networks, alone, (first, last) in sourced:
-            for port in distinct:
-                if first <= port <= last:
-                    admitting_by_port.setdefault(port, []).append((rule, networks, alone))
+            for port in distinct[bisect.bisect_left(distinct, first) : bisect.bisect_right(distinct, last)]:
+                admitting_by_port.setdefault(port, []).append((rule, networks, alone))
         for port in asked:
             admitting = admitting_by_port.get(port)
             if not admitting:
@@ -144,10 +148,20 @@ def internet_open_ports(
             alone_rules = tuple(rule for rule, _, alone in admitting if alone)
             if alone_rules:
                 found.append(PortAdmission(port, version, alone_rules))
-            elif AddressSet.of((n for _, ns, _ in admitting for n in ns), version).covers_internet():
+            elif _union_covers_internet([n for _, ns, _ in admitting for n in ns], version):
                 found.append(PortAdmission(port, version, tuple(rule for rule, _, _ in admitting)))
     found.sort(key=lambda admission: (admission.port, admission.version))
     return tuple(found)
+
+
+def _union_covers_internet(networks: Sequence[IPNetwork], version: int) -> bool:
+    """`AddressSet.of(networks, version).covers_internet()` for networks all of `version`. Their sizes
+    added up bound their union: a smaller sum cannot cover the internet, decided without building the set
+    (the common case: a rule for the VPC's range, say, opens a port that no other rule does)."""
+    bits = 32 if version == 4 else 128
+    if sum(1 << (bits - network.prefixlen) for network in networks) < 1 << bits:
+        return False
+    return AddressSet.of(networks, version).covers_internet()
 
 
 def _admitted_span(protocol: int, ports: Sequence[int]) -> Callable[[TrafficMatch], _PortSpan | None]:
@@ -157,9 +171,10 @@ def _admitted_span(protocol: int, ports: Sequence[int]) -> Callable[[TrafficMatc
     `Traffic` per port and group: TCP and UDP compare the rule's port range; other protocols have no
     ports, so a rule admits every port or none. Ports are validated as `Traffic` would."""
     if protocol in PORTED_PROTOCOLS:
-        for port in ports:
-            if not isinstance(port, int) or not 0 <= port <= 65535:
-                Traffic(protocol, port)  # refuses it, with the usual message
+        if not all(type(port) is int and 0 <= port <= 65535 for port in ports):  # else all are valid
+            for port in ports:
+                if not isinstance(port, int) or not 0 <= port <= 65535:
+                    Traffic(protocol, port)  # refuses it, with the usual message
 
         def ported(match: TrafficMatch) -> _PortSpan | None:
             admitted = match.ports_for(protocol)

@@ -75,10 +75,12 @@ def default_encryption(encryption: Mapping[str, Any] | None) -> DefaultEncryptio
 
 
 def _everyone(statement: Statement) -> bool:
-    return not statement.not_principals and any(
-        entry.type is PrincipalType.ANYONE or (entry.type is PrincipalType.AWS and entry.value == "*")
-        for entry in statement.principals
-    )
+    if statement.not_principals:
+        return False
+    for entry in statement.principals:
+        if entry.type is PrincipalType.ANYONE or (entry.type is PrincipalType.AWS and entry.value == "*"):
+            return True
+    return False
 
 
 def _covers_all_objects(statement: Statement, bucket_arn: str) -> bool:
@@ -167,13 +169,13 @@ def judge_sse_policy(
             enforcement, allowed, keys, facts.missing_denied, facts.wrong_denied, tuple(used), reason
         )
 
-    names = ", ".join(ALGORITHM_NAMES[a] for a in allowed) or "nothing"
     if not used:
         return verdict(
             Enforcement.ABSENT,
             "the bucket policy does not deny s3:PutObject without (or with the wrong) "
             "s3:x-amz-server-side-encryption for every principal on every object",
         )
+    names = ", ".join(ALGORITHM_NAMES[a] for a in allowed) or "nothing"
     if not facts.missing_denied:
         return verdict(
             Enforcement.PARTIAL, f"uploads without the encryption header are not refused (allows {names})"

@@ -15,9 +15,13 @@ from awsaudit.analyze.network import (
     IPNetwork,
     PortAdmission,
     PrefixList,
+    RuleSource,
     SecurityGroup,
+    SecurityGroupRule,
     Traffic,
+    TrafficMatch,
     TrustedRanges,
+    UntrustedSources,
     group_internet_open_ports,
     internet,
     parse_network,
@@ -228,21 +232,53 @@ for _spec in INTERNET_EXPOSURE_CHECKS:
     _register_internet_exposure(_spec)
 
 
-def _untrusted_openings(
-    group: SecurityGroup,
-    judged: Sequence[tuple[int, int, Traffic]],
-    trusted: TrustedRanges,
-    lists: Mapping[str, PrefixList],
-) -> GroupFindings:
-    """`judged`: (port, protocol, traffic) for every port and protocol the check asks about."""
+class _RulePartAnswers:
+    """What the judged ports and trusted ranges make of a rule's parts, answered once per part object.
+
+    Parsing shares one immutable part between the rules that repeat it (the same port range, the same
+    CIDR: a few of each across thousands of groups); each answer depends on the part alone."""
+
+    def __init__(
+        self,
+        judged: Sequence[tuple[int, int, Traffic]],
+        trusted: TrustedRanges,
+        lists: Mapping[str, PrefixList],
+    ) -> None:
+        self._judged = judged
+        self._trusted = trusted
+        self._lists = lists
+        # Keyed by identity; the part is kept beside its answer, so its id cannot be reused meanwhile.
+        self._opened: dict[int, tuple[TrafficMatch, list[tuple[int, int]]]] = {}
+        self._beyond: dict[int, tuple[RuleSource, UntrustedSources]] = {}
+
+    def opened(self, rule: SecurityGroupRule) -> list[tuple[int, int]]:
+        """(port, protocol) of each judged port and protocol the rule's protocol and ports admit."""
+        known = self._opened.get(id(rule.match))
+        if known is None:
+            admitted = [
+                (port, protocol) for port, protocol, traffic in self._judged if rule.match.admits(traffic)
+            ]
+            known = self._opened[id(rule.match)] = (rule.match, admitted)
+        return known[1]
+
+    def beyond(self, rule: SecurityGroupRule) -> UntrustedSources:
+        """What the rule's source admits beyond the trusted ranges (`untrusted_sources`)."""
+        known = self._beyond.get(id(rule.source))
+        if known is None:
+            beyond = untrusted_sources(rule, self._trusted, self._lists)
+            known = self._beyond[id(rule.source)] = (rule.source, beyond)
+        return known[1]
+
+
+def _untrusted_openings(group: SecurityGroup, answers: _RulePartAnswers) -> GroupFindings:
     openings: set[Opening] = set()
     items: list[dict[str, Any]] = []
     unresolved: dict[str, None] = {}
     for rule in group.ingress:
-        opened = [(port, protocol) for port, protocol, traffic in judged if rule.match.admits(traffic)]
+        opened = answers.opened(rule)
         if not opened:
             continue
-        beyond = untrusted_sources(rule, trusted, lists)
+        beyond = answers.beyond(rule)
         unresolved.update(dict.fromkeys(f"prefix list {p}" for p in beyond.unknown_prefix_lists))
         for network in beyond.networks:
             found = [Opening(port, protocol, network.version, str(network)) for port, protocol in opened]
@@ -278,9 +314,10 @@ def sg_admin_ports_trusted_cidrs(ctx: CheckContext) -> Iterator[Result]:
     lists = prefix_lists(ctx)
     trusted_ranges = TrustedRanges.of(trusted)
     judged = [(port, protocol, Traffic(protocol, port)) for port in ports for protocol in RULE_PROTOCOLS]
+    answers = _RulePartAnswers(judged, trusted_ranges, lists)
 
     def find(group: SecurityGroup) -> GroupFindings:
-        return _untrusted_openings(group, judged, trusted_ranges, lists)
+        return _untrusted_openings(group, answers)
 
     def describe(found: GroupFindings) -> str:
         if not found.items:
