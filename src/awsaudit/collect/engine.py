@@ -42,6 +42,7 @@ from awsaudit.collect.redaction import protect_credentials
 from awsaudit.collect.registry import DatasetSpec, all_specs
 from awsaudit.collect.retries import RetryHandler, RetryPolicy, RetryStatistics
 from awsaudit.collect.retries import install as install_retries
+from awsaudit.collect.tls import SharedTlsContexts
 from awsaudit.collect.validation import refuse_invalid_datasets
 from awsaudit.errors import AwsauditError
 from awsaudit.snapshot import GLOBAL, Account, CollectionError, Snapshot, now_utc
@@ -85,6 +86,7 @@ class _Run:
     deadline: float = math.inf  # time.monotonic() value after which no request is sent
     retry_handler: RetryHandler | None = None  # made with the first client, shared by all
     listings: Listings = field(default_factory=Listings)
+    tls_contexts: SharedTlsContexts = field(default_factory=SharedTlsContexts)
     config: Config = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +103,7 @@ class _Run:
                     endpoint_url=self.options.endpoint_url,
                     config=self.config,
                 )
+                self.tls_contexts.share(client)
                 install_retries(client, self.retries())
                 service = client.meta.service_model.service_name
                 client.meta.events.register("before-send", functools.partial(self._count_request, service))
@@ -209,6 +212,7 @@ def collect(session: boto3.Session, options: CollectOptions) -> Snapshot:
         clients=probe.clients,
         deadline=deadline,
         retry_handler=probe.retry_handler,
+        tls_contexts=probe.tls_contexts,
     )
     specs = [
         s
