@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from awsaudit.report.console import inert
-from awsaudit.report.history_model import Change, OrganizationComparison
 from awsaudit.report.model import ReportModel
+
+if TYPE_CHECKING:
+    from awsaudit.report.history_model import OrganizationComparison
 
 # The changes a person acts on, in the order they are listed ("unchanged" is left out).
 _CHANGES = ("new", "regressed", "resolved", "newly_checked", "unverified")
@@ -60,6 +63,9 @@ def changes_line(model: ReportModel, recorded: Recorded | None) -> str:
 def organization_changes_line(organization_id: str, comparison: OrganizationComparison | None) -> str:
     """What changed since the organization's previous run, summed over the accounts scanned in both
     runs and the organization checks (``awsaudit diff --organization`` lists them per account)."""
+    # Here: the history models cost every other run about 15 ms of start-up.
+    from awsaudit.report.history_model import Change
+
     if comparison is None:
         return f"first recorded run of organization {organization_id}"
     diffs = [row.findings for row in comparison.accounts if row.findings is not None]
