@@ -7,13 +7,16 @@ organization's summary, and the code an error ends the run with.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from awsaudit.accounts import AccountStatus
 from awsaudit.errors import AwsauditError, ExitCode, did_you_mean
 from awsaudit.findings import Severity, Status
 from awsaudit.report.model import ReportModel, ReportStatus
-from awsaudit.report.organization_model import OrganizationSummary
 from awsaudit.report.verdict import Verdict
+
+if TYPE_CHECKING:
+    from awsaudit.report.organization_model import OrganizationSummary
 
 __all__ = [
     "ExitCode",

@@ -15,11 +15,11 @@ from awsaudit.collect.session import make_session
 from awsaudit.config import AuditConfig
 from awsaudit.errors import UsageProblem
 from awsaudit.exit_codes import organization_verdict
-from awsaudit.report.organization_model import ORGANIZATION_REPORT_FILE, OrganizationSummary
 from awsaudit.report.verdict import Recorded, organization_changes_line, print_verdict
 
 if TYPE_CHECKING:  # the organization machinery is imported when an organization scan runs
     from awsaudit.organization.runner import AccountExecutor
+    from awsaudit.report.organization_model import OrganizationSummary
     from awsaudit.report.progress import AccountProgress
 
 EXECUTORS = ("local", "dask")
@@ -130,6 +130,8 @@ def scan_organization_command(
 
 def _reports_first(written: list[str]) -> list[str]:
     """The organization report leads the list: it links to every account's own report."""
+    from awsaudit.report.organization_model import ORGANIZATION_REPORT_FILE
+
     return sorted(written, key=lambda path: (not path.endswith(ORGANIZATION_REPORT_FILE), path))
 
 
