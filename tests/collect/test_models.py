@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore
+import botocore.session
 import orjson
 import pytest
 from botocore.model import ServiceModel, Shape
@@ -158,3 +160,38 @@ def test_unknown_exceptions_are_left_to_botocore() -> None:
     known.merge({"Boom": {"exception": False}})
     assert known.exception_names() == ["S"]
     assert LazyShapes(dict(texts)).exception_names() == ["Boom"]
+
+
+def _names_in_memo(memo: dict[Any, str], operations: list[str]) -> dict[str, str | None]:
+    return {operation: memo.get((operation, "_")) for operation in operations}
+
+
+def test_a_cached_model_gives_botocore_its_operations_python_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    memo: dict[Any, str] = {}
+    monkeypatch.setattr(botocore, "_xform_cache", memo)
+    monkeypatch.setattr(botocore.xform_name, "__defaults__", ("_", memo))
+    written = lean_loader(_search_paths()).load_service_model("ec2", "service-2")  # writes the entry
+    operations = list(written["operations"])
+    memo.clear()
+    lean_loader(_search_paths()).load_service_model("ec2", "service-2")  # reads it
+    expected = {operation: botocore.xform_name(operation, "_", {}) for operation in operations}
+    assert _names_in_memo(memo, operations) == expected
+    assert expected["DescribeInstances"] == "describe_instances"
+
+
+def test_python_names_are_not_given_to_an_xform_name_that_keeps_no_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    lean_loader(_search_paths()).load_service_model("sts", "service-2")
+    unread: dict[Any, str] = {}
+    monkeypatch.setattr(botocore, "_xform_cache", unread)  # not what xform_name reads
+    lean_loader(_search_paths()).load_service_model("sts", "service-2")
+    assert unread == {}
+
+
+def _search_paths() -> tuple[str, ...]:
+    return tuple(botocore.session.get_session().get_component("data_loader").search_paths)
