@@ -116,6 +116,29 @@ def test_results_are_sorted_and_ids_stable(registered: list[str]) -> None:
     assert [f.id for f in first] == [f.id for f in second]
 
 
+def test_findings_are_in_one_stable_sort_order_across_checks_and_regions(registered: list[str]) -> None:
+    def judge(ctx: CheckContext) -> Iterator[Result]:
+        # Out of order, an account-wide result among regional ones, and two results on one resource.
+        for resource, message in (("r2", "1"), ("r1", "2"), ("r2", "3"), ("r0", "4")):
+            yield ctx.passed(resource, f"{ctx.meta.id} {message}")
+        yield ctx.passed("r1", "elsewhere", region="ap-south-1")
+
+    later = _define("test.z_later", Scope.REGION, [], judge)
+    earlier = _define("test.a_earlier", Scope.REGION, [], judge)
+    snapshot = SnapshotBuilder(regions=("us-east-1", "eu-west-1")).build()
+    findings = run_checks(snapshot, [later, earlier, later], AuditConfig())
+    expected = sorted(findings, key=lambda f: (f.check_id, f.account_id, f.region, f.resource))
+    assert [id(f) for f in findings] == [id(f) for f in expected]
+    assert [(f.region, f.resource, f.message) for f in findings[:6]] == [
+        ("ap-south-1", "r1", "elsewhere"),
+        ("ap-south-1", "r1", "elsewhere"),
+        ("eu-west-1", "r0", "test.a_earlier 4"),
+        ("eu-west-1", "r1", "test.a_earlier 2"),
+        ("eu-west-1", "r2", "test.a_earlier 1"),
+        ("eu-west-1", "r2", "test.a_earlier 3"),
+    ]
+
+
 def test_duplicate_and_malformed_ids_are_rejected(registered: list[str]) -> None:
     _define("test.dup", Scope.ACCOUNT, [], lambda ctx: [])
     with pytest.raises(CheckDefinitionError, match="duplicate"):

@@ -15,20 +15,36 @@ from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot
 
 def run_checks(snapshot: Snapshot, checks: Iterable[CheckMeta], config: AuditConfig) -> list[Finding]:
     """Every finding of every check, in a deterministic order."""
-    findings: list[Finding] = []
+    by_check: dict[str, list[Finding]] = {}
     names = resource_names(snapshot)
     derived = Derived()  # this evaluation's shared analyses, released when it returns
     account_id = snapshot.account.account_id
     for meta in checks:
+        found = by_check.setdefault(meta.id, [])
         regions = snapshot.regions if meta.scope is Scope.REGION else [GLOBAL]
         for region in regions:
             context = CheckContext(snapshot, config, meta, region, derived)
-            findings.extend(_to_findings(meta, account_id, _judge_scope(meta, context), names))
-    findings.sort(key=_ORDER)
-    return findings
+            found.extend(_to_findings(meta, account_id, _judge_scope(meta, context), names))
+    return _in_order(by_check)
 
 
-_ORDER = operator.attrgetter("check_id", "account_id", "region", "resource")
+_REGION = operator.attrgetter("region")
+_RESOURCE = operator.attrgetter("resource")
+
+
+def _in_order(by_check: dict[str, list[Finding]]) -> list[Finding]:
+    """The findings sorted by check id, account id, region and resource (a stable sort), built faster.
+
+    One evaluation's findings share their account and arrive grouped by check: the groups are taken in
+    check id order, and within one, a stable sort by resource followed by one by region gives the order of
+    one sort on both, without a key tuple per finding (hundreds of thousands in a large account)."""
+    ordered: list[Finding] = []
+    for check_id in sorted(by_check):
+        found = by_check[check_id]
+        found.sort(key=_RESOURCE)
+        found.sort(key=_REGION)
+        ordered.extend(found)
+    return ordered
 
 
 def _judge_scope(meta: CheckMeta, context: CheckContext) -> list[Result]:

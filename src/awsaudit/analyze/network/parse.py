@@ -249,7 +249,7 @@ class _SharedParts:
 
 
 # Values a permission's protocol and ports can be keyed by; anything else (a hostile list) is parsed alone.
-_KEYABLE = (str, int, bool, float, type(None))
+_KEYABLE = frozenset({str, int, bool, float, type(None)})
 
 
 def _security_group(record: Record, shared: _SharedParts) -> SecurityGroup:
@@ -281,20 +281,27 @@ def _group_rules(
     where = f"{group_id} {key}"
     for permission in _items(record, key, group_id, required=True):
         match = _shared_match(permission, where, shared.matches)
-        sources: list[RuleSource] = [
-            _cidr_source(r.get("CidrIp"), where, cidrs) for r in _items(permission, "IpRanges", where)
-        ]
-        sources += [
-            _cidr_source(r.get("CidrIpv6"), where, cidrs) for r in _items(permission, "Ipv6Ranges", where)
-        ]
-        sources += [
-            PrefixListSource(_text(p, "PrefixListId", where))
-            for p in _items(permission, "PrefixListIds", where)
-        ]
-        sources += [
-            GroupSource(_text(p, "GroupId", where), _optional_text(p, "UserId"))
-            for p in _items(permission, "UserIdGroupPairs", where)
-        ]
+        sources: list[RuleSource] = []
+        # A permission leaves most of its source lists empty: an empty or absent one (which `_items`
+        # reads as no entries) is skipped unread.
+        if permission.get("IpRanges"):
+            sources += [
+                _cidr_source(r.get("CidrIp"), where, cidrs) for r in _items(permission, "IpRanges", where)
+            ]
+        if permission.get("Ipv6Ranges"):
+            sources += [
+                _cidr_source(r.get("CidrIpv6"), where, cidrs) for r in _items(permission, "Ipv6Ranges", where)
+            ]
+        if permission.get("PrefixListIds"):
+            sources += [
+                PrefixListSource(_text(p, "PrefixListId", where))
+                for p in _items(permission, "PrefixListIds", where)
+            ]
+        if permission.get("UserIdGroupPairs"):
+            sources += [
+                GroupSource(_text(p, "GroupId", where), _optional_text(p, "UserId"))
+                for p in _items(permission, "UserIdGroupPairs", where)
+            ]
         rules.extend(SecurityGroupRule(group_id, egress, match, source) for source in sources)
     return tuple(rules)
 
@@ -304,10 +311,10 @@ def _shared_match(
 ) -> TrafficMatch:
     """`_permission_match`, parsed once per distinct (protocol, FromPort, ToPort), types included (1 and
     True are different keys: only one of them is a valid port)."""
-    values = (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort"))
-    if not all(type(value) in _KEYABLE for value in values):
+    protocol, first, last = permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort")
+    key = (protocol, first, last, type(protocol), type(first), type(last))
+    if key[3] not in _KEYABLE or key[4] not in _KEYABLE or key[5] not in _KEYABLE:
         return _permission_match(permission, where)
-    key = (*values, *(type(value) for value in values))
     match = matches.get(key)
     if match is None:
         match = matches[key] = _permission_match(permission, where)  # errors are raised, never kept
@@ -331,15 +338,20 @@ def _interface(record: Record) -> NetworkInterface:
     interface_id = _text(record, "NetworkInterfaceId", "network interface")
     public_ipv4: dict[IPv4Address, None] = {}
     associations = [record.get("Association")]
-    associations += [p.get("Association") for p in _items(record, "PrivateIpAddresses", interface_id)]
+    # Empty or absent lists (which `_items` reads as no entries) are skipped unread: most interfaces have
+    # no IPv6 address, many no secondary address.
+    if record.get("PrivateIpAddresses"):
+        associations += [p.get("Association") for p in _items(record, "PrivateIpAddresses", interface_id)]
     for association in associations:
         if isinstance(association, Mapping) and association.get("PublicIp"):
             public_ipv4[_ipv4(association["PublicIp"], interface_id)] = None
-    ipv6 = tuple(
-        address
-        for a in _items(record, "Ipv6Addresses", interface_id)
-        if (address := _ipv6(a.get("Ipv6Address"), interface_id)).is_global
-    )
+    ipv6: tuple[IPv6Address, ...] = ()
+    if record.get("Ipv6Addresses"):
+        ipv6 = tuple(
+            address
+            for a in _items(record, "Ipv6Addresses", interface_id)
+            if (address := _ipv6(a.get("Ipv6Address"), interface_id)).is_global
+        )
     attachment = record.get("Attachment")
     return NetworkInterface(
         interface_id=interface_id,

@@ -164,6 +164,9 @@ def _union_covers_internet(networks: Sequence[IPNetwork], version: int) -> bool:
     return AddressSet.of(networks, version).covers_internet()
 
 
+_PORT_NUMBERS = range(65536)
+
+
 def _admitted_span(protocol: int, ports: Sequence[int]) -> Callable[[TrafficMatch], _PortSpan | None]:
     """The ports of `protocol` a rule admits, first and last (None: none), so each port is two comparisons.
 
@@ -171,7 +174,7 @@ def _admitted_span(protocol: int, ports: Sequence[int]) -> Callable[[TrafficMatc
     `Traffic` per port and group: TCP and UDP compare the rule's port range; other protocols have no
     ports, so a rule admits every port or none. Ports are validated as `Traffic` would."""
     if protocol in PORTED_PROTOCOLS:
-        if not all(type(port) is int and 0 <= port <= 65535 for port in ports):  # else all are valid
+        if not all(map(_PORT_NUMBERS.__contains__, ports)):  # else every port is valid (one C call each)
             for port in ports:
                 if not isinstance(port, int) or not 0 <= port <= 65535:
                     Traffic(protocol, port)  # refuses it, with the usual message
