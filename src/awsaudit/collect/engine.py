@@ -8,7 +8,6 @@ only once collection has finished, so an interrupted run leaves no file.
 
 from __future__ import annotations
 
-import functools
 import math
 import queue
 import threading
@@ -106,7 +105,7 @@ class _Run:
                 self.tls_contexts.share(client)
                 install_retries(client, self.retries())
                 service = client.meta.service_model.service_name
-                client.meta.events.register("before-send", functools.partial(self._count_request, service))
+                client.meta.events.register("before-send", self._request_counter(service))
                 client.meta.events.register("before-call", _note_call_start)
                 client.meta.events.register("request-created", self._check_deadlines)
                 client.meta.events.register("after-call-error", note_failed_operation)
@@ -124,7 +123,15 @@ class _Run:
             )
         return self.retry_handler
 
-    def _count_request(self, service: str, event_name: str = "", **_: Any) -> None:
+    def _request_counter(self, service: str) -> Callable[..., None]:
+        # A closure, not a functools.partial: botocore's check that a handler takes **kwargs is
+        # kept per code object for functions (collect/event_hooks.py), made again for each partial.
+        def count_request(event_name: str = "", **_: Any) -> None:
+            self._count_request(service, event_name)
+
+        return count_request
+
+    def _count_request(self, service: str, event_name: str = "") -> None:
         # One count per HTTP attempt (retries included): that is what AWS throttles.
         name = f"{service}.{event_name.rsplit('.', 1)[-1]}"
         with self.lock:
