@@ -29,7 +29,9 @@ def test_access_levels_come_from_the_catalog() -> None:
 
 def test_names_are_in_catalog_order_and_limited_on_request() -> None:
     small = ActionCatalog(
-        tuple(ActionInfo(f"svc:A{n}", "Read" if n % 3 else "Write") for n in range(70)), version="test"
+        tuple(f"svc:A{n}" for n in range(70)),
+        tuple("Read" if n % 3 else "Write" for n in range(70)),
+        version="test",
     )
     mask = (1 << 69) | (1 << 64) | (1 << 3) | 1
     assert small.names(mask) == ("svc:A0", "svc:A3", "svc:A64", "svc:A69")
@@ -38,6 +40,7 @@ def test_names_are_in_catalog_order_and_limited_on_request() -> None:
     write = sum(1 << n for n in range(0, 70, 3))
     assert small.level_mask("Write") == write and small.level_mask("Read") == small.all_mask ^ write
     assert small.level_mask("List") == 0
+    assert small.actions[3] == ActionInfo("svc:A3", "Write")
 
 
 def test_services_are_those_with_an_action_in_the_mask() -> None:

@@ -35,33 +35,44 @@ class ActionInfo:
 
 @dataclass(slots=True, eq=False)
 class ActionCatalog:
-    """Every known action, each with a bit position so that sets of actions are plain integers."""
+    """Every known action, each with a bit position so that sets of actions are plain integers.
 
-    actions: tuple[ActionInfo, ...]
+    An action's name and access level sit at its position in two parallel tuples: every audit
+    builds the catalog, and 20,000 ActionInfo objects took 12 ms (``actions`` builds them on demand).
+    """
+
+    action_names: tuple[str, ...]
+    access_levels: tuple[str, ...]
     version: str
     _by_lower_name: dict[str, int] = field(init=False, repr=False)
     _service_slices: dict[str, tuple[int, int]] = field(init=False, repr=False)
     _mask_cache: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._by_lower_name = {info.name.lower(): index for index, info in enumerate(self.actions)}
-        self._service_slices = {}
-        for index, info in enumerate(self.actions):
-            service = info.name.split(":", 1)[0].lower()
-            start, _ = self._service_slices.get(service, (index, index))
-            self._service_slices[service] = (start, index + 1)
+        lowered = list(map(str.lower, self.action_names))
+        self._by_lower_name = dict(zip(lowered, range(len(lowered)), strict=True))
+        services = [name.partition(":")[0] for name in lowered]
+        # A service's slice runs from its first action to past its last: the last index written
+        # for a service wins, so `ends` is built forwards and `starts` backwards.
+        ends = {service: index + 1 for index, service in enumerate(services)}
+        starts = {services[index]: index for index in range(len(services) - 1, -1, -1)}
+        self._service_slices = {service: (starts[service], end) for service, end in ends.items()}
         self._mask_cache = {}
 
     @property
+    def actions(self) -> tuple[ActionInfo, ...]:
+        return tuple(map(ActionInfo, self.action_names, self.access_levels))
+
+    @property
     def all_mask(self) -> int:
-        return (1 << len(self.actions)) - 1
+        return (1 << len(self.action_names)) - 1
 
     def index(self, action: str) -> int | None:
         return self._by_lower_name.get(action.lower())
 
     def access_level(self, action: str) -> str | None:
         index = self.index(action)
-        return None if index is None else self.actions[index].access_level
+        return None if index is None else self.access_levels[index]
 
     def mask(self, pattern: str) -> int:
         """The catalog actions an action pattern (`s3:Get*`, `*`, `iam:passrole`) matches, as a bit set."""
@@ -84,13 +95,13 @@ class ActionCatalog:
             return 0 if index is None else 1 << index
         regex = compile_pattern(pattern, ignore_case=True)
         if has_wildcard(service):
-            candidates: Iterable[int] = range(len(self.actions))
+            candidates: Iterable[int] = range(len(self.action_names))
         else:
             start, stop = self._service_slices.get(service, (0, 0))
             candidates = range(start, stop)
         result = 0
         for index in candidates:
-            if regex.fullmatch(self.actions[index].name):
+            if regex.fullmatch(self.action_names[index]):
                 result |= 1 << index
         return result
 
@@ -121,12 +132,12 @@ class ActionCatalog:
     def _level_masks(self) -> dict[str, int]:
         # One pass writing binary digits (the highest action first): setting the bits one by one
         # cost a pass over ever longer integers per action, about 8 ms for the five levels.
-        count = len(self.actions)
+        count = len(self.access_levels)
         digits: dict[str, bytearray] = {}
-        for index, info in enumerate(self.actions):
-            level = digits.get(info.access_level)
+        for index, access_level in enumerate(self.access_levels):
+            level = digits.get(access_level)
             if level is None:
-                level = digits[info.access_level] = bytearray(b"0" * count)
+                level = digits[access_level] = bytearray(b"0" * count)
             level[count - 1 - index] = ord("1")
         return {access_level: int(level, 2) for access_level, level in digits.items()}
 
@@ -138,7 +149,7 @@ class ActionCatalog:
         found: list[str] = []
         index = digits.find("1")
         while index != -1 and (limit is None or len(found) < limit):
-            found.append(self.actions[index].name)
+            found.append(self.action_names[index])
             index = digits.find("1", index + 1)
         return tuple(found)
 
@@ -157,8 +168,11 @@ def action_catalog() -> ActionCatalog:
         cached = _compact(orjson.loads(data_file.read_bytes()), source)
         write_entry(cache_name, orjson.dumps(cached))
     levels: list[str] = cached["levels"]
-    actions = tuple(ActionInfo(name, levels[level]) for name, level in cached["actions"])
-    return ActionCatalog(actions, version=str(cached["schema_version"]))
+    return ActionCatalog(
+        tuple(name for name, _ in cached["actions"]),
+        tuple(levels[level] for _, level in cached["actions"]),
+        version=str(cached["schema_version"]),
+    )
 
 
 _COMPACT_FORMAT = 1
