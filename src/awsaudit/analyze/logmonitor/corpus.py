@@ -70,6 +70,7 @@ class ControlRequirement:
     must_not_match: tuple[CorpusEvent, ...]
 
 
+@cache  # an immutable value, asked for by each judgement of the control
 def requirements(control_id: str, cis_version: str) -> ControlRequirement:
     """The events a filter for `control_id` must and must not match under CIS `cis_version`."""
     if cis_version not in CIS_VERSIONS:
