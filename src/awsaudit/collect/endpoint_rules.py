@@ -2,8 +2,8 @@
 
 Each botocore client builds an ``EndpointProvider`` that parses its service's endpoint ruleset
 (the JSON rules that map region, FIPS, dual-stack... to a URL) into a tree of rule and condition
-objects: about a quarter of a millisecond per client, 20 ms for the CIS scan's 81 clients and
-0.2 s for the 700 clients of a 17-region scan, each time the same tree. Parsing depends only on
+objects, each time the same tree: building the scan's 81 endpoint resolvers took 23 ms of CPU,
+9 ms with the trees shared (0.1 s less for the 700 clients of a 17-region scan). Parsing depends only on
 the ruleset and partition data, which a shared loader hands out as the same objects every time,
 and the parsed tree is never changed after it is built (evaluation only reads it). So a provider
 for data already parsed takes the attributes of the first provider botocore built for that data;
