@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from awsaudit.checks.registry import all_checks
+from awsaudit.checks.runner import run_checks
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Finding, Severity, Status
 from tests.builders import ACCOUNT_ID, SnapshotBuilder, run, statuses
@@ -630,6 +632,32 @@ def test_public_instance_with_open_ssh_is_exposed_with_the_path() -> None:
     assert finding(findings, "eni-nopublic").message.endswith(
         "IPv4 address: no public IPv4 address; IPv6 address: no global IPv6 address"
     )
+
+
+def test_the_interface_check_and_group_grading_share_one_exposure_analysis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import awsaudit.checks.ec2 as ec2_checks
+
+    computed: list[tuple[tuple[int, ...], int]] = []
+
+    def counted(region: Any, ports: Any, protocol: int) -> Any:
+        computed.append((tuple(ports), protocol))
+        return exposure(region, ports, protocol)
+
+    exposure = ec2_checks.exposure
+    monkeypatch.setattr(ec2_checks, "exposure", counted)
+    snapshot = network(
+        [group("sg-ssh", OPEN_SSH)],
+        [interface("eni-web", "sg-ssh", subnet=PUBLIC_SUBNET, public_ip="203.0.113.10")],
+    ).build()
+    checks = [all_checks()[EXPOSED], all_checks()["ec2.sg_admin_ports_ipv4"]]
+    findings = run_checks(snapshot, checks, AuditConfig())
+    assert {f.check_id: f.severity for f in findings if f.status is Status.FAIL} == {
+        EXPOSED: Severity.CRITICAL,
+        "ec2.sg_admin_ports_ipv4": Severity.CRITICAL,
+    }
+    assert computed == [(AuditConfig().admin_ports, 6)]
 
 
 def test_nacl_deny_in_front_of_an_open_group_is_not_exposed() -> None:

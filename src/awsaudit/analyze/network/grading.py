@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +12,11 @@ from awsaudit.analyze.network import (
     Exposure,
     ExposureIndex,
     FamilyPath,
+    InterfaceExposure,
     Link,
     PortExposure,
     Reach,
+    RegionNetwork,
     exposure,
 )
 from awsaudit.analyze.network.view import NetworkView, interface_label
@@ -56,19 +58,25 @@ def _port_label(port: int, protocols: set[int]) -> str:
     return f"{port}/udp" if protocols == {UDP} else f"{port} (tcp, udp)"
 
 
+# A region's network, ports and protocol to each interface's exposure: `exposure`'s signature.
+RegionExposure = Callable[[RegionNetwork, Iterable[int], int], tuple[InterfaceExposure, ...]]
+
+
 class Reachability:
     """Grades a failing group by whether the internet really reaches the opened ports on its interfaces."""
 
-    def __init__(self, view: NetworkView, ports: Iterable[int]) -> None:
+    def __init__(self, view: NetworkView, ports: Iterable[int], exposures: RegionExposure = exposure) -> None:
+        """`exposures`: `exposure`, or one that shares its results with other readers of the same region."""
         self._view = view
         self._ports = tuple(sorted(set(ports)))
+        self._exposures = exposures
         self._indexes: dict[int, ExposureIndex] = {}
 
     def _index(self, protocol: int) -> ExposureIndex | None:
         if self._view.region is None:
             return None
         if protocol not in self._indexes:
-            self._indexes[protocol] = ExposureIndex(exposure(self._view.region, self._ports, protocol))
+            self._indexes[protocol] = ExposureIndex(self._exposures(self._view.region, self._ports, protocol))
         return self._indexes[protocol]
 
     def grade(

@@ -109,37 +109,39 @@ def internet_open_ports(
     validated first, as `Traffic` validates them."""
     asked = list(ports)
     span_of = _admitted_span(protocol, asked)
-    # Only rules admitting some traffic of the protocol can open one of its ports; unresolved prefix
-    # lists (None) never make a port OPEN.
-    spanned = [
-        (rule, networks, span)
-        for rule in group.ingress
-        if (span := span_of(rule.match)) is not None
-        and (networks := rule_networks(rule, prefix_lists)) is not None
-    ]
+    spans = [(rule, span) for rule in group.ingress if (span := span_of(rule.match)) is not None]
+    if not spans:
+        return ()  # no rule admits the protocol (UDP, mostly)
+    distinct = sorted(set(asked))  # the ports a rule admits are then one slice, found by bisection
+    # Only rules admitting some of the asked ports can open one; unresolved prefix lists (None) never
+    # make a port OPEN.
+    spanned: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], list[int]]] = []
+    for rule, (first, last) in spans:
+        admitted = distinct[bisect.bisect_left(distinct, first) : bisect.bisect_right(distinct, last)]
+        if admitted and (networks := rule_networks(rule, prefix_lists)) is not None:
+            spanned.append((rule, networks, admitted))
     if not spanned:
         return ()
-    distinct = sorted(set(asked))  # each rule's admitted ports are then one slice, found by bisection
     found: list[PortAdmission] = []
     for version in (4, 6):
-        sourced: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool, _PortSpan]] = []
-        for rule, networks, span in spanned:
+        sourced: list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool, list[int]]] = []
+        for rule, networks, admitted in spanned:
             of_version: tuple[IPNetwork, ...]
             if len(networks) == 1:  # the common case: a rule names one CIDR
                 of_version = networks if networks[0].version == version else ()
             else:
                 of_version = tuple(n for n in networks if n.version == version)
             if of_version:
-                sourced.append((rule, of_version, _covers_internet(of_version, version), span))
+                sourced.append((rule, of_version, _covers_internet(of_version, version), admitted))
         if not sourced or not (
             any(alone for _, _, alone, _ in sourced)
             or _union_covers_internet([n for _, ns, _, _ in sourced for n in ns], version)
         ):
-            continue  # even every rule together does not admit the whole internet
+            continue  # even every rule together does not admit the whole internet to any asked port
         # Each port's admitting rules, in rule order: one pass over the rules instead of one per port.
         admitting_by_port: dict[int, list[tuple[SecurityGroupRule, tuple[IPNetwork, ...], bool]]] = {}
-        for rule, networks, alone, (first, last) in sourced:
-            for port in distinct[bisect.bisect_left(distinct, first) : bisect.bisect_right(distinct, last)]:
+        for rule, networks, alone, admitted in sourced:
+            for port in admitted:
                 admitting_by_port.setdefault(port, []).append((rule, networks, alone))
         for port in asked:
             admitting = admitting_by_port.get(port)

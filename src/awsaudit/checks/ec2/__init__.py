@@ -5,10 +5,11 @@ This package module holds what the ec2 check modules share: their inputs and the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from awsaudit.analyze.network import PrefixList, parse_region
+from awsaudit.analyze.network import InterfaceExposure, PrefixList, RegionNetwork, exposure, parse_region
+from awsaudit.analyze.network.grading import RegionExposure
 from awsaudit.analyze.network.view import NetworkView, build_network_view
 from awsaudit.checks.context import CheckContext
 from awsaudit.checks.registry import Needs
@@ -63,3 +64,15 @@ def network_view(ctx: CheckContext) -> NetworkView:
         return build_network_view(data, not_collected)
 
     return ctx.derived("network.view", build)
+
+
+def shared_exposure(ctx: CheckContext) -> RegionExposure:
+    """`exposure` for this scope's region, each port list and protocol computed once per evaluation: the
+    interface check and the security-group checks' grading ask the same question of every interface."""
+
+    def shared(region: RegionNetwork, ports: Iterable[int], protocol: int) -> tuple[InterfaceExposure, ...]:
+        asked = tuple(dict.fromkeys(ports))  # what `exposure` judges, in its order
+        key = f"network.exposure:{protocol}:" + ",".join(str(port) for port in asked)
+        return ctx.derived(key, lambda: exposure(region, asked, protocol))
+
+    return shared

@@ -9,7 +9,6 @@ from awsaudit.analyze.network import (
     TCP,
     Exposure,
     InterfaceExposure,
-    exposure,
     internet,
     nacl_internet_open_ports,
 )
@@ -31,6 +30,7 @@ from awsaudit.checks.ec2 import (
     admin_ports,
     ec2_arn,
     network_view,
+    shared_exposure,
 )
 from awsaudit.checks.registry import Needs, Scope, check
 from awsaudit.findings import Severity
@@ -143,7 +143,7 @@ def internet_exposed_interfaces(ctx: CheckContext) -> Iterator[Result]:
             f"Network interface {record.get('NetworkInterfaceId')} cannot be read: {error}",
             {"error": error},
         )
-    results = exposure(view.region, ctx.config.admin_ports, TCP)
+    results = shared_exposure(ctx)(view.region, ctx.config.admin_ports, TCP)
     # Interfaces alike share one tuple of port results (see the analysis); judge each tuple once.
     verdicts: dict[int, PortsVerdict] = {}
     for result in results:

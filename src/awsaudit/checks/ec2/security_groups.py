@@ -42,6 +42,7 @@ from awsaudit.checks.ec2 import (
     ec2_arn,
     network_view,
     prefix_lists,
+    shared_exposure,
 )
 from awsaudit.checks.registry import Scope, check
 from awsaudit.config import AuditConfig
@@ -77,7 +78,9 @@ def judge_groups(
     """Judge each group with `find`; failing groups are graded by real reachability (see Reachability)."""
     view = network_view(ctx)
     port_key = ",".join(str(p) for p in sorted(set(ports)))
-    reachability = ctx.derived(f"network.reachability:{port_key}", lambda: Reachability(view, ports))
+    reachability = ctx.derived(
+        f"network.reachability:{port_key}", lambda: Reachability(view, ports, shared_exposure(ctx))
+    )
     unreadable = {id(record): error for record, error in view.groups.unreadable}
     parsed = view.region.security_groups if view.region else parse_groups(view.groups.records)
 
