@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.httpsession
 import certifi
 import pytest
 from botocore.exceptions import SSLError
@@ -96,6 +97,72 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
     return seen
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every SSL context botocore's factory builds."""
+    made: list[Any] = []
+    original = botocore.httpsession.create_urllib3_context
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(original(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(botocore.httpsession, "create_urllib3_context", counted)
+    return made
+
+
+def _clients_made_in(contexts: SharedTlsContexts, url: str, bundles: list[str]) -> list[Any]:
+    regions = ("us-east-1", "eu-west-1", "eu-west-2", "eu-west-3")
+    with contexts.creating():
+        made = [_client(url, region, bundle) for region, bundle in zip(regions, bundles, strict=False)]
+    assert all(contexts.share(client) for client in made)  # shared already: nothing changes
+    return made
+
+
+def test_clients_made_together_build_one_context_and_read_the_bundle_once(
+    endpoint: tuple[str, Path], loads: list[Any], built: list[Any]
+) -> None:
+    url, bundle = endpoint
+    clients = _clients_made_in(SharedTlsContexts(), url, [str(bundle)] * 3)
+    assert len(built) == 1 and all(_context(client) is built[0] for client in clients)
+    for client in clients * 2:
+        assert client.get_caller_identity()["Account"] == "123456789012"
+    assert loads == [str(bundle)]
+    outside = _client(url, "eu-north-1", str(bundle))  # not in a creating() block: botocore's own
+    assert len(built) == 2 and _context(outside) is built[1] and type(built[1]) is ssl.SSLContext
+
+
+def test_clients_made_together_that_verify_differently_do_not_share(
+    endpoint: tuple[str, Path], built: list[Any]
+) -> None:
+    url, bundle = endpoint
+    trusting, distrusting = _clients_made_in(SharedTlsContexts(), url, [str(bundle), certifi.where()])
+    assert len(built) == 2 and _context(trusting) is not _context(distrusting)
+    trusting.get_caller_identity()
+    with pytest.raises(SSLError, match="CERTIFICATE_VERIFY_FAILED"):
+        distrusting.get_caller_identity()
+
+
+def test_another_context_factory_is_left_alone_and_clients_share_afterwards(
+    endpoint: tuple[str, Path], loads: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, bundle = endpoint
+    monkeypatch.setattr(
+        botocore.httpsession.URLLib3Session,
+        "_get_ssl_context",
+        lambda self: botocore.httpsession.create_urllib3_context(),
+    )
+    contexts = SharedTlsContexts()
+    with contexts.creating():
+        clients = [_client(url, region, str(bundle)) for region in ("us-east-1", "eu-west-1")]
+    assert _context(clients[0]) is not _context(clients[1])
+    assert all(contexts.share(client) for client in clients)
+    assert _context(clients[0]) is _context(clients[1])
+    for client in clients:
+        client.get_caller_identity()
+    assert loads == [str(bundle)]
 
 
 def test_shared_clients_verify_and_read_the_bundle_once(endpoint: tuple[str, Path], loads: list[Any]) -> None:

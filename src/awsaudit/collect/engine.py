@@ -96,12 +96,13 @@ class _Run:
         with self.lock:
             if key not in self.clients:
                 # Session objects are not thread-safe; clients are, once made.
-                client = self.session.client(
-                    name,
-                    region_name=region,
-                    endpoint_url=self.options.endpoint_url,
-                    config=self.config,
-                )
+                with self.tls_contexts.creating():
+                    client = self.session.client(
+                        name,
+                        region_name=region,
+                        endpoint_url=self.options.endpoint_url,
+                        config=self.config,
+                    )
                 self.tls_contexts.share(client)
                 install_retries(client, self.retries())
                 service = client.meta.service_model.service_name
