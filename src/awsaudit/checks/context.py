@@ -159,9 +159,15 @@ class CheckContext:
         """Judge items one by one; data missing for one item, or an item the judge cannot read (a malformed
         or hostile value), makes only that item UNKNOWN."""
         for item in items:
+            # Runs for every resource judged: one Result (the common case) is yielded as it is.
+            single: Result | None = None
+            results: Iterable[Result] = ()
             try:
                 outcome = judge(item)
-                results = [outcome] if isinstance(outcome, Result) else list(outcome)
+                if isinstance(outcome, Result):
+                    single = outcome
+                else:
+                    results = list(outcome)
             except NotCollected as missing:
                 results = [
                     self.unknown(
@@ -188,7 +194,10 @@ class CheckContext:
                         region=region_of(item) if region_of else None,
                     )
                 ]
-            yield from results
+            if single is not None:
+                yield single
+            else:
+                yield from results
 
 
 _PROBLEM_CHARS = 300

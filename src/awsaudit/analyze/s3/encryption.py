@@ -24,6 +24,7 @@ SSE_S3 = "AES256"
 SSE_KMS = "aws:kms"
 DSSE_KMS = "aws:kms:dsse"
 ALGORITHMS = (SSE_S3, SSE_KMS, DSSE_KMS)
+_ENCRYPTION_HEADERS = frozenset({SSE_HEADER, KMS_KEY_HEADER})
 ALGORITHM_NAMES = {SSE_S3: "SSE-S3", SSE_KMS: "SSE-KMS", DSSE_KMS: "DSSE-KMS"}
 
 
@@ -151,12 +152,15 @@ def judge_sse_policy(
     facts = _Facts(allowed=set(ALGORITHMS))
     used: list[Statement] = []
     for statement in policy.statements if policy is not None else ():
+        # The cheap tests first: most Deny statements are about something else (TLS, say), and `_apply`
+        # ignores a condition on any other key.
         if (
             statement.effect is not Effect.DENY
+            or len(statement.conditions) != 1
+            or statement.conditions[0].key.lower() not in _ENCRYPTION_HEADERS
             or not _everyone(statement)
             or not statement.matches_action("s3:PutObject")
             or not _covers_all_objects(statement, bucket_arn)
-            or len(statement.conditions) != 1
         ):
             continue
         if _apply(statement.conditions[0], facts):
