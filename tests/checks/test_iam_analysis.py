@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from awsaudit.analyze.iam import parse_authorization_details
 from awsaudit.analyze.iam.adapters import IamModel, build_iam_model
 from awsaudit.checks.iam import analysis as iam_checks
 from awsaudit.checks.registry import all_checks
@@ -368,8 +369,8 @@ def test_the_graph_is_built_once_per_evaluation_and_shared(monkeypatch: pytest.M
     ]
     built: list[IamModel] = []
 
-    def counting_build(snapshot: Snapshot) -> IamModel:
-        built.append(build_iam_model(snapshot))
+    def counting_build(snapshot: Snapshot, *shared: Any) -> IamModel:
+        built.append(build_iam_model(snapshot, *shared))
         return built[-1]
 
     monkeypatch.setattr(iam_checks, "build_iam_model", counting_build)
@@ -379,6 +380,25 @@ def test_the_graph_is_built_once_per_evaluation_and_shared(monkeypatch: pytest.M
     run_checks(snapshot, metas, AuditConfig())
     assert len(built) == 2 and built[1] is not built[0]
     assert not hasattr(snapshot, "derived")
+
+
+def test_the_authorization_details_are_read_once_for_the_model_and_the_intervention_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import awsaudit.checks.iam as shared_inputs
+
+    snapshot = _policy_editor().builder().build()
+    metas = [all_checks()[c] for c in ("iam.privilege_escalation", "organizations.intervention_capability")]
+    expected = run_checks(snapshot, metas, AuditConfig())
+    read: list[object] = []
+
+    def counting_parse(details: Any) -> Any:
+        read.append(details)
+        return parse_authorization_details(details)
+
+    monkeypatch.setattr(shared_inputs, "parse_authorization_details", counting_parse)
+    assert run_checks(snapshot, metas, AuditConfig()) == expected
+    assert len(read) == 1
 
 
 # ---------------------------------------------------------------- separation of duties

@@ -14,6 +14,7 @@ from awsaudit.analyze.iam.account import (
     PrincipalKind,
     parse_authorization_details,
     scp_levels_for_account,
+    with_scp_levels,
 )
 from awsaudit.analyze.iam.admin_policy import (
     CLOUDSHELL_FULL_ACCESS_ARN,
@@ -130,4 +131,5 @@ __all__ = [
     "scp_levels_for_account",
     "separation_of_duties",
     "who_can",
+    "with_scp_levels",
 ]

@@ -1,7 +1,7 @@
 """Typed view of `iam/global/AccountAuthorizationDetails` (+ the SCPs that apply to the account)."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -244,8 +244,18 @@ def parse_authorization_details(
         roles=tuple(roles),
         groups=MappingProxyType(groups),
         policies=MappingProxyType(policies),
-        scp_levels=tuple(tuple(level) for level in scp_levels),
+        scp_levels=_levels(scp_levels),
     )
+
+
+def with_scp_levels(account: IamAccount, scp_levels: Sequence[Sequence[Policy]]) -> IamAccount:
+    """The account read by `parse_authorization_details` without SCPs, under these SCPs: what reading it
+    with `scp_levels` gives (the SCPs change no principal or policy), without reading it again."""
+    return replace(account, scp_levels=_levels(scp_levels))
+
+
+def _levels(scp_levels: Sequence[Sequence[Policy]]) -> tuple[tuple[Policy, ...], ...]:
+    return tuple(tuple(level) for level in scp_levels)
 
 
 def scp_levels_for_account(

@@ -6,7 +6,7 @@ content is unknown, so only the answers that depend on it become UNKNOWN.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from awsaudit.analyze.iam import (
     Condition,
     Edge,
     EscalationGraph,
+    IamAccount,
     Policy,
     PolicyKind,
     PolicyParseError,
@@ -22,6 +23,7 @@ from awsaudit.analyze.iam import (
     parse_authorization_details,
     parse_policy,
     scp_levels_for_account,
+    with_scp_levels,
 )
 from awsaudit.snapshot import GLOBAL, NotCollected, Snapshot, resource_field
 
@@ -48,8 +50,14 @@ class IamModel:
     scps: str = ""
 
 
-def build_iam_model(snapshot: Snapshot) -> IamModel:
-    """Build the model from `iam/AccountAuthorizationDetails` (+ the organization's SCPs when collected)."""
+def build_iam_model(
+    snapshot: Snapshot,
+    parse_details: Callable[[Mapping[str, Any]], IamAccount] = parse_authorization_details,
+) -> IamModel:
+    """Build the model from `iam/AccountAuthorizationDetails` (+ the organization's SCPs when collected).
+
+    `parse_details`: `parse_authorization_details` (without SCPs), or one that shares its reading of the
+    dataset with its other readers."""
     details = snapshot.dataset("iam", GLOBAL, "AccountAuthorizationDetails")
     levels, scps = _scp_levels(snapshot)
     if not isinstance(details, Mapping):
@@ -58,7 +66,7 @@ def build_iam_model(snapshot: Snapshot) -> IamModel:
     unreadable_trust: dict[str, str] = {}
     try:
         try:
-            account = parse_authorization_details(details, scp_levels=levels)
+            account = with_scp_levels(parse_details(details), levels)
         except PolicyParseError:
             readable = _readable_details(details, unreadable, unreadable_trust)
             account = parse_authorization_details(readable, scp_levels=levels)

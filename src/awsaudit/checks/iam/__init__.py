@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from awsaudit.analyze.iam.account import IamAccount, parse_authorization_details
 from awsaudit.analyze.iam.credential_report import (
     AccessKey,
     CredentialReportError,
@@ -14,8 +15,10 @@ from awsaudit.analyze.iam.credential_report import (
     report_rows,
     root_row,
 )
+from awsaudit.analyze.iam.errors import PolicyParseError
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import Needs
+from awsaudit.snapshot import GLOBAL
 
 CREDENTIAL_REPORT = Needs("iam", "CredentialReport")
 ACCOUNT_SUMMARY = Needs("iam", "AccountSummary")
@@ -60,6 +63,28 @@ def root_or_none(ctx: CheckContext) -> CredentialRow | None:
 def key_columns(key: AccessKey) -> tuple[str, ...]:
     prefix = f"access_key_{key.number}_"
     return (f"{prefix}active", f"{prefix}last_rotated", f"{prefix}last_used_date")
+
+
+def shared_authorization_parser(ctx: CheckContext) -> Callable[[Mapping[str, Any]], IamAccount]:
+    """`parse_authorization_details` (without SCPs), reading the account's authorization details once per
+    evaluation for every check that asks (the IAM model, organizations.intervention_capability); an
+    unreadable dataset raises the same PolicyParseError for each. Other documents are read as asked."""
+
+    def parse(details: Mapping[str, Any]) -> IamAccount:
+        def read() -> tuple[Mapping[str, Any], IamAccount | str]:
+            try:
+                return details, parse_authorization_details(details)
+            except PolicyParseError as problem:
+                return details, str(problem)
+
+        read_from, read_as = ctx.derived("iam.authorization_details", read, GLOBAL)
+        if read_from is not details:
+            return parse_authorization_details(details)
+        if isinstance(read_as, str):
+            raise PolicyParseError(read_as)
+        return read_as
+
+    return parse
 
 
 def authorization(ctx: CheckContext) -> Mapping[str, Any]:

@@ -37,7 +37,7 @@ from awsaudit.analyze.organization.context import (
     context_of_snapshot,
 )
 from awsaudit.checks.context import CheckContext, Result
-from awsaudit.checks.iam import AUTHORIZATION
+from awsaudit.checks.iam import AUTHORIZATION, shared_authorization_parser
 from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
 from awsaudit.snapshot import GLOBAL
@@ -59,7 +59,9 @@ _POLICY_EVALUATION_DOC = (
 
 def iam_model(ctx: CheckContext) -> IamModel:
     """The model shared by every check of one snapshot (NotCollected propagates, uncached)."""
-    return ctx.derived("iam.graph", lambda: build_iam_model(ctx.snapshot), region=GLOBAL)
+    return ctx.derived(
+        "iam.graph", lambda: build_iam_model(ctx.snapshot, shared_authorization_parser(ctx)), region=GLOBAL
+    )
 
 
 def unknown_model(ctx: CheckContext, model: IamModel) -> Result:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from awsaudit.analyze.iam import PolicyParseError, parse_authorization_details
+from awsaudit.analyze.iam import PolicyParseError
 from awsaudit.analyze.organization.context import (
     ROOT_CREDENTIALS_MANAGEMENT,
     ROOT_SESSIONS,
@@ -29,6 +29,7 @@ from awsaudit.analyze.organization.intervention import intervention_capability a
 from awsaudit.analyze.organization.tree import NodeKind, OrganizationDataError
 from awsaudit.analyze.organization.workloads import WORKLOAD_KINDS, workloads_of_snapshot
 from awsaudit.checks.context import CheckContext, Result
+from awsaudit.checks.iam import shared_authorization_parser
 from awsaudit.checks.registry import Needs, check
 from awsaudit.config import AuditConfig
 from awsaudit.findings import Severity
@@ -381,7 +382,7 @@ def intervention_capability(ctx: CheckContext) -> Iterator[Result]:
     )
     organization_id = (organization or {}).get("Id") or (context.organization_id if context else None)
     try:
-        account = parse_authorization_details(ctx.global_dataset("iam", "AccountAuthorizationDetails"))
+        account = shared_authorization_parser(ctx)(ctx.global_dataset("iam", "AccountAuthorizationDetails"))
     except PolicyParseError as problem:
         yield ctx.unknown(ctx.account_arn(), f"Cannot read the account's roles: {problem}", {})
         return
