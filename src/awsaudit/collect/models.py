@@ -54,13 +54,18 @@ def share_models(session: Any) -> None:
     """Make ``session`` (a boto3 Session) read models through the process's shared lean loader."""
     botocore_session = session._session
     current = botocore_session.get_component("data_loader")
-    search_paths = tuple(current.search_paths)
+    loader = shared_loader(tuple(current.search_paths))
+    if current is not loader:
+        botocore_session.register_component("data_loader", loader)
+
+
+def shared_loader(search_paths: tuple[str, ...]) -> Loader:
+    """The process's lean loader for these search paths (what a botocore session's loader searches)."""
     with _lock:
         loader = _shared_loaders.get(search_paths)
         if loader is None:
             loader = _shared_loaders[search_paths] = lean_loader(search_paths)
-    if current is not loader:
-        botocore_session.register_component("data_loader", loader)
+    return loader
 
 
 def lean_loader(search_paths: tuple[str, ...] | list[str]) -> Loader:

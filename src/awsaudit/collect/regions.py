@@ -3,7 +3,9 @@
 The list comes from botocore's bundled endpoint data (every partition: aws, aws-cn, aws-us-gov, …),
 so a typo such as ``eu-westt-1`` is rejected in a second instead of producing one collection error
 per dataset. A region newer than the installed botocore is unknown to it too: upgrading botocore
-adds it.
+adds it. The data is read through the process's shared loader (collect/models.py): decoded with
+orjson (5 ms instead of the standard library's 20), and already loaded when the collection's
+session builds its endpoint resolver from the same file.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-import botocore.session
+import boto3
 
+from awsaudit.collect.models import shared_loader
 from awsaudit.errors import AwsauditError, did_you_mean
 
 
@@ -23,7 +26,10 @@ class UnknownRegionError(AwsauditError):
 @cache
 def known_regions() -> frozenset[str]:
     """Every region of every partition in botocore's endpoint data (no network)."""
-    endpoints = botocore.session.get_session().get_data("endpoints")
+    # boto3's session searches botocore's paths, then boto3's own data: the collection's session
+    # finds the same shared loader, with this file already read.
+    search_paths = boto3.Session()._session.get_component("data_loader").search_paths
+    endpoints = shared_loader(tuple(search_paths)).load_data("endpoints")
     return frozenset(region for partition in endpoints["partitions"] for region in partition["regions"])
 
 
