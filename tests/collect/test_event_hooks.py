@@ -108,8 +108,10 @@ def test_removing_what_is_not_there_fails_as_in_botocore() -> None:
     streamlined.__class__ = event_hooks._CopyOnWriteTrie
     for trie in (streamlined, plain):
         trie.append_item("a.b", _noted)
+        root = trie._root
         with pytest.raises(ValueError, match="key is not in trie"):
             trie.remove_item("a.c", _noted)
+        assert trie._root is root  # a failed removal publishes nothing
         trie.remove_item("a.b", _noted)
         assert not trie.prefix_search("a.b")
 

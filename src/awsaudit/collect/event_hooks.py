@@ -7,8 +7,9 @@ the sessions the engine collects with (``streamline_events``), and only there:
 
 - the copy: botocore copies the session's whole handler tree (about 400 nodes) for each client
   (0.7 ms). The tree here is copy-on-write: a copy shares the nodes, and a registration or removal,
-  on the session or any client, first copies the nodes along its event name's path, then lets
-  botocore's own code change those fresh copies. No tree ever sees another's changes, as before.
+  on the session or any client, first copies the nodes along its event name's path, lets
+  botocore's own code change those fresh copies, then publishes the new root whole. No tree ever
+  sees another's changes, as before, and a reader never sees a change half made.
 - event-name aliasing (``EventAliaser``): each client's emitter memoizes it in a fresh dict, so
   every client recomputed the alias of each event it registered or emitted (3,755 times a scan,
   40 µs each when no alias applies: a split and a failed ``list.index`` per alias). The result
@@ -184,12 +185,20 @@ class _CopyOnWriteTrie(_PrefixTrie):  # type: ignore[misc]
         return copied
 
     def append_item(self, key: str, value: Any, section: int = _MIDDLE) -> None:
-        self._root = _copy_path(self._root, key.split("."))
-        super().append_item(key, value, section)
+        staged = self._staged(key)
+        _PrefixTrie.append_item(staged, key, value, section)
+        self._root = staged._root  # published whole: a reader sees the tree before or after
 
     def remove_item(self, key: str, value: Any) -> None:
-        self._root = _copy_path(self._root, key.split("."))
-        super().remove_item(key, value)
+        staged = self._staged(key)
+        _PrefixTrie.remove_item(staged, key, value)
+        self._root = staged._root
+
+    def _staged(self, key: str) -> _PrefixTrie:
+        """A botocore trie of fresh copies along ``key``'s path, for botocore's own code to change."""
+        staged = _PrefixTrie.__new__(_PrefixTrie)
+        staged._root = _copy_path(self._root, key.split("."))
+        return staged
 
 
 def _copy_path(root: dict[str, Any], parts: list[str]) -> dict[str, Any]:
