@@ -57,6 +57,14 @@ def bpa(**settings: bool) -> BlockPublicAccess:
     return BlockPublicAccess.parse({"PublicAccessBlockConfiguration": settings})
 
 
+def test_missing_settings_are_all_off_and_combine_to_the_other_side() -> None:
+    account = BlockPublicAccess(block_public_acls=True, restrict_public_buckets=True)
+    assert BlockPublicAccess.parse(None) == BlockPublicAccess()
+    assert account.combined(BlockPublicAccess.parse(None)) == account
+    assert account.combined(BlockPublicAccess()) == account
+    assert BlockPublicAccess.parse(None).combined(account) == account
+
+
 def test_private_bucket_is_not_public() -> None:
     verdict = judge_bucket_access(OFF, OFF, acl(), None, None)
     assert not verdict.public and verdict.reasons == ()

@@ -53,7 +53,7 @@ class BlockPublicAccess:
     def parse(cls, raw: Mapping[str, Any] | None) -> BlockPublicAccess:
         """A PublicAccessBlockConfiguration (bare or wrapped in its response key); None means all off."""
         if raw is None:
-            return cls()
+            return _ALL_OFF  # most buckets: one immutable value for all of them
         if not isinstance(raw, Mapping):
             raise PolicyError(
                 f"Block Public Access configuration must be an object, got {type(raw).__name__}"
@@ -82,6 +82,8 @@ class BlockPublicAccess:
 
     def combined(self, other: BlockPublicAccess) -> BlockPublicAccess:
         """S3 applies the most restrictive combination of account and bucket settings."""
+        if other is _ALL_OFF:
+            return self  # a bucket without settings of its own (immutable: nothing tells them apart)
         return BlockPublicAccess(
             self.block_public_acls or other.block_public_acls,
             self.ignore_public_acls or other.ignore_public_acls,
@@ -96,6 +98,9 @@ class BlockPublicAccess:
             self.block_public_policy,
             self.restrict_public_buckets,
         )
+
+
+_ALL_OFF = BlockPublicAccess()
 
 
 @dataclass(frozen=True)
