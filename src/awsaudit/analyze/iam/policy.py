@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from awsaudit.analyze.iam.errors import PolicyParseError
 from awsaudit.analyze.iam.wildcard import matches, matches_everything
 from awsaudit.analyze.nesting import MAX_POLICY_DEPTH, text_nesting_exceeds, value_nesting_exceeds
-from awsaudit.errors import quoted
+from awsaudit.errors import AwsauditError, quoted
 
 
 class Effect(StrEnum):
@@ -191,7 +191,7 @@ def parse_policy(document: object, *, name: str, kind: PolicyKind = PolicyKind.I
     return Policy(name=name, kind=kind, statements=statements)
 
 
-class _Invalid(Exception):
+class _Invalid(AwsauditError):
     """A statement problem, without its location: `_parse_statement` adds that only when one is found."""
 
 
