@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +198,39 @@ def test_python_names_are_not_given_to_an_xform_name_that_keeps_no_memo(
 
 def _search_paths() -> tuple[str, ...]:
     return tuple(botocore.session.get_session().get_component("data_loader").search_paths)
+
+
+def test_threads_asking_together_list_the_services_once(tmp_path: Path) -> None:
+    for service in ("alpha", "beta", "gamma"):
+        version = tmp_path / service / "2020-01-01"
+        version.mkdir(parents=True)
+        (version / "paginators-1.json").write_text("{}")
+    (tmp_path / "delta" / "2021-01-01").mkdir(parents=True)  # no paginators: not listed
+    loader = lean_loader((str(tmp_path),))
+    probes: list[str] = []
+    exists = loader.file_loader.exists
+
+    def slow_exists(path: str) -> bool:
+        probes.append(path)
+        time.sleep(0.005)  # lets the other threads run while one is listing, as a real listing does
+        return bool(exists(path))
+
+    loader.file_loader.exists = slow_exists
+    barrier = threading.Barrier(6)
+
+    def ask() -> Any:
+        barrier.wait()
+        return loader.list_available_services("paginators-1")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: ask(), range(6)))
+    assert answers == [["alpha", "beta", "gamma"]] * 6
+    assert sorted(probes) == sorted(str(tmp_path / s / v / "paginators-1") for s, v in _VERSIONS)
+
+
+_VERSIONS = (
+    ("alpha", "2020-01-01"),
+    ("beta", "2020-01-01"),
+    ("gamma", "2020-01-01"),
+    ("delta", "2021-01-01"),
+)

@@ -70,7 +70,7 @@ def shared_loader(search_paths: tuple[str, ...]) -> Loader:
 
 def lean_loader(search_paths: tuple[str, ...] | list[str]) -> Loader:
     """A botocore loader of lean models; shapes stay lazy only where its extras can reach them."""
-    loader = Loader(
+    loader = _ThreadSafeLoader(
         extra_search_paths=list(search_paths),
         file_loader=LeanModelFileLoader(),
         include_default_search_paths=False,
@@ -82,6 +82,44 @@ def lean_loader(search_paths: tuple[str, ...] | list[str]) -> Loader:
         loader._extras_processor = _LazyShapesExtras()
         loader.file_loader.lazy_shapes = True
     return loader
+
+
+class _ThreadSafeLoader(Loader):  # type: ignore[misc]  # botocore has no types
+    """botocore's loader, whose cached answers are each computed once however many threads ask.
+
+    botocore caches them per loader (``instance_cache``) without a lock, so the collection's
+    threads asking together each compute the same answer: on the CIS scan, ten threads' first
+    paginators listed every service directory at once (10 × 16 ms of CPU, 8,000 directories
+    opened). One reentrant lock: a model load lists the services it may come from.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._answer_lock = threading.RLock()
+
+    def list_available_services(self, type_name: str) -> Any:
+        with self._answer_lock:
+            return super().list_available_services(type_name)
+
+    def determine_latest_version(self, service_name: str, type_name: str) -> Any:
+        with self._answer_lock:
+            return super().determine_latest_version(service_name, type_name)
+
+    def list_api_versions(self, service_name: str, type_name: str) -> Any:
+        with self._answer_lock:
+            return super().list_api_versions(service_name, type_name)
+
+    def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        with self._answer_lock:
+            return super().load_service_model(service_name, type_name, api_version)
+
+    def load_data_with_path(self, name: str) -> Any:
+        with self._answer_lock:
+            return super().load_data_with_path(name)
+
+    def load_data(self, name: str) -> Any:
+        with self._answer_lock:
+            return super().load_data(name)
 
 
 class _LazyShapesExtras(ExtrasProcessor):  # type: ignore[misc]  # botocore has no types
