@@ -26,11 +26,11 @@ def cache_dir() -> Path | None:
     return user_cache_path("awsaudit", appauthor=False)
 
 
-def entry_name(stem: str, source: str) -> str:
+def entry_name(stem: str, source: str, suffix: str = ".json") -> str:
     """A file name for data derived from ``source`` (a path): installations side by side (several
     virtual environments of one user) each keep their own entry instead of replacing each other's."""
     tag = hashlib.blake2b(source.encode(), digest_size=4).hexdigest()
-    return f"{stem}-{tag}.json"
+    return f"{stem}-{tag}{suffix}"
 
 
 def _digest(payload: bytes) -> bytes:
