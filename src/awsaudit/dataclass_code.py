@@ -14,7 +14,7 @@ builtin ``exec`` called from ``dataclasses``, so every class is exactly what Pyt
 Any other use of ``exec`` (a code object, non-dict namespaces) goes to the builtin unchanged.
 
 The entry holds code that will run, so it is used only when it is as trustworthy as Python's own
-bytecode caches: a regular file owned by this user that nobody else may write; its digest guards
+bytecode caches: a regular file owned by this user that nobody else may write; its CRC guards
 against damage. It is keyed by the interpreter's version and the ``dataclasses`` module's path,
 as bytecode is only valid for the interpreter that wrote it.
 """

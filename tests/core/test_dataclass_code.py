@@ -102,9 +102,7 @@ def test_a_damaged_or_foreign_entry_is_ignored(cache: Path, payload: bytes) -> N
     assert _trusted_entry() == {}
 
 
-def test_an_entry_whose_digest_does_not_match_is_ignored(
-    cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_truncated_entry_is_ignored(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     compiled = _CompiledTexts({})
     _make_class(compiled, monkeypatch)
     compiled.save()
