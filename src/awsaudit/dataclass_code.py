@@ -14,9 +14,10 @@ builtin ``exec`` called from ``dataclasses``, so every class is exactly what Pyt
 Any other use of ``exec`` (a code object, non-dict namespaces) goes to the builtin unchanged.
 
 The entry holds code that will run, so it is used only when it is as trustworthy as Python's own
-bytecode caches: a regular file owned by this user that nobody else may write; its CRC guards
-against damage. It is keyed by the interpreter's version and the ``dataclasses`` module's path,
-as bytecode is only valid for the interpreter that wrote it.
+bytecode caches: a regular file owned by this user that nobody else may write (on systems where
+files have no such owner, nothing is cached); its CRC guards against damage. It is keyed by the
+interpreter's version and the ``dataclasses`` module's path, as bytecode is only valid for the
+interpreter that wrote it.
 """
 
 from __future__ import annotations
@@ -26,12 +27,11 @@ import builtins
 import dataclasses
 import marshal
 import os
-import stat
 import sys
 from types import CodeType
 from typing import Any
 
-from awsaudit.disk_cache import cache_dir, entry_name, read_entry, write_entry
+from awsaudit.disk_cache import entry_name, read_entry, write_entry
 
 _ENTRY = entry_name("dataclass-code", f"{sys.version}|{dataclasses.__file__}", suffix=".marshal")
 # More texts than awsaudit and its libraries define: the entry has kept those of code since removed
@@ -70,28 +70,17 @@ _installed: _CompiledTexts | None = None
 def install() -> None:
     """Compile dataclass methods through the disk cache from now on in this process (idempotent)."""
     global _installed
-    if _installed is not None or "exec" in vars(dataclasses):
-        return  # installed, or a dataclasses module with an exec of its own: leave it alone
+    if _installed is not None or "exec" in vars(dataclasses) or not hasattr(os, "getuid"):
+        # Installed; or a dataclasses module with an exec of its own; or a system whose files have
+        # no owner to check (the entry would never be read): leave Python's compilation alone.
+        return
     _installed = _CompiledTexts(_trusted_entry())
     dataclasses.exec = _installed.exec  # type: ignore[attr-defined]
     atexit.register(_installed.save)
 
 
 def _trusted_entry() -> dict[str, CodeType]:
-    folder = cache_dir()
-    if folder is None:
-        return {}
-    try:
-        status = os.stat(folder / _ENTRY)
-    except OSError:
-        return {}
-    if (
-        not stat.S_ISREG(status.st_mode)
-        or status.st_uid != os.getuid()
-        or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    ):
-        return {}
-    payload = read_entry(_ENTRY)
+    payload = read_entry(_ENTRY, owner_only=True)
     if payload is None:
         return {}
     try:

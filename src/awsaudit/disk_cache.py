@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 import zlib
 from pathlib import Path
@@ -46,18 +47,32 @@ def _header(payload: bytes) -> bytes:
     return b"%08x %d\n" % (zlib.crc32(payload), len(payload))
 
 
-def read_entry(name: str) -> bytes | None:
-    """The payload stored under ``name``, if it is there and intact (its length and CRC match)."""
+def read_entry(name: str, *, owner_only: bool = False) -> bytes | None:
+    """The payload stored under ``name``, if it is there and intact (its length and CRC match).
+
+    ``owner_only``: only from a regular file of this user's that nobody else may write (checked on
+    the file as opened, so it cannot be swapped in between); never where files have no such owner.
+    """
     folder = cache_dir()
-    if folder is None:
+    if folder is None or (owner_only and not hasattr(os, "getuid")):
         return None
     try:
         with open(folder / name, "rb") as stream:
+            if owner_only and not _owned_by_this_user_alone(os.fstat(stream.fileno())):
+                return None
             header = stream.readline(_HEADER_LIMIT)
             payload = stream.read()  # read apart from the header: a 5 MB model is not copied again
     except OSError:
         return None
     return payload if header == _header(payload) else None
+
+
+def _owned_by_this_user_alone(status: os.stat_result) -> bool:
+    return (
+        stat.S_ISREG(status.st_mode)
+        and status.st_uid == os.getuid()
+        and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
 
 
 def write_entry(name: str, payload: bytes) -> None:

@@ -156,3 +156,11 @@ def test_the_command_line_fills_the_entry_once(tmp_path: Path) -> None:
     assert len(marshal.loads(entry.read_bytes().partition(b"\n")[2])) > 50  # the CLI's own dataclasses
     subprocess.run(command, env=environment, check=True)
     assert entry.stat().st_mtime_ns == written
+
+
+def test_nothing_is_installed_where_files_have_no_owner_to_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dataclass_code, "_installed", None)
+    monkeypatch.delattr(dataclasses, "exec", raising=False)
+    monkeypatch.delattr(os, "getuid")
+    dataclass_code.install()
+    assert "exec" not in vars(dataclasses) and dataclass_code._installed is None

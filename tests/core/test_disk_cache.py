@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,19 @@ def test_an_empty_setting_turns_the_cache_off(tmp_path: Path, monkeypatch: pytes
     write_entry("thing.json", b"x")
     assert read_entry("thing.json") is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_owner_only_entry_is_read_only_from_a_file_nobody_else_may_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    write_entry("code.marshal", b"payload")
+    assert read_entry("code.marshal", owner_only=True) == b"payload"
+    (tmp_path / "code.marshal").chmod(0o620)
+    assert read_entry("code.marshal", owner_only=True) is None
+    assert read_entry("code.marshal") == b"payload"  # data entries only guard against damage
+    (tmp_path / "code.marshal").chmod(0o600)
+    monkeypatch.setattr(os, "getuid", lambda: 1 + (tmp_path / "code.marshal").stat().st_uid)
+    assert read_entry("code.marshal", owner_only=True) is None  # another user's file
+    monkeypatch.delattr(os, "getuid")
+    assert read_entry("code.marshal", owner_only=True) is None  # no owners to check
