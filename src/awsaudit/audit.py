@@ -48,6 +48,15 @@ class Selection:
         """The datasets the selected checks read: what a scan collects."""
         return frozenset(need.key for meta in self.checks for need in meta.needs)
 
+    def dataset_fields(self) -> dict[str, frozenset[str]]:
+        """For each dataset whose every reader names the sub-call fields it reads, their union:
+        a scan makes no other sub-call of that dataset (absent: all of them)."""
+        fields: dict[str, frozenset[str] | None] = {}
+        for need in (need for meta in self.checks for need in meta.needs):
+            known = fields.get(need.key, frozenset())
+            fields[need.key] = None if known is None or need.fields is None else known | need.fields
+        return {key: named for key, named in fields.items() if named is not None}
+
 
 def select(
     frameworks: Sequence[str] = (),

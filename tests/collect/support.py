@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import boto3
@@ -27,10 +27,12 @@ def collect_lab(
     datasets: Iterable[str] | None = None,
     regions: tuple[str, ...] = (HOME,),
     hooks: Iterable[Callable[[Any], None]] = (),
+    fields: Mapping[str, frozenset[str]] | None = None,
 ) -> Snapshot:
     options = CollectOptions(
         regions=regions,
         datasets=None if datasets is None else frozenset(datasets),
+        fields=fields or {},
         endpoint_url=lab.endpoint_url,
         client_hooks=(*lab.client_hooks(), *hooks),
         max_workers=8,

@@ -7,7 +7,11 @@ import json
 
 import pytest
 
+from awsaudit.analyze.organization.directory_inventory import identity_center_inventory
 from awsaudit.analyze.organization.workloads import WORKLOAD_KINDS
+from awsaudit.audit import evaluate, select
+from awsaudit.config import AuditConfig
+from awsaudit.findings import Status
 from awsaudit.lab.server import Lab
 from awsaudit.snapshot import GLOBAL, Snapshot
 from tests.collect.support import ACCOUNT, HOME, collect_lab, error_keys, lab_client
@@ -168,3 +172,30 @@ def test_every_workload_kind_is_collected(snapshot: Snapshot) -> None:
     assert snapshot.dataset("sqs", HOME, "Queues")[0]["QueueUrl"].endswith(f"/{ACCOUNT}/orders")
     assert snapshot.dataset("dynamodb", HOME, "TableNames") == ["carts"]
     assert [i["name"] for i in snapshot.dataset("lightsail", HOME, "Instances")] == ["blog"]
+
+
+def test_the_federation_inventory_collects_only_what_it_reads(clean_lab: Lab, snapshot: Snapshot) -> None:
+    # (the module's state: one instance, a permission set with a managed policy, a group)
+    selection = select(include=["iam.identity_federation"])
+    inventory = collect_lab(
+        clean_lab,
+        datasets=["sso-admin/Instances", "ds/Directories"],
+        fields=selection.dataset_fields(),
+    )
+    (instance,) = inventory.dataset("sso-admin", HOME, "Instances")
+    (permission_set,) = instance["PermissionSets"]
+    assert "Groups" not in instance and "UserSample" in instance and "Description" in instance
+    assert permission_set["Name"] == "Admin" and len(permission_set["AccountAssignments"]) == 1
+    assert not {"AttachedManagedPolicies", "InlinePolicy", "PermissionsBoundary"} & set(permission_set)
+    assert not [call for call in inventory.api_calls if "ListGroups" in call or "ManagedPolicies" in call]
+    assert "identitystore.ListGroups" in snapshot.api_calls  # what the full dataset costs
+    assert identity_center_inventory(inventory) == identity_center_inventory(snapshot)
+    # A check that reads a field left out is UNKNOWN on this snapshot, never judged on nothing.
+    (finding,) = [
+        f
+        for f in evaluate(
+            inventory, select(include=["identitycenter.admin_permission_sets"]), AuditConfig()
+        ).findings
+        if f.region == HOME
+    ]
+    assert finding.status is Status.UNKNOWN and "Groups" in finding.message

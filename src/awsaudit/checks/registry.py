@@ -27,12 +27,18 @@ class Needs:
 
     An ``optional`` dataset is collected for the check but its absence does not make the
     check UNKNOWN: the check only uses it to refine a verdict (e.g. grade a severity).
+
+    ``fields``: the per-resource sub-call fields (``attach``) the check reads, when it reads only
+    some; None: every one. A collection for checks that all name theirs makes no other sub-call
+    (those fields are then absent: reading one is NotCollected, so a check that reads more than it
+    declares is UNKNOWN, never judged on nothing).
     """
 
     service: str
     dataset: str
     regional: bool = False
     optional: bool = False
+    fields: frozenset[str] | None = None
 
     @property
     def key(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -72,8 +73,10 @@ def _collection(
     regions: str | None,
     datasets: frozenset[str] | None,
     progress: CollectionBar,
+    fields: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[Any, CollectOptions]:
-    """The session and the collection options the command line's options describe."""
+    """The session and the collection options the command line's options describe (``fields``:
+    the sub-calls of the selected checks, Selection.dataset_fields; None: every one)."""
     if datasets is not None:
         unknown = sorted(datasets - set(all_specs()))
         if unknown:
@@ -87,6 +90,7 @@ def _collection(
     options = CollectOptions(
         regions=split_list(regions),
         datasets=datasets,
+        fields=fields or {},
         max_workers=access.max_workers,
         endpoint_url=access.endpoint_url,
         client_hooks=client_hooks(ctx, access.endpoint_url),
@@ -317,7 +321,9 @@ def scan(
             context = _organization_context(ctx, organization_context, audit_config, access)
         try:
             with CollectionBar(enabled=not quiet) as progress:
-                session, options = _collection(ctx, access, regions, selection.dataset_keys(), progress)
+                session, options = _collection(
+                    ctx, access, regions, selection.dataset_keys(), progress, selection.dataset_fields()
+                )
                 audit = audit_collected(
                     session, options, selection, audit_config, context=context, keep=snapshot_out
                 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +113,21 @@ def record_field_error(item: dict[str, Any], field: str, operation: str, code: s
     }
 
 
+# The sub-call fields the running task's dataset is collected with (None: every one); the
+# collection engine sets it around each of the dataset's tasks (CollectOptions.fields).
+_collected_fields: ContextVar[frozenset[str] | None] = ContextVar("collected_fields", default=None)
+
+
+@contextmanager
+def collecting_fields(fields: frozenset[str] | None) -> Iterator[None]:
+    """Within this block, ``attach`` makes only the sub-calls of ``fields`` (None: all)."""
+    token = _collected_fields.set(fields)
+    try:
+        yield
+    finally:
+        _collected_fields.reset(token)
+
+
 def attach(
     item: dict[str, Any],
     field: str,
@@ -121,10 +138,14 @@ def attach(
     """Run one per-resource sub-call and store its result under ``field``.
 
     ``absent`` maps error codes that mean "this resource has none" (NoSuchBucketPolicy)
-    to the value that records it; any other failure is recorded on the resource.
+    to the value that records it; any other failure is recorded on the resource. A field no
+    selected check reads (``collecting_fields``) is not called and stays absent.
     """
     from awsaudit.collect.errors import describe_failure
 
+    wanted = _collected_fields.get()
+    if wanted is not None and field not in wanted:
+        return
     try:
         item[field] = call()
     except Exception as exc:

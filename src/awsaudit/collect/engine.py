@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +26,7 @@ from botocore.config import Config
 
 from awsaudit import __version__
 from awsaudit.collect.client_classes import share_client_classes
-from awsaudit.collect.context import CallContext, Listings, record_field_error, result_list
+from awsaudit.collect.context import CallContext, Listings, collecting_fields, record_field_error, result_list
 from awsaudit.collect.endpoint_rules import share_endpoint_rulesets
 from awsaudit.collect.errors import (
     DeadlineExceeded,
@@ -53,6 +53,9 @@ ClientHook = Callable[[Any], None]
 class CollectOptions:
     regions: tuple[str, ...] | None = None  # None: every enabled region
     datasets: frozenset[str] | None = None  # "service/dataset" keys; None: all
+    # Per dataset key, the only per-resource sub-call fields collected (Selection.dataset_fields);
+    # a dataset not named here gets every one.
+    fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     max_workers: int = 16
     endpoint_url: str | None = None
     # Attempts per call for throttling and transient errors (collect/retries.py); others get one.
@@ -348,10 +351,13 @@ _FAILED = object()
 def _dataset_task(run: _Run, spec: DatasetSpec, region: str) -> Callable[[], Any]:
     client_region = run.home_region if region == GLOBAL else region
 
+    fields = run.options.fields.get(spec.key)
+
     def task() -> Any:
         context = _context(run, spec.client, client_region)
         try:
-            return spec.fetch(context)
+            with collecting_fields(fields):
+                return spec.fetch(context)
         except Exception as exc:
             operation, code, message = describe_failure(exc)
             with run.lock:
@@ -385,11 +391,13 @@ def _detail_task(
 ) -> Callable[[], None]:
     assert spec.detail is not None
     detail = spec.detail
+    fields = run.options.fields.get(spec.key)
 
     def task() -> None:
         context = _context(run, spec.client, client_region)
         try:
-            detail(context, item)
+            with collecting_fields(fields):
+                detail(context, item)
         except Exception as exc:
             operation, code, message = describe_failure(exc)
             record_field_error(item, "detail", operation, code, message)

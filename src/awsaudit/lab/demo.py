@@ -33,6 +33,7 @@ def run_demo(
             options = CollectOptions(
                 regions=built.regions,
                 datasets=selection.dataset_keys(),
+                fields=selection.dataset_fields(),
                 endpoint_url=lab.endpoint_url,
                 client_hooks=lab.client_hooks(),
                 progress=progress,

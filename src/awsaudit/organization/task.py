@@ -117,6 +117,7 @@ def scan_account(
         options = CollectOptions(
             regions=request.regions,
             datasets=_datasets_for(target.account_id, chosen.dataset_keys(), request.management_account),
+            fields=chosen.dataset_fields(),
             max_workers=request.max_workers,
             endpoint_url=request.endpoint_url,
             client_hooks=request.client_hooks,

@@ -8,7 +8,7 @@ from collections import defaultdict
 from rich.console import Console
 from rich.table import Table
 
-from awsaudit.checks.registry import CheckMeta, all_checks
+from awsaudit.checks.registry import CheckMeta, Needs, all_checks
 from awsaudit.compliance.frameworks_model import find_framework, load_frameworks
 
 
@@ -50,7 +50,7 @@ def checks_markdown() -> str:
                 "",
                 f"*Fix:* {meta.remediation}",
                 "",
-                "*Reads:* " + ", ".join(f"`{n.key}`" for n in meta.needs),
+                "*Reads:* " + ", ".join(_read(n) for n in meta.needs),
                 "",
                 "*Frameworks:* " + (", ".join(refs.get(meta.id, [])) or "none"),
                 "",
@@ -114,3 +114,10 @@ def render_framework(name: str, console: Console) -> None:
             ", ".join(control.checks) or "(not automated)",
         )
     console.print(table)
+
+
+def _read(need: Needs) -> str:
+    """A dataset the check reads, with the sub-call fields it reads when it reads only some."""
+    if need.fields is None:
+        return f"`{need.key}`"
+    return f"`{need.key}` (only {', '.join(f'`{name}`' for name in sorted(need.fields))})"

@@ -15,6 +15,11 @@ def _field(item: Mapping[str, Any], name: str, service: str, region: str) -> Any
         return {"not_collected": absent.reason}
 
 
+# The sub-call fields of sso-admin/Instances this inventory reads (a check reading it names them).
+IDENTITY_CENTER_INVENTORY_FIELDS = frozenset(
+    {"PermissionSets", "AccountAssignments", "Description", "UserSample"}
+)
+
 ACTIVE_DIRECTORY = "ACTIVE_DIRECTORY"
 EXTERNAL_IDENTITY_PROVIDER = "EXTERNAL_IDENTITY_PROVIDER"
 IDENTITY_CENTER_DIRECTORY = "IDENTITY_CENTER_DIRECTORY"
@@ -91,13 +96,7 @@ def identity_center_inventory(snapshot: Snapshot) -> tuple[list[dict[str, Any]],
                     "Status": description.get("Status"),
                     **({"description_problem": description} if "not_collected" in description else {}),
                     "identity_source": identity_source(instance, directories, region),
-                    "permission_sets": [
-                        {
-                            "Name": ps.get("Name"),
-                            "assignments": len(ps.get("AccountAssignments") or []),
-                        }
-                        for ps in listed
-                    ],
+                    "permission_sets": [_permission_set_entry(ps, region) for ps in listed],
                     **(
                         {}
                         if isinstance(permission_sets, list)
@@ -106,6 +105,15 @@ def identity_center_inventory(snapshot: Snapshot) -> tuple[list[dict[str, Any]],
                 }
             )
     return found, missing
+
+
+def _permission_set_entry(permission_set: Mapping[str, Any], region: str) -> dict[str, Any]:
+    # Assignments that were not collected are said to be so, never counted as none.
+    assignments = _field(permission_set, "AccountAssignments", "sso-admin", region)
+    return {
+        "Name": permission_set.get("Name"),
+        "assignments": len(assignments) if isinstance(assignments, list) else assignments,
+    }
 
 
 def directory_inventory(snapshot: Snapshot) -> tuple[list[dict[str, Any]], dict[str, str]]:

@@ -16,7 +16,11 @@ from awsaudit.analyze.iam.credential_report import (
     report_rows,
 )
 from awsaudit.analyze.iam.external import external_trusts
-from awsaudit.analyze.organization.directory_inventory import directory_inventory, identity_center_inventory
+from awsaudit.analyze.organization.directory_inventory import (
+    IDENTITY_CENTER_INVENTORY_FIELDS,
+    directory_inventory,
+    identity_center_inventory,
+)
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.iam import AUTHORIZATION, CREDENTIAL_REPORT
 from awsaudit.checks.iam.analysis import iam_model
@@ -34,7 +38,10 @@ from awsaudit.snapshot import NotCollected
         Needs("iam", "OpenIDConnectProviders"),
         CREDENTIAL_REPORT,
         dataclasses.replace(AUTHORIZATION, optional=True),
-        Needs("sso-admin", "Instances", regional=True, optional=True),
+        # The inventory (analyze/organization/directory_inventory.py): no groups, no policies.
+        Needs(
+            "sso-admin", "Instances", regional=True, optional=True, fields=IDENTITY_CENTER_INVENTORY_FIELDS
+        ),
         Needs("ds", "Directories", regional=True, optional=True),
     ],
     rationale=(
