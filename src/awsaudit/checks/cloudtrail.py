@@ -11,7 +11,13 @@ from awsaudit.analyze.logmonitor.trails import Access, SelectorError, parse_sele
 from awsaudit.analyze.s3.access import PolicyError
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import Needs, check
-from awsaudit.checks.s3 import ACCOUNT_BLOCK, BUCKETS, account_block_public_access, bucket_access_verdict
+from awsaudit.checks.s3 import (
+    ACCOUNT_BLOCK,
+    BUCKET_ACCESS,
+    account_block_public_access,
+    bucket_access_verdict,
+    buckets_with,
+)
 from awsaudit.errors import AwsauditError
 from awsaudit.findings import Severity
 from awsaudit.snapshot import NotCollected
@@ -379,7 +385,7 @@ def _each_trail_bucket(
     id="cloudtrail.bucket_access_logging",
     title="The CloudTrail bucket has server access logging",
     severity=Severity.LOW,
-    needs=[TRAILS, BUCKETS],
+    needs=[TRAILS, buckets_with("Logging")],
     rationale="Access logs on the trail bucket show who read or tried to tamper with the audit trail.",
     remediation=(
         "aws s3api put-bucket-logging --bucket <trail-bucket> --bucket-logging-status "
@@ -412,7 +418,7 @@ def bucket_access_logging(ctx: CheckContext) -> Iterator[Result]:
     id="cloudtrail.bucket_not_public",
     title="The CloudTrail bucket is not publicly accessible",
     severity=Severity.CRITICAL,
-    needs=[TRAILS, BUCKETS, ACCOUNT_BLOCK],
+    needs=[TRAILS, BUCKET_ACCESS, ACCOUNT_BLOCK],
     rationale=(
         "A public trail bucket hands the account's whole API history to anyone, and may let them erase it."
     ),

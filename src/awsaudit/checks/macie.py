@@ -16,7 +16,7 @@ _ACTIVE_JOB_STATES = frozenset({"RUNNING", "IDLE"})  # IDLE: a scheduled job bet
     title="Macie discovers sensitive data in the region's S3 buckets",
     severity=Severity.MEDIUM,
     scope=Scope.REGION,
-    needs=[Needs("macie2", "Macie", regional=True), Needs("s3", "Buckets")],
+    needs=[Needs("macie2", "Macie", regional=True), Needs("s3", "Buckets", fields=frozenset({"Region"}))],
     rationale=(
         "CIS 3.1.3: S3 data must be discovered and classified. Macie does it with automated sensitive-data "
         "discovery or with classification jobs that cover the buckets."

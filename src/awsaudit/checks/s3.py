@@ -30,7 +30,14 @@ from awsaudit.checks.registry import Needs, check
 from awsaudit.findings import Severity
 from awsaudit.snapshot import GLOBAL, NotCollected
 
-BUCKETS = Needs("s3", "Buckets")
+
+def buckets_with(*fields: str) -> Needs:
+    """s3/Buckets, of which the check reads only these per-bucket sub-calls."""
+    return Needs("s3", "Buckets", fields=frozenset(fields))
+
+
+# What bucket_access_verdict reads.
+BUCKET_ACCESS = buckets_with("PublicAccessBlock", "Acl", "Policy", "PolicyStatus")
 ACCOUNT_BLOCK = Needs("s3control", "AccountPublicAccessBlock")
 S3_DOCS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide"
 BPA_DOC = f"{S3_DOCS}/access-control-block-public-access.html"
@@ -84,7 +91,7 @@ def _each_bucket(ctx: CheckContext, judge: Callable[[Mapping[str, Any]], Result]
     id="s3.bucket_tls_only",
     title="S3 bucket policies refuse requests that do not use TLS",
     severity=Severity.MEDIUM,
-    needs=[BUCKETS],
+    needs=[buckets_with("Policy")],
     rationale=(
         "A Deny on aws:SecureTransport=false stops clients from reading or writing the bucket over plain "
         "HTTP."
@@ -205,7 +212,7 @@ def _covers_all_objects(pattern: Any, bucket: str) -> bool:
     id="s3.bucket_mfa_delete",
     title="S3 buckets require MFA to delete object versions",
     severity=Severity.LOW,
-    needs=[BUCKETS],
+    needs=[buckets_with("Versioning")],
     rationale=(
         "MFA Delete stops stolen credentials from permanently deleting versions or suspending versioning."
     ),
@@ -261,7 +268,7 @@ def account_block_public_access_check(ctx: CheckContext) -> Iterator[Result]:
     id="s3.block_public_access",
     title="Every S3 bucket is covered by all four Block Public Access settings",
     severity=Severity.HIGH,
-    needs=[BUCKETS, ACCOUNT_BLOCK],
+    needs=[buckets_with("PublicAccessBlock"), ACCOUNT_BLOCK],
     rationale=(
         "With all four settings in force, neither an ACL nor a bucket policy can make the bucket public."
     ),
@@ -300,7 +307,7 @@ def block_public_access(ctx: CheckContext) -> Iterator[Result]:
     id="s3.bucket_public_access",
     title="No S3 bucket is publicly accessible through its ACL or policy",
     severity=Severity.CRITICAL,
-    needs=[BUCKETS, ACCOUNT_BLOCK],
+    needs=[BUCKET_ACCESS, ACCOUNT_BLOCK],
     rationale=(
         "A bucket whose ACL grants AllUsers/AuthenticatedUsers, or whose policy lets any principal in "
         "without "
@@ -344,7 +351,7 @@ def bucket_public_access(ctx: CheckContext) -> Iterator[Result]:
     id="s3.bucket_encryption",
     title="S3 buckets have default server-side encryption",
     severity=Severity.MEDIUM,
-    needs=[BUCKETS, Needs("kms", "Keys", regional=True, optional=True)],
+    needs=[buckets_with("Encryption"), Needs("kms", "Keys", regional=True, optional=True)],
     rationale=(
         "Default encryption makes every new object encrypted at rest without relying on each uploader. The "
         "evidence says which kind (SSE-S3, SSE-KMS, DSSE-KMS) and who manages the key; with "
@@ -475,7 +482,7 @@ def _default_evidence(default: DefaultEncryption | None, manager: str | None = N
     id="s3.bucket_policy_encryption",
     title="S3 bucket policies refuse uploads without KMS server-side encryption",
     severity=Severity.MEDIUM,
-    needs=[BUCKETS],
+    needs=[buckets_with("Encryption", "Policy", "Logging")],
     rationale=(
         "Since January 2023 S3 encrypts every upload with SSE-S3, so default encryption alone says nothing; "
         "the guide asks bucket policies to enforce encryption: a Deny, for every principal, of s3:PutObject "

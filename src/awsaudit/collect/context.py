@@ -128,6 +128,12 @@ def collecting_fields(fields: frozenset[str] | None) -> Iterator[None]:
         _collected_fields.reset(token)
 
 
+def collects(field: str) -> bool:
+    """Whether the running task's dataset is collected with ``field`` (see ``collecting_fields``)."""
+    wanted = _collected_fields.get()
+    return wanted is None or field in wanted
+
+
 def attach(
     item: dict[str, Any],
     field: str,
@@ -143,8 +149,7 @@ def attach(
     """
     from awsaudit.collect.errors import describe_failure
 
-    wanted = _collected_fields.get()
-    if wanted is not None and field not in wanted:
+    if not collects(field):
         return
     try:
         item[field] = call()

@@ -97,6 +97,8 @@ class WorkloadKind:
     describe: Callable[[_Item], Resource]
     regional: bool = True
     counts: Callable[[_Item], bool] | None = None  # None: every item is a resource of the kind
+    # The per-resource sub-call fields describe and counts read (Needs.fields); None: every one.
+    sub_calls: frozenset[str] | None = None
 
 
 WORKLOAD_KINDS: tuple[WorkloadKind, ...] = (
@@ -133,7 +135,13 @@ WORKLOAD_KINDS: tuple[WorkloadKind, ...] = (
     ),
     WorkloadKind("dynamodb-table", "dynamodb", "TableNames", "dynamodb:ListTables", _plain),
     WorkloadKind(
-        "s3-bucket", "s3", "Buckets", "s3:ListAllMyBuckets", _field("Name", tags=None), regional=False
+        "s3-bucket",
+        "s3",
+        "Buckets",
+        "s3:ListAllMyBuckets",
+        _field("Name", tags=None),
+        regional=False,
+        sub_calls=frozenset(),
     ),
     WorkloadKind(
         "lambda-function",

@@ -227,7 +227,10 @@ _OPTIONAL_WIRING = (
     severity=Severity.HIGH,
     needs=[
         _ORGANIZATION,
-        *(Needs(k.service, k.dataset, regional=k.regional, optional=True) for k in WORKLOAD_KINDS),
+        *(
+            Needs(k.service, k.dataset, regional=k.regional, optional=True, fields=k.sub_calls)
+            for k in WORKLOAD_KINDS
+        ),
         *_OPTIONAL_WIRING,
     ],
     rationale=(
