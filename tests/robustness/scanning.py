@@ -46,6 +46,7 @@ def scan_lab(
         CollectOptions(
             regions=built.regions,
             datasets=chosen.dataset_keys(),
+            fields=chosen.dataset_fields(),  # as a scan collects
             endpoint_url=lab.endpoint_url,
             client_hooks=(*lab.client_hooks(), *hooks),
             **options,
