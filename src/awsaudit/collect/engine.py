@@ -350,7 +350,6 @@ _FAILED = object()
 
 def _dataset_task(run: _Run, spec: DatasetSpec, region: str) -> Callable[[], Any]:
     client_region = run.home_region if region == GLOBAL else region
-
     fields = run.options.fields.get(spec.key)
 
     def task() -> Any:
