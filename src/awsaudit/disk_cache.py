@@ -8,14 +8,20 @@ An entry is a header line (the payload's CRC-32 and length) and the payload. The
 damage (a torn write, a bad disk), which a CRC detects; it was never a defence against whoever
 can write the cache folder (``dataclass_code``, whose entry is code, checks who owns its file).
 A scan reads ~12 MB of entries: the CRC costs it 4 ms where a cryptographic digest cost 20.
+
+Entries of other versions and trees would pile up (each installation names its own): an entry
+read is marked used (its modification time, at most once a day), and writing an entry removes
+those unused for 30 days, and temporary files a crashed writer left.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import tempfile
+import time
 import zlib
 from pathlib import Path
 
@@ -24,6 +30,9 @@ CACHE_DIR_ENV = "AWSAUDIT_CACHE_DIR"
 # instead of rewriting these on every run.
 _LAYOUT = "crc32"
 _HEADER_LIMIT = 64
+_DAY = 86400.0
+UNUSED_FOR = 30 * _DAY  # an entry not read for this long is removed when another is written
+_MARK_USED_EVERY = _DAY
 
 
 def cache_dir() -> Path | None:
@@ -58,13 +67,25 @@ def read_entry(name: str, *, owner_only: bool = False) -> bytes | None:
         return None
     try:
         with open(folder / name, "rb") as stream:
-            if owner_only and not _owned_by_this_user_alone(os.fstat(stream.fileno())):
+            status = os.fstat(stream.fileno())
+            if owner_only and not _owned_by_this_user_alone(status):
                 return None
             header = stream.readline(_HEADER_LIMIT)
             payload = stream.read()  # read apart from the header: a 5 MB model is not copied again
     except OSError:
         return None
-    return payload if header == _header(payload) else None
+    if header != _header(payload):
+        return None
+    if time.time() - status.st_mtime > _MARK_USED_EVERY:
+        _mark_used(folder / name)
+    return payload
+
+
+def _mark_used(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        return  # a read-only cache is still read; its entries are only never pruned
 
 
 def _owned_by_this_user_alone(status: os.stat_result) -> bool:
@@ -97,3 +118,41 @@ def write_entry(name: str, payload: bytes) -> None:
             raise
     except OSError:
         return
+    _remove_unused(folder)
+
+
+# What awsaudit writes there (entry_name; mkstemp's temporaries), and an entry's first line in this
+# layout or the earlier one (a blake2b digest): nothing else in the folder is ever removed, since
+# $AWSAUDIT_CACHE_DIR may name a folder that holds other files too.
+_ENTRY_NAME = r"[a-z0-9][a-z0-9._-]*-[0-9a-f]{8}\.(?:json|marshal)"
+_TEMPORARY_NAME = r"\.(?P<entry>.+)\.[a-z0-9_]+\.tmp"
+_ENTRY_HEADER = rb"(?:[0-9a-f]{8} [0-9]+|[0-9a-f]{32})\n"
+
+
+def _remove_unused(folder: Path) -> None:
+    """Remove entries not read for ``UNUSED_FOR`` and temporary files older than a day."""
+    now = time.time()
+    try:
+        children = list(os.scandir(folder))
+    except OSError:
+        return
+    for child in children:
+        temporary = re.fullmatch(_TEMPORARY_NAME, child.name)
+        if temporary is not None:
+            is_ours, age_limit = bool(re.fullmatch(_ENTRY_NAME, temporary["entry"])), _DAY
+        else:
+            is_ours, age_limit = bool(re.fullmatch(_ENTRY_NAME, child.name)), UNUSED_FOR
+        try:
+            status = child.stat(follow_symlinks=False)
+            if not (is_ours and stat.S_ISREG(status.st_mode) and now - status.st_mtime > age_limit):
+                continue
+            if temporary is None and not _starts_like_an_entry(child.path):
+                continue
+            os.unlink(child.path)
+        except OSError:
+            continue  # removed meanwhile by a concurrent run, or not ours to remove
+
+
+def _starts_like_an_entry(path: str) -> bool:
+    with open(path, "rb") as stream:
+        return re.fullmatch(_ENTRY_HEADER, stream.readline(_HEADER_LIMIT)) is not None
