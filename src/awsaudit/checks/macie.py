@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from awsaudit.checks.context import CheckContext, Result
 from awsaudit.checks.registry import Needs, Scope, check
+from awsaudit.checks.s3 import buckets_with
 from awsaudit.findings import Severity
 
 _ACTIVE_JOB_STATES = frozenset({"RUNNING", "IDLE"})  # IDLE: a scheduled job between runs
@@ -16,7 +17,7 @@ _ACTIVE_JOB_STATES = frozenset({"RUNNING", "IDLE"})  # IDLE: a scheduled job bet
     title="Macie discovers sensitive data in the region's S3 buckets",
     severity=Severity.MEDIUM,
     scope=Scope.REGION,
-    needs=[Needs("macie2", "Macie", regional=True), Needs("s3", "Buckets", fields=frozenset({"Region"}))],
+    needs=[Needs("macie2", "Macie", regional=True), buckets_with("Region")],
     rationale=(
         "CIS 3.1.3: S3 data must be discovered and classified. Macie does it with automated sensitive-data "
         "discovery or with classification jobs that cover the buckets."

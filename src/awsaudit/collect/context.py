@@ -128,6 +128,12 @@ def collecting_fields(fields: frozenset[str] | None) -> Iterator[None]:
         _collected_fields.reset(token)
 
 
+def collects_any() -> bool:
+    """Whether the running task's dataset is collected with any sub-call field at all."""
+    wanted = _collected_fields.get()
+    return wanted is None or bool(wanted)
+
+
 def collects(field: str) -> bool:
     """Whether the running task's dataset is collected with ``field`` (see ``collecting_fields``)."""
     wanted = _collected_fields.get()

@@ -27,6 +27,7 @@ botocore ships them, so requests and parsed responses are exactly those of the f
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import threading
@@ -84,6 +85,15 @@ def lean_loader(search_paths: tuple[str, ...] | list[str]) -> Loader:
     return loader
 
 
+def _under_answer_lock(method: Any) -> Any:
+    @functools.wraps(method)
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with self._answer_lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class _ThreadSafeLoader(Loader):  # type: ignore[misc]  # botocore has no types
     """botocore's loader, whose cached answers are each computed once however many threads ask.
 
@@ -97,29 +107,12 @@ class _ThreadSafeLoader(Loader):  # type: ignore[misc]  # botocore has no types
         super().__init__(*args, **kwargs)
         self._answer_lock = threading.RLock()
 
-    def list_available_services(self, type_name: str) -> Any:
-        with self._answer_lock:
-            return super().list_available_services(type_name)
-
-    def determine_latest_version(self, service_name: str, type_name: str) -> Any:
-        with self._answer_lock:
-            return super().determine_latest_version(service_name, type_name)
-
-    def list_api_versions(self, service_name: str, type_name: str) -> Any:
-        with self._answer_lock:
-            return super().list_api_versions(service_name, type_name)
-
-    def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
-        with self._answer_lock:
-            return super().load_service_model(service_name, type_name, api_version)
-
-    def load_data_with_path(self, name: str) -> Any:
-        with self._answer_lock:
-            return super().load_data_with_path(name)
-
-    def load_data(self, name: str) -> Any:
-        with self._answer_lock:
-            return super().load_data(name)
+    list_available_services = _under_answer_lock(Loader.list_available_services)
+    determine_latest_version = _under_answer_lock(Loader.determine_latest_version)
+    list_api_versions = _under_answer_lock(Loader.list_api_versions)
+    load_service_model = _under_answer_lock(Loader.load_service_model)
+    load_data_with_path = _under_answer_lock(Loader.load_data_with_path)
+    load_data = _under_answer_lock(Loader.load_data)
 
 
 class _LazyShapesExtras(ExtrasProcessor):  # type: ignore[misc]  # botocore has no types

@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from awsaudit.collect.context import CallContext, attach, collecting_fields, collects, without_metadata
+from awsaudit.collect.context import CallContext, attach, collecting_fields, collects_any, without_metadata
 from awsaudit.collect.errors import describe_failure
 from awsaudit.collect.registry import dataset
 
@@ -29,24 +29,10 @@ def _bucket_region(ctx: CallContext, bucket: dict[str, Any]) -> str | None:
     return _LEGACY_LOCATIONS.get(location, location)
 
 
-# Every sub-call field of a bucket. Its region is looked up whenever another is collected: each
-# other sub-call goes to the bucket's regional endpoint.
-BUCKET_FIELDS = (
-    "Region",
-    "Acl",
-    "Policy",
-    "PolicyStatus",
-    "PublicAccessBlock",
-    "Encryption",
-    "Versioning",
-    "Logging",
-    "OwnershipControls",
-)
-
-
 def _bucket_detail(ctx: CallContext, bucket: dict[str, Any]) -> None:
-    if not any(collects(field) for field in BUCKET_FIELDS):
+    if not collects_any():
         return  # the selected checks read buckets' names only (the workload inventory)
+    # Every other sub-call goes to the bucket's regional endpoint: its region is always looked up.
     with collecting_fields(None):
         region = _bucket_region(ctx, bucket)
     if region is None:
